@@ -1,0 +1,69 @@
+// Assembles the Hono app: per-request dependencies, body limit, headers, routes, and the one
+// error handler that turns every failure into {"error": "..."}.
+
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { type Clock, systemClock } from "./clock";
+import { type AppEnv, depsMiddleware } from "./context";
+import type { RandomBytes } from "./crypto/bytes";
+import { AppError, MisconfigurationError } from "./errors";
+import { adminRoutes, healthRoutes } from "./routes/admin";
+import { authRoutes } from "./routes/auth";
+import { chirpsRoutes } from "./routes/chirps";
+import { polkaRoutes } from "./routes/polka";
+import { usersRoutes } from "./routes/users";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  clock?: Clock;
+  random?: RandomBytes;
+}
+
+export function createApp(options: AppOptions = {}) {
+  const app = new Hono<AppEnv>();
+
+  app.use(secureHeaders());
+  app.use(async (c, next) => {
+    await next();
+    // Responses carry tokens and per-user data: no cache may keep them.
+    c.header("Cache-Control", "no-store");
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json({ error: `Request body is larger than ${MAX_BODY_BYTES} bytes` }, 413),
+    }),
+  );
+  app.use(depsMiddleware(options.clock ?? systemClock, options.random));
+
+  const routes = app
+    .route("/api", healthRoutes)
+    .route("/api", authRoutes)
+    .route("/api/users", usersRoutes)
+    .route("/api/chirps", chirpsRoutes)
+    .route("/api/polka", polkaRoutes)
+    .route("/admin", adminRoutes);
+
+  app.notFound((c) => c.json({ error: "Not found" }, 404));
+  app.onError((err, c) => {
+    c.header("Cache-Control", "no-store");
+    if (err instanceof MisconfigurationError) {
+      console.error(`Misconfiguration: ${err.detail}`);
+      return c.json({ error: err.message }, err.status);
+    }
+    if (err instanceof AppError) return c.json({ error: err.message }, err.status);
+    if (err instanceof HTTPException) return c.json({ error: err.message || "Bad request" }, err.status);
+    // Unexpected: log the error's type and the driver's message, never the request, the bound
+    // parameters (a Drizzle error's own message carries them) or a token.
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    console.error(`Unhandled ${err.name}${cause}`);
+    return c.json({ error: "Internal server error" }, 500);
+  });
+
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

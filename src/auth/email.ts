@@ -1,0 +1,19 @@
+// The email rule: trimmed, lowercased, exactly one "@", a non-empty local part, a dotted domain
+// with no empty labels, no whitespace or control characters, at most 254 characters (RFC 5321 §4.5.3.1.3).
+
+export const MAX_EMAIL_LENGTH = 254;
+
+/** Returns the normalized email, or null when it is not a valid address. */
+export function normalizeEmail(raw: string): string | null {
+  const email = raw.trim().toLowerCase();
+  if (email.length === 0 || email.length > MAX_EMAIL_LENGTH) return null;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\s\x00-\x1f\x7f]/.test(email)) return null;
+  const parts = email.split("@");
+  if (parts.length !== 2) return null;
+  const [local, domain] = parts;
+  if (local.length === 0) return null;
+  const labels = domain.split(".");
+  if (labels.length < 2 || labels.some((label) => label.length === 0)) return null;
+  return email;
+}

@@ -1,0 +1,51 @@
+// The chirp rules: length limit, the course's profanity filter, ownership on delete.
+
+import type { Deps } from "../context";
+import { deleteChirpOfUser, findChirpById, insertChirp, listChirps } from "../db/chirps";
+import type { Chirp } from "../db/schema";
+import { forbidden, notFound } from "../errors";
+
+export const MAX_CHIRP_LENGTH = 140;
+const PROFANE_WORDS = new Set(["kerfuffle", "sharbert", "fornax"]);
+
+/**
+ * The course's rule: split on single spaces; a word equal to a profane word ignoring case
+ * becomes "****". A word with punctuation attached ("Sharbert!") is left alone.
+ */
+export function cleanProfanity(body: string): string {
+  return body
+    .split(" ")
+    .map((word) => (PROFANE_WORDS.has(word.toLowerCase()) ? "****" : word))
+    .join(" ");
+}
+
+export async function createChirp(deps: Deps, userId: string, body: string): Promise<Chirp> {
+  const now = new Date(deps.clock.now());
+  return insertChirp(deps.db, {
+    id: crypto.randomUUID(),
+    createdAt: now,
+    updatedAt: now,
+    body: cleanProfanity(body),
+    userId,
+  });
+}
+
+export function getChirps(deps: Deps, options: { authorId?: string; order: "asc" | "desc" }): Promise<Chirp[]> {
+  return listChirps(deps.db, options);
+}
+
+export async function getChirp(deps: Deps, id: string): Promise<Chirp> {
+  const chirp = await findChirpById(deps.db, id);
+  if (!chirp) throw notFound("Chirp not found");
+  return chirp;
+}
+
+/** Deletes a chirp of the caller: 404 when it does not exist, 403 when someone else wrote it. */
+export async function deleteChirp(deps: Deps, userId: string, id: string): Promise<void> {
+  if (await deleteChirpOfUser(deps.db, id, userId)) return;
+  // Nothing was deleted: tell "not yours" from "not there" (the delete itself is owner-scoped,
+  // so there is no check-then-act race).
+  const chirp = await findChirpById(deps.db, id);
+  if (!chirp) throw notFound("Chirp not found");
+  throw forbidden("You can only delete your own chirps");
+}

@@ -1,0 +1,39 @@
+// Typed app bindings and the per-request dependencies (db, config, clock, randomness),
+// built once by one middleware so services never touch Context or env.
+
+import { createMiddleware } from "hono/factory";
+import type { Clock } from "./clock";
+import { type Bindings, type Config, parseConfig } from "./config";
+import { type RandomBytes, randomBytes } from "./crypto/bytes";
+import { createDb, type Db } from "./db/client";
+import type { User } from "./db/schema";
+
+export interface Deps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  random: RandomBytes;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: { deps: Deps; user: User };
+}
+
+// Bindings are fixed for an isolate's lifetime, so the config is parsed once per env object.
+const configCache = new WeakMap<Bindings, Config>();
+
+function configFor(env: Bindings): Config {
+  let config = configCache.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    configCache.set(env, config);
+  }
+  return config;
+}
+
+export const depsMiddleware = (clock: Clock, random: RandomBytes = randomBytes) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    c.set("deps", { db: createDb(c.env.DB), config: configFor(c.env), clock, random });
+    await next();
+  });

@@ -1,0 +1,56 @@
+// The D1 schema. Timestamps are integer milliseconds so ordering by them is chronological;
+// rows are stamped by the services with the injected clock, never by SQL defaults.
+
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  // Stored trimmed and lowercased; the unique index makes a second account in another case a 409.
+  email: text("email").notNull().unique(),
+  hashedPassword: text("hashed_password").notNull(),
+  isChirpyRed: integer("is_chirpy_red", { mode: "boolean" }).notNull().default(false),
+});
+
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    // SHA-256 of the token (hex): a read of the database never yields a usable token.
+    tokenHash: text("token_hash").primaryKey(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [index("refresh_tokens_user_id_idx").on(table.userId)],
+);
+
+export const chirps = sqliteTable(
+  "chirps",
+  {
+    id: text("id").primaryKey(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    body: text("body").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+  },
+  // SQLite indexes carry the rowid, so "ORDER BY created_at, rowid" (ties in insertion order)
+  // is served by these indexes without a sort step.
+  (table) => [
+    index("chirps_created_at_idx").on(table.createdAt),
+    index("chirps_user_id_created_at_idx").on(table.userId, table.createdAt),
+  ],
+);
+
+/** The implicit rowid: insertion order, used to break created_at ties. */
+export const rowid = sql`rowid`;
+
+export type User = typeof users.$inferSelect;
+export type Chirp = typeof chirps.$inferSelect;

@@ -1,0 +1,65 @@
+// CRUD on users. Expected outcomes (not found, email taken) are return values, not throws.
+
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { type User, users } from "./schema";
+
+export type NewUser = typeof users.$inferInsert;
+
+/** Inserts a user; returns null when the email is already taken (no error parsing needed). */
+export async function insertUser(db: Db, user: NewUser): Promise<User | null> {
+  const rows = await db.insert(users).values(user).onConflictDoNothing({ target: users.email }).returning();
+  return rows[0] ?? null;
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
+  return (await db.select().from(users).where(eq(users.email, email)).get()) ?? null;
+}
+
+export async function findUserById(db: Db, id: string): Promise<User | null> {
+  return (await db.select().from(users).where(eq(users.id, id)).get()) ?? null;
+}
+
+export type UpdateUserResult = { user: User } | { conflict: true } | { missing: true };
+
+/** Updates email and password hash in one statement; reports an email taken by someone else. */
+export async function updateUserCredentials(
+  db: Db,
+  id: string,
+  values: { email: string; hashedPassword: string; updatedAt: Date },
+): Promise<UpdateUserResult> {
+  try {
+    const rows = await db.update(users).set(values).where(eq(users.id, id)).returning();
+    return rows[0] ? { user: rows[0] } : { missing: true };
+  } catch (error) {
+    if (isUniqueViolation(error)) return { conflict: true };
+    throw error;
+  }
+}
+
+export async function setChirpyRed(db: Db, id: string, updatedAt: Date): Promise<boolean> {
+  const rows = await db
+    .update(users)
+    .set({ isChirpyRed: true, updatedAt })
+    .where(eq(users.id, id))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
+
+/** Deletes every user; their refresh tokens and chirps go with them (ON DELETE CASCADE). */
+export async function deleteAllUsers(db: Db): Promise<number> {
+  const rows = await db.delete(users).returning({ id: users.id });
+  return rows.length;
+}
+
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.run(sql`select 1`);
+}
+
+// Since drizzle-orm 0.44 driver errors arrive wrapped in DrizzleQueryError, the D1 error on .cause.
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e.message.includes("UNIQUE constraint failed")) return true;
+  }
+  return false;
+}

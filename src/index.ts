@@ -1,0 +1,8 @@
+// The Worker entry point: the app with the real clock.
+
+import { createApp } from "./app";
+
+const app = createApp();
+
+export type { AppType } from "./app";
+export default app;

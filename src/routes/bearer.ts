@@ -1,0 +1,28 @@
+// Reads "Authorization: <scheme> <credentials>" (the scheme is case-insensitive, RFC 9110 §11.1).
+
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import { authenticate } from "../auth/service";
+import type { AppEnv } from "../context";
+import { unauthorized } from "../errors";
+
+/** Returns the credentials for the given scheme, or null when missing, another scheme or empty. */
+export function readAuthorization(c: Context, scheme: string): string | null {
+  const header = c.req.header("Authorization");
+  if (!header) return null;
+  const match = /^(\S+) +(\S+) *$/.exec(header);
+  if (!match || match[1].toLowerCase() !== scheme.toLowerCase()) return null;
+  return match[2];
+}
+
+export function requireBearer(c: Context): string {
+  const token = readAuthorization(c, "Bearer");
+  if (!token) throw unauthorized("Missing or malformed Authorization header (expected: Bearer <token>)");
+  return token;
+}
+
+/** Authenticates the access token and puts the user on the context. */
+export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("user", await authenticate(c.get("deps"), requireBearer(c)));
+  await next();
+});

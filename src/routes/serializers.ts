@@ -1,0 +1,19 @@
+// Explicit response shapes (the Chirpy contract's snake_case): a hash never leaks by accident.
+
+import type { Chirp, User } from "../db/schema";
+
+export const toUserJson = (user: User) => ({
+  id: user.id,
+  created_at: user.createdAt.toISOString(),
+  updated_at: user.updatedAt.toISOString(),
+  email: user.email,
+  is_chirpy_red: user.isChirpyRed,
+});
+
+export const toChirpJson = (chirp: Chirp) => ({
+  id: chirp.id,
+  created_at: chirp.createdAt.toISOString(),
+  updated_at: chirp.updatedAt.toISOString(),
+  body: chirp.body,
+  user_id: chirp.userId,
+});

@@ -1,0 +1,16 @@
+import { Hono } from "hono";
+import { createUser, updateCredentials } from "../auth/service";
+import type { AppEnv } from "../context";
+import { credentialsSchema, jsonBody } from "../validation";
+import { requireUser } from "./bearer";
+import { toUserJson } from "./serializers";
+
+export const usersRoutes = new Hono<AppEnv>()
+  .post("/", jsonBody(credentialsSchema), async (c) => {
+    const user = await createUser(c.get("deps"), c.req.valid("json"));
+    return c.json(toUserJson(user), 201);
+  })
+  .put("/", requireUser, jsonBody(credentialsSchema), async (c) => {
+    const user = await updateCredentials(c.get("deps"), c.get("user").id, c.req.valid("json"));
+    return c.json(toUserJson(user), 200);
+  });

@@ -1,0 +1,66 @@
+// Shared test helpers: call the worker, make unique users, a fixed clock.
+
+import { env, exports } from "cloudflare:workers";
+import { type AppOptions, createApp } from "../src/app";
+import type { Clock } from "../src/clock";
+
+export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** Calls the deployed entry point exactly as a client would. */
+export const api: Fetcher = (path, init) => exports.default.fetch(`http://chirpy.test${path}`, init);
+
+/** An app with injected dependencies (e.g. a fixed clock), on the same real D1. */
+export function appWith(options: AppOptions, bindings: Partial<Cloudflare.Env> = {}): Fetcher {
+  const app = createApp(options);
+  return async (path, init) => app.request(`http://chirpy.test${path}`, init, { ...env, ...bindings });
+}
+
+export interface FixedClock extends Clock {
+  advance(seconds: number): void;
+}
+
+export function fixedClock(startMs = Date.UTC(2026, 0, 1)): FixedClock {
+  let nowMs = startMs;
+  return {
+    now: () => nowMs,
+    advance(seconds) {
+      nowMs += seconds * 1000;
+    },
+  };
+}
+
+let counter = 0;
+export const uniqueEmail = (prefix = "user") =>
+  `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}-${crypto.randomUUID().slice(0, 8)}@example.com`;
+
+export const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: "POST",
+  headers: { "Content-Type": "application/json", ...headers },
+  body: JSON.stringify(body),
+});
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+export const PASSWORD = "correct horse battery staple";
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+  refreshToken: string;
+}
+
+/** Signs up and logs in a fresh user. */
+export async function newUser(fetcher: Fetcher = api, email = uniqueEmail()): Promise<TestUser> {
+  const created = await fetcher("/api/users", json({ email, password: PASSWORD }));
+  if (created.status !== 201) throw new Error(`signup failed: ${created.status} ${await created.text()}`);
+  const res = await fetcher("/api/login", json({ email, password: PASSWORD }));
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const body = await res.json<{ id: string; token: string; refresh_token: string }>();
+  return { id: body.id, email, password: PASSWORD, token: body.token, refreshToken: body.refresh_token };
+}
+
+export async function postChirp(fetcher: Fetcher, token: string, body: string): Promise<Response> {
+  return fetcher("/api/chirps", json({ body }, bearer(token)));
+}
