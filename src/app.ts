@@ -2,9 +2,9 @@
 // error handler that turns every failure into {"error": "..."}.
 
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { limitBody } from "./body-limit";
 import { type Clock, systemClock } from "./clock";
 import { type AppEnv, depsMiddleware } from "./context";
 import type { RandomBytes } from "./crypto/bytes";
@@ -31,12 +31,7 @@ export function createApp(options: AppOptions = {}) {
     // Responses carry tokens and per-user data: no cache may keep them.
     c.header("Cache-Control", "no-store");
   });
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json({ error: `Request body is larger than ${MAX_BODY_BYTES} bytes` }, 413),
-    }),
-  );
+  app.use(limitBody(MAX_BODY_BYTES));
   app.use(depsMiddleware(options.clock ?? systemClock, options.random));
 
   const routes = app

@@ -1,0 +1,137 @@
+// End-to-end smoke test over real HTTP: the server as `npm start` runs it (wrangler dev on
+// loopback, local D1 with the migrations applied), driven through the course's 9-step flow.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+let server: ChildProcess;
+let base: string;
+let port: number;
+let persistDir: string;
+let output = "";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealthy(deadlineMs: number): Promise<void> {
+  while (Date.now() < deadlineMs) {
+    if (server.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+    try {
+      const res = await fetch(`${base}/api/healthz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`server did not become healthy:\n${output}`);
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  persistDir = mkdtempSync(path.join(tmpdir(), "chirpy-e2e-"));
+  server = spawn(
+    process.execPath,
+    ["scripts/start.mjs", "--port", String(port), "--persist-to", persistDir, "--var", "PLATFORM:dev"],
+    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  server.stdout?.on("data", (d) => (output += d));
+  server.stderr?.on("data", (d) => (output += d));
+  await waitForHealthy(Date.now() + 90_000);
+});
+
+afterAll(() => {
+  if (server?.pid && server.exitCode === null) process.kill(-server.pid, "SIGTERM");
+  rmSync(persistDir, { recursive: true, force: true });
+});
+
+const post = (p: string, init: { token?: string; body?: unknown } = {}) =>
+  fetch(`${base}${p}`, {
+    method: "POST",
+    headers: {
+      ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}),
+      ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}),
+    },
+    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+  });
+
+describe("npm start server over HTTP", () => {
+  it("passes the course's refresh token sequence", async () => {
+    expect((await post("/admin/reset")).status).toBe(200);
+
+    const created = await post("/api/users", { body: { email: "saul@bettercall.com", password: "123456" } });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ email: "saul@bettercall.com", is_chirpy_red: false });
+
+    const login = await post("/api/login", { body: { email: "saul@bettercall.com", password: "123456" } });
+    expect(login.status).toBe(200);
+    expect(login.headers.get("cache-control")).toBe("no-store");
+    const { token, refresh_token } = (await login.json()) as { token: string; refresh_token: string };
+
+    expect((await post("/api/chirps", { token: refresh_token, body: { body: "I'm the one who knocks!" } })).status).toBe(401);
+    expect((await post("/api/chirps", { token, body: { body: "I'm the one who knocks!" } })).status).toBe(201);
+
+    const refreshed = await post("/api/refresh", { token: refresh_token });
+    expect(refreshed.status).toBe(200);
+    const { token: newToken } = (await refreshed.json()) as { token: string };
+
+    expect((await post("/api/chirps", { token: newToken, body: { body: "Gale!" } })).status).toBe(201);
+    expect((await post("/api/revoke", { token: refresh_token })).status).toBe(204);
+
+    const after = await post("/api/refresh", { token: refresh_token });
+    expect(after.status).toBe(401);
+    expect(await after.json()).toEqual({ error: expect.any(String) });
+  });
+
+  it("answers oversized bodies with JSON 413 and keeps the connection usable", async () => {
+    // One socket, kept alive: the request after a 413 must travel on the same connection.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const request = (method: string, p: string, write?: (req: http.ClientRequest) => void) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request({ host: "127.0.0.1", port, path: p, method, agent, timeout: 10_000 }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on("error", reject);
+        req.on("timeout", () => req.destroy(new Error(`${method} ${p} timed out`)));
+        if (write) write(req);
+        req.end();
+      });
+    const chunk = "x".repeat(64 * 1024);
+
+    // No Content-Length: the body arrives chunked, 1.5 MiB in 64 KiB pieces.
+    const chunked = await request("POST", "/api/users", (req) => {
+      req.setHeader("Content-Type", "application/json");
+      for (let i = 0; i < 24; i++) req.write(chunk);
+    });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.text)).toEqual({ error: "Request body is larger than 1048576 bytes" });
+    expect(await request("GET", "/api/healthz")).toEqual({ status: 200, text: "OK" });
+
+    // With a Content-Length over the limit.
+    const sized = await request("POST", "/api/login", (req) => {
+      req.setHeader("Content-Length", String(24 * chunk.length));
+      for (let i = 0; i < 24; i++) req.write(chunk);
+    });
+    expect(sized.status).toBe(413);
+    expect(await request("GET", "/api/healthz")).toEqual({ status: 200, text: "OK" });
+    agent.destroy();
+  });
+});
