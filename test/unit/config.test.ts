@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig, requireJwtSecret, requirePolkaKey } from "../../src/config";
+import { MisconfigurationError } from "../../src/errors";
+
+const DB = {} as D1Database;
+
+describe("parseConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = parseConfig({ DB });
+    expect(config).toEqual({
+      platform: "production",
+      jwtIssuer: "chirpy-access",
+      accessTokenTtlSeconds: 3600,
+      refreshTokenTtlSeconds: 5_184_000,
+      jwtSecret: null,
+      polkaKey: null,
+    });
+  });
+
+  it("refuses a JWT_SECRET shorter than 32 bytes, so nothing is signed with a weak key", () => {
+    expect(parseConfig({ DB, JWT_SECRET: "x".repeat(31) }).jwtSecret).toBeNull();
+    expect(parseConfig({ DB, JWT_SECRET: "x".repeat(32) }).jwtSecret).toBe("x".repeat(32));
+    expect(() => requireJwtSecret(parseConfig({ DB, JWT_SECRET: "short" }))).toThrow(MisconfigurationError);
+    expect(() => requirePolkaKey(parseConfig({ DB }))).toThrow(MisconfigurationError);
+  });
+
+  it("reads overrides and rejects non-positive TTLs", () => {
+    const config = parseConfig({ DB, ACCESS_TOKEN_TTL_SECONDS: "60", JWT_ISSUER: "me", PLATFORM: "dev" });
+    expect(config).toMatchObject({ accessTokenTtlSeconds: 60, jwtIssuer: "me", platform: "dev" });
+    expect(() => parseConfig({ DB, ACCESS_TOKEN_TTL_SECONDS: "0" })).toThrow(MisconfigurationError);
+    expect(() => parseConfig({ DB, REFRESH_TOKEN_TTL_SECONDS: "1.5" })).toThrow(MisconfigurationError);
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { normalizeEmail } from "../../src/auth/email";
+
+describe("normalizeEmail", () => {
+  it("trims and lowercases a valid address", () => {
+    expect(normalizeEmail("  Saul@BetterCall.COM ")).toBe("saul@bettercall.com");
+    expect(normalizeEmail("a+tag@sub.example.co.uk")).toBe("a+tag@sub.example.co.uk");
+  });
+
+  it.each([
+    ["empty", ""],
+    ["spaces only", "   "],
+    ["no @", "saul.bettercall.com"],
+    ["two @", "saul@better@call.com"],
+    ["empty local part", "@bettercall.com"],
+    ["no dot in domain", "saul@localhost"],
+    ["empty domain label", "saul@bettercall..com"],
+    ["leading dot in domain", "saul@.com"],
+    ["trailing dot in domain", "saul@bettercall."],
+    ["inner space", "saul goodman@bettercall.com"],
+    ["tab", "saul\t@bettercall.com"],
+    ["control character", "saul\u0000@bettercall.com"],
+    ["255 characters", `${"a".repeat(243)}@example.com`],
+  ])("rejects %s", (_name, raw) => {
+    expect(normalizeEmail(raw)).toBeNull();
+  });
+
+  it("accepts exactly 254 characters", () => {
+    const email = `${"a".repeat(242)}@example.com`;
+    expect(email).toHaveLength(254);
+    expect(normalizeEmail(email)).toBe(email);
+  });
+});
