@@ -79,7 +79,7 @@ function parseJson(text: string): unknown {
 export const jsonBody = <S extends z.ZodType>(schema: S) =>
   validator("json", async (value, c): Promise<z.output<S>> => {
     // With a JSON Content-Type Hono has parsed the body already (a 400 if malformed).
-    const parsed = c.req.bodyCache.json ? value : parseJson(await c.req.text());
+    const parsed = c.req.bodyCache.json ? value : parseJson(new TextDecoder().decode(await c.req.arrayBuffer()));
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw badRequest("Request body must be a JSON object");
     }

@@ -1,0 +1,59 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, json, PASSWORD, uniqueEmail } from "../helpers";
+
+describe("POST /api/login", () => {
+  it("returns the user with an access token and a refresh token, not cacheable", async () => {
+    const email = uniqueEmail();
+    const created = await (await api("/api/users", json({ email, password: PASSWORD }))).json<{ id: string }>();
+    const res = await api("/api/login", json({ email: ` ${email.toUpperCase()} `, password: PASSWORD }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    const body = await res.json<Record<string, unknown>>();
+    expect(Object.keys(body).sort()).toEqual([
+      "created_at",
+      "email",
+      "id",
+      "is_chirpy_red",
+      "refresh_token",
+      "token",
+      "updated_at",
+    ]);
+    expect(body).toMatchObject({ id: created.id, email, is_chirpy_red: false });
+    expect(body.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(body.refresh_token).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("issues a different refresh token on every login", async () => {
+    const email = uniqueEmail();
+    await api("/api/users", json({ email, password: PASSWORD }));
+    const a = await (await api("/api/login", json({ email, password: PASSWORD }))).json<{ refresh_token: string }>();
+    const b = await (await api("/api/login", json({ email, password: PASSWORD }))).json<{ refresh_token: string }>();
+    expect(a.refresh_token).not.toBe(b.refresh_token);
+  });
+
+  it("answers an unknown email and a wrong password identically with 401", async () => {
+    const email = uniqueEmail();
+    await api("/api/users", json({ email, password: PASSWORD }));
+    const wrong = await api("/api/login", json({ email, password: "wrong" }));
+    const unknown = await api("/api/login", json({ email: uniqueEmail(), password: PASSWORD }));
+    for (const res of [wrong, unknown]) {
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: "Incorrect email or password" });
+    }
+  });
+
+  it("stores no token for a failed login", async () => {
+    const email = uniqueEmail();
+    const { id } = await (await api("/api/users", json({ email, password: PASSWORD }))).json<{ id: string }>();
+    await api("/api/login", json({ email, password: "wrong" }));
+    const row = await env.DB.prepare("select count(*) as n from refresh_tokens where user_id = ?").bind(id).first<{ n: number }>();
+    expect(row?.n).toBe(0);
+  });
+
+  it("returns 400 for an invalid body", async () => {
+    const res = await api("/api/login", json({ email: "saul@bettercall.com" }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: "password must be a string" });
+  });
+});
