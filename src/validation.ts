@@ -50,12 +50,9 @@ export const polkaWebhookSchema = z.object({
   data: z.object({ user_id: z.string({ error: "data.user_id must be a string" }) }, { error: "data must be an object" }),
 });
 
+// Every schema above sets its own messages, naming the field, so the first issue reads on its own.
 function firstIssueMessage(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "Invalid request";
-  // Our schemas name the field in every custom message; zod's built-in ones get a path prefix.
-  const path = issue.path.join(".");
-  return issue.message.startsWith(path) || path === "" ? issue.message : `${path}: ${issue.message}`;
+  return error.issues[0]?.message ?? "Invalid request";
 }
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
