@@ -1,0 +1,94 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, appWith, newUser, postChirp } from "../helpers";
+
+const count = async (table: string) =>
+  (await env.DB.prepare(`select count(*) as n from ${table}`).first<{ n: number }>())?.n ?? 0;
+
+describe("POST /admin/reset", () => {
+  it("deletes every user, and their tokens and chirps cascade, when PLATFORM=dev", async () => {
+    const user = await newUser();
+    await postChirp(api, user.token, "doomed");
+    expect(await count("users")).toBeGreaterThan(0);
+    const res = await api("/admin/reset", { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ deleted_users: expect.any(Number) });
+    expect([await count("users"), await count("refresh_tokens"), await count("chirps")]).toEqual([0, 0, 0]);
+  });
+
+  it("returns 403 and deletes nothing unless PLATFORM=dev", async () => {
+    await newUser();
+    const before = await count("users");
+    for (const platform of ["production", "", "DEV"]) {
+      const res = await appWith({}, { PLATFORM: platform })("/admin/reset", { method: "POST" });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ error: "Reset is only allowed when PLATFORM=dev" });
+    }
+    expect(await count("users")).toBe(before);
+  });
+});
+
+describe("GET /api/healthz", () => {
+  it("answers 200 text/plain OK", async () => {
+    const res = await api("/api/healthz");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^text\/plain/);
+    expect(await res.text()).toBe("OK");
+  });
+
+  it("answers 503 with a JSON error when D1 is unreachable", async () => {
+    // Fault injection: a D1 binding whose every statement fails, as when the database is down.
+    const down = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === "prepare") {
+          return () => {
+            throw new Error("D1_ERROR: Network connection lost.");
+          };
+        }
+        return Reflect.get(target, prop);
+      },
+    });
+    const res = await appWith({}, { DB: down })("/api/healthz");
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: "Database unavailable" });
+  });
+});
+
+describe("every response", () => {
+  it("answers unknown routes and methods with a JSON 404", async () => {
+    for (const [method, path] of [
+      ["GET", "/nope"],
+      ["GET", "/api/users"],
+      ["PATCH", "/api/chirps"],
+    ]) {
+      const res = await api(path, { method });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(await res.json()).toEqual({ error: "Not found" });
+    }
+  });
+
+  it("answers a body over 1 MiB with a JSON 413 and stores nothing; exactly 1 MiB passes the limit", async () => {
+    const before = await count("users");
+    const pad = (size: number) => {
+      const base = JSON.stringify({ email: "big@example.com", password: "x", pad: "" });
+      return base.replace('"pad":""', `"pad":"${"x".repeat(size - base.length)}"`);
+    };
+    const over = await api("/api/users", { method: "POST", body: pad(1024 * 1024 + 1) });
+    expect(over.status).toBe(413);
+    expect(await over.json()).toEqual({ error: "Request body is larger than 1048576 bytes" });
+    expect(await count("users")).toBe(before);
+
+    const exact = await api("/api/users", { method: "POST", body: pad(1024 * 1024) });
+    expect(exact.status).toBe(201);
+  });
+
+  it("carries security headers and Cache-Control: no-store", async () => {
+    const res = await api("/api/chirps");
+    expect(res.headers.get("Cache-Control")).toBe("no-store");
+    expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
+    expect(res.headers.get("X-Frame-Options")).toBe("SAMEORIGIN");
+    const error = await api("/api/refresh", { method: "POST" });
+    expect(error.headers.get("Cache-Control")).toBe("no-store");
+    expect(error.headers.get("Content-Type")).toMatch(/^application\/json/);
+  });
+});
