@@ -1,64 +1,66 @@
-// Request validation with zod through Hono's validator. Every failure is a 400 whose message
+// Request validation with valibot through Hono's validator. Every failure is a 400 whose message
 // names the field and the problem.
 
 import type { ValidationTargets } from "hono";
 import { validator } from "hono/validator";
-import { z } from "zod";
+import * as v from "valibot";
 import { normalizeEmail } from "./auth/email";
 import { MAX_CHIRP_LENGTH } from "./chirps/service";
 import { badRequest } from "./errors";
 
 export const MAX_PASSWORD_LENGTH = 1024;
 
-const email = z
-  .string({ error: "email must be a string" })
-  .transform((value, ctx) => {
-    const normalized = normalizeEmail(value);
-    if (normalized === null) {
-      ctx.addIssue({ code: "custom", message: "email is not a valid email address" });
-      return z.NEVER;
-    }
-    return normalized;
-  });
+// Lengths are counted in Unicode code points, not UTF-16 units: an emoji is one character.
+const codePoints = (value: string) => [...value].length;
 
-const password = z
-  .string({ error: "password must be a string" })
-  .min(1, "password must not be empty")
-  .refine((value) => [...value].length <= MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`);
+const email = v.pipe(
+  v.string("email must be a string"),
+  v.check((value) => normalizeEmail(value) !== null, "email is not a valid email address"),
+  v.transform((value) => normalizeEmail(value) as string),
+);
 
-export const credentialsSchema = z.object({ email, password });
+const password = v.pipe(
+  v.string("password must be a string"),
+  v.minLength(1, "password must not be empty"),
+  v.check((value) => codePoints(value) <= MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
+);
 
-export const chirpSchema = z.object({
-  body: z
-    .string({ error: "body must be a string" })
-    .refine((value) => value.trim().length > 0, "body must not be empty")
-    // Counted in Unicode code points, not UTF-16 units: an emoji is one character.
-    .refine((value) => [...value].length <= MAX_CHIRP_LENGTH, `Chirp is too long (max ${MAX_CHIRP_LENGTH} characters)`),
+export const credentialsSchema = v.object({ email, password });
+
+export const chirpSchema = v.object({
+  body: v.pipe(
+    v.string("body must be a string"),
+    v.check((value) => value.trim().length > 0, "body must not be empty"),
+    v.check((value) => codePoints(value) <= MAX_CHIRP_LENGTH, `Chirp is too long (max ${MAX_CHIRP_LENGTH} characters)`),
+  ),
 });
 
-const uuid = (field: string) => z.uuid({ error: `${field} must be a UUID` });
+const uuid = (field: string) => v.pipe(v.string(`${field} must be a UUID`), v.uuid(`${field} must be a UUID`));
 
-export const chirpsQuerySchema = z.object({
-  author_id: uuid("author_id").optional(),
-  sort: z.enum(["asc", "desc"], { error: "sort must be asc or desc" }).default("asc"),
+export const chirpsQuerySchema = v.object({
+  author_id: v.optional(uuid("author_id")),
+  sort: v.optional(v.picklist(["asc", "desc"], "sort must be asc or desc"), "asc"),
 });
 
-export const chirpIdSchema = z.object({ chirpID: uuid("chirp id") });
+export const chirpIdSchema = v.object({ chirpID: uuid("chirp id") });
 
-export const polkaWebhookSchema = z.object({
-  event: z.string({ error: "event must be a string" }),
-  data: z.object({ user_id: z.string({ error: "data.user_id must be a string" }) }, { error: "data must be an object" }),
+export const polkaWebhookSchema = v.object({
+  event: v.string("event must be a string"),
+  data: v.object({ user_id: v.string("data.user_id must be a string") }, "data must be an object"),
 });
 
-// Every schema above sets its own messages, naming the field, so the first issue reads on its own.
-function firstIssueMessage(error: z.ZodError): string {
-  return error.issues[0]?.message ?? "Invalid request";
+function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw badRequest(issueMessage(result.issues[0]));
+  return result.output;
 }
 
-function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw badRequest(firstIssueMessage(result.error));
-  return result.data;
+// Every schema above sets its own messages, naming the field; only a missing key gets valibot's
+// generic "Invalid key" text, so it is reworded here.
+function issueMessage(issue: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(issue);
+  if (issue.type === "object" && issue.input === undefined && path) return `${path} is required`;
+  return issue.message;
 }
 
 function parseJson(text: string): unknown {
@@ -73,8 +75,8 @@ function parseJson(text: string): unknown {
  * Validates a JSON body. The body is parsed whatever its Content-Type (Chirpy clients and curl -d
  * do not always send application/json); malformed JSON and non-object bodies are 400s.
  */
-export const jsonBody = <S extends z.ZodType>(schema: S) =>
-  validator("json", async (value, c): Promise<z.output<S>> => {
+export const jsonBody = <S extends v.GenericSchema>(schema: S) =>
+  validator("json", async (value, c): Promise<v.InferOutput<S>> => {
     // With a JSON Content-Type Hono has parsed the body already (a 400 if malformed).
     const parsed = c.req.bodyCache.json ? value : parseJson(new TextDecoder().decode(await c.req.arrayBuffer()));
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
@@ -83,5 +85,5 @@ export const jsonBody = <S extends z.ZodType>(schema: S) =>
     return parseWith(schema, parsed);
   });
 
-export const validate = <T extends keyof ValidationTargets, S extends z.ZodType>(target: T, schema: S) =>
-  validator(target, (value): z.output<S> => parseWith(schema, value));
+export const validate = <T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S) =>
+  validator(target, (value): v.InferOutput<S> => parseWith(schema, value));

@@ -37,7 +37,7 @@ describe("POST /api/chirps", () => {
   });
 
   it.each([
-    ["a missing body", {}, "body must be a string"],
+    ["a missing body", {}, "body is required"],
     ["a numeric body", { body: 5 }, "body must be a string"],
     ["an empty body", { body: "" }, "body must not be empty"],
     ["a blank body", { body: "   " }, "body must not be empty"],

@@ -54,6 +54,6 @@ describe("POST /api/login", () => {
   it("returns 400 for an invalid body", async () => {
     const res = await api("/api/login", json({ email: "saul@bettercall.com" }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "password must be a string" });
+    expect(await res.json()).toEqual({ error: "password is required" });
   });
 });

@@ -53,8 +53,10 @@ describe("POST /api/polka/webhooks", () => {
   });
 
   it.each([
-    ["no event", { data: { user_id: crypto.randomUUID() } }, "event must be a string"],
-    ["no data", { event: "user.upgraded" }, "data must be an object"],
+    ["no event", { data: { user_id: crypto.randomUUID() } }, "event is required"],
+    ["no data", { event: "user.upgraded" }, "data is required"],
+    ["a string data", { event: "user.upgraded", data: "x" }, "data must be an object"],
+    ["no user_id", { event: "user.upgraded", data: {} }, "data.user_id is required"],
     ["a numeric user_id", { event: "user.upgraded", data: { user_id: 7 } }, "data.user_id must be a string"],
     ["a malformed user_id", { event: "user.upgraded", data: { user_id: "x" } }, "data.user_id must be a UUID"],
   ])("returns 400 for %s", async (_name, body, error) => {
