@@ -13,6 +13,7 @@ import { adminRoutes, healthRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { chirpsRoutes } from "./routes/chirps";
 import { polkaRoutes } from "./routes/polka";
+import { sessionsRoutes } from "./routes/sessions";
 import { usersRoutes } from "./routes/users";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -39,6 +40,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/api", authRoutes)
     .route("/api/users", usersRoutes)
     .route("/api/chirps", chirpsRoutes)
+    .route("/api/sessions", sessionsRoutes)
     .route("/api/polka", polkaRoutes)
     .route("/admin", adminRoutes);
 
@@ -49,7 +51,7 @@ export function createApp(options: AppOptions = {}) {
       console.error(`Misconfiguration: ${err.detail}`);
       return c.json({ error: err.message }, err.status);
     }
-    if (err instanceof AppError) return c.json({ error: err.message }, err.status);
+    if (err instanceof AppError) return c.json({ error: err.message }, err.status, err.headers);
     if (err instanceof HTTPException) return c.json({ error: err.message || "Bad request" }, err.status);
     // Unexpected: log the error's type and the driver's message, never the request, the bound
     // parameters (a Drizzle error's own message carries them) or a token.

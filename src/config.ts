@@ -13,8 +13,17 @@ export interface Config {
   refreshTokenTtlSeconds: number;
   /** Null when JWT_SECRET is missing or shorter than MIN_JWT_SECRET_BYTES. */
   jwtSecret: string | null;
+  /** Secrets that still verify (JWT_PREVIOUS_SECRETS), so a rotation logs nobody out. */
+  jwtPreviousSecrets: string[];
   /** Null when POLKA_KEY is missing or empty. */
   polkaKey: string | null;
+  refreshTokenRotation: boolean;
+  refreshTokenReuseGraceSeconds: number;
+  loginMaxFailuresPerEmail: number;
+  loginMaxFailuresPerIp: number;
+  loginFailureWindowSeconds: number;
+  /** Origins allowed by CORS; empty means CORS is off. */
+  corsOrigins: string[];
 }
 
 export interface Bindings {
@@ -23,28 +32,62 @@ export interface Bindings {
   JWT_ISSUER?: string;
   ACCESS_TOKEN_TTL_SECONDS?: string;
   REFRESH_TOKEN_TTL_SECONDS?: string;
+  REFRESH_TOKEN_ROTATION?: string;
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS?: string;
+  LOGIN_MAX_FAILURES_PER_EMAIL?: string;
+  LOGIN_MAX_FAILURES_PER_IP?: string;
+  LOGIN_FAILURE_WINDOW_SECONDS?: string;
+  CORS_ORIGINS?: string;
   JWT_SECRET?: string;
+  JWT_PREVIOUS_SECRETS?: string;
   POLKA_KEY?: string;
 }
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
+function integer(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new MisconfigurationError(`${name} must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new MisconfigurationError(`${name} must be an integer >= ${min}`);
   }
   return value;
 }
+
+function onOff(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === "" || raw === "off") return false;
+  if (raw === "on") return true;
+  throw new MisconfigurationError(`${name} must be "on" or "off"`);
+}
+
+const list = (raw: string | undefined) =>
+  (raw ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+
+const strongEnough = (secret: string) => new TextEncoder().encode(secret).length >= MIN_JWT_SECRET_BYTES;
 
 export function parseConfig(env: Bindings): Config {
   const secret = env.JWT_SECRET ?? "";
   return {
     platform: env.PLATFORM || "production",
     jwtIssuer: env.JWT_ISSUER || "chirpy-access",
-    accessTokenTtlSeconds: positiveInt("ACCESS_TOKEN_TTL_SECONDS", env.ACCESS_TOKEN_TTL_SECONDS, 3600),
-    refreshTokenTtlSeconds: positiveInt("REFRESH_TOKEN_TTL_SECONDS", env.REFRESH_TOKEN_TTL_SECONDS, 5_184_000),
-    jwtSecret: new TextEncoder().encode(secret).length >= MIN_JWT_SECRET_BYTES ? secret : null,
+    accessTokenTtlSeconds: integer("ACCESS_TOKEN_TTL_SECONDS", env.ACCESS_TOKEN_TTL_SECONDS, 3600),
+    refreshTokenTtlSeconds: integer("REFRESH_TOKEN_TTL_SECONDS", env.REFRESH_TOKEN_TTL_SECONDS, 5_184_000),
+    jwtSecret: strongEnough(secret) ? secret : null,
+    // A weak previous secret is dropped rather than trusted.
+    jwtPreviousSecrets: list(env.JWT_PREVIOUS_SECRETS).filter(strongEnough),
     polkaKey: env.POLKA_KEY ? env.POLKA_KEY : null,
+    refreshTokenRotation: onOff("REFRESH_TOKEN_ROTATION", env.REFRESH_TOKEN_ROTATION),
+    refreshTokenReuseGraceSeconds: integer(
+      "REFRESH_TOKEN_REUSE_GRACE_SECONDS",
+      env.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+      10,
+      0,
+    ),
+    loginMaxFailuresPerEmail: integer("LOGIN_MAX_FAILURES_PER_EMAIL", env.LOGIN_MAX_FAILURES_PER_EMAIL, 5),
+    loginMaxFailuresPerIp: integer("LOGIN_MAX_FAILURES_PER_IP", env.LOGIN_MAX_FAILURES_PER_IP, 50),
+    loginFailureWindowSeconds: integer("LOGIN_FAILURE_WINDOW_SECONDS", env.LOGIN_FAILURE_WINDOW_SECONDS, 900),
+    corsOrigins: list(env.CORS_ORIGINS),
   };
 }
 

@@ -17,7 +17,7 @@ export interface Deps {
 
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: { deps: Deps; user: User };
+  Variables: { deps: Deps; user: User; sessionId: string };
 }
 
 // Bindings are fixed for an isolate's lifetime, so the config is parsed once per env object.

@@ -7,6 +7,7 @@ export class AppError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = "AppError";
@@ -17,6 +18,8 @@ export const unauthorized = (message = "Unauthorized") => new AppError(401, mess
 export const badRequest = (message: string) => new AppError(400, message);
 export const notFound = (message = "Not found") => new AppError(404, message);
 export const forbidden = (message = "Forbidden") => new AppError(403, message);
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new AppError(429, "Too many failed login attempts; try again later", { "Retry-After": String(retryAfterSeconds) });
 export const conflict = (message: string) => new AppError(409, message);
 
 /** A deployment mistake (e.g. a missing secret): public message stays vague, the log says what. */

@@ -44,6 +44,8 @@ export const chirpsQuerySchema = v.object({
 
 export const chirpIdSchema = v.object({ chirpID: uuid("chirp id") });
 
+export const sessionIdSchema = v.object({ sessionID: uuid("session id") });
+
 export const polkaWebhookSchema = v.object({
   event: v.string("event must be a string"),
   data: v.object({ user_id: v.string("data.user_id must be a string") }, "data must be an object"),

@@ -1,19 +1,25 @@
-// The auth rules: sign-up, credential changes, login, refresh, revoke and access-token checks.
-// Combines the database, crypto and the clock; never sees Context, Request or Response.
+// The account rules: sign-up, credential changes, login with brute-force limits, access-token
+// checks, and the Polka upgrade. Combines the database, crypto and the clock; never sees
+// Context, Request or Response.
 
-import { requireJwtSecret } from "../config";
 import type { Deps } from "../context";
-import { sha256Hex, toHex } from "../crypto/bytes";
-import { signAccessToken, verifyAccessToken } from "../crypto/jwt";
+import { sha256Hex } from "../crypto/bytes";
+import { verifyAccessToken } from "../crypto/jwt";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../crypto/password";
-import { findUserIdByRefreshTokenHash, insertRefreshToken, revokeRefreshTokenHash } from "../db/refresh-tokens";
+import {
+  type AttemptCount,
+  clearAttemptsStatement,
+  releaseAttemptStatement,
+  reserveAttemptStatement,
+} from "../db/login-attempts";
 import type { User } from "../db/schema";
-import { findUserByEmail, findUserById, insertUser, setChirpyRed, updateUserCredentials } from "../db/users";
-import { conflict, notFound, unauthorized } from "../errors";
+import { findUserInLiveSession, insertSessionStatements, revokeAllSessionsStatement } from "../db/sessions";
+import { insertUser, selectUserByEmail, setChirpyRed, updateUserCredentials } from "../db/users";
+import { conflict, notFound, tooManyRequests, unauthorized } from "../errors";
+import { issueAccessToken, newRefreshToken, requireKeyRing } from "./tokens";
 
-export const REFRESH_TOKEN_BYTES = 32;
-const REFRESH_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 export const INCORRECT_CREDENTIALS = "Incorrect email or password";
+export const MAX_USER_AGENT_LENGTH = 256;
 
 export interface Credentials {
   /** Already normalized (see normalizeEmail). */
@@ -35,82 +41,120 @@ export async function createUser(deps: Deps, input: Credentials): Promise<User> 
   return user;
 }
 
-export async function updateCredentials(deps: Deps, userId: string, input: Credentials): Promise<User> {
-  const hashedPassword = await hashPassword(input.password, deps.random);
-  const result = await updateUserCredentials(deps.db, userId, {
-    email: input.email,
-    hashedPassword,
-    updatedAt: new Date(deps.clock.now()),
-  });
+/**
+ * Sets a user's email and password. A new password ends every session of the user, their
+ * access tokens included (ASVS 7.4.3); the same password with a new email ends none.
+ */
+export async function updateCredentials(deps: Deps, user: User, input: Credentials): Promise<User> {
+  const now = new Date(deps.clock.now());
+  const samePassword = await verifyPassword(input.password, user.hashedPassword);
+  const hashedPassword = samePassword ? user.hashedPassword : await hashPassword(input.password, deps.random);
+  const result = await updateUserCredentials(
+    deps.db,
+    user.id,
+    { email: input.email, hashedPassword, updatedAt: now },
+    samePassword ? [] : [revokeAllSessionsStatement(deps.db, user.id, now)],
+  );
   if ("conflict" in result) throw conflict("Email is already registered");
   if ("missing" in result) throw unauthorized();
   return result.user;
 }
 
+export interface LoginMeta {
+  /** CF-Connecting-IP; absent locally, where only the per-email limit applies. */
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export interface LoginResult {
   user: User;
+  sessionId: string;
   accessToken: string;
   refreshToken: string;
 }
 
 /**
- * Checks credentials and issues an access token and a refresh token. An unknown email costs
- * one password hash too (against DUMMY_PASSWORD_HASH) and gets the same answer as a wrong
- * password, so neither the status nor the timing tells which emails exist.
+ * Checks credentials and opens a session with an access token and a refresh token.
+ * - Brute force: the attempt is counted per email and per IP before any hashing, in the same
+ *   round trip as the user lookup; past a limit the answer is 429 without running the hash, the
+ *   same for known and unknown emails. A success clears the email's count.
+ * - Enumeration: an unknown email costs one hash too (against DUMMY_PASSWORD_HASH) and gets the
+ *   same answer as a wrong password.
  */
-export async function login(deps: Deps, input: Credentials): Promise<LoginResult> {
+export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Promise<LoginResult> {
   const { config, clock, db } = deps;
-  const secret = requireJwtSecret(config);
-  const user = await findUserByEmail(db, input.email);
+  const keys = await requireKeyRing(config);
+  const nowMs = clock.now();
+  const now = new Date(nowMs);
+  const windowMs = config.loginFailureWindowSeconds * 1000;
+  // Keyed on a digest so the table holds no email addresses of strangers.
+  const emailKey = `email:${await sha256Hex(input.email)}`;
+  const ipKey = `ip:${meta.ip ?? "unknown"}`;
+
+  const [[emailAttempts], [ipAttempts], [user]] = await db.batch([
+    reserveAttemptStatement(db, emailKey, now, windowMs),
+    reserveAttemptStatement(db, ipKey, now, windowMs),
+    selectUserByEmail(db, input.email),
+  ]);
+  const retryAfter = Math.max(
+    overLimit(emailAttempts, config.loginMaxFailuresPerEmail, windowMs, nowMs),
+    meta.ip ? overLimit(ipAttempts, config.loginMaxFailuresPerIp, windowMs, nowMs) : 0,
+  );
+  if (retryAfter > 0) throw tooManyRequests(retryAfter);
+
   const passwordOk = await verifyPassword(input.password, user?.hashedPassword ?? DUMMY_PASSWORD_HASH);
   if (!user || !passwordOk) throw unauthorized(INCORRECT_CREDENTIALS);
 
-  const nowMs = clock.now();
-  const refreshToken = toHex(deps.random(REFRESH_TOKEN_BYTES));
-  const now = new Date(nowMs);
-  const [accessToken] = await Promise.all([
-    signAccessToken(user.id, nowMs, { secret, issuer: config.jwtIssuer, ttlSeconds: config.accessTokenTtlSeconds }),
-    insertRefreshToken(db, {
-      tokenHash: await sha256Hex(refreshToken),
-      userId: user.id,
-      createdAt: now,
-      updatedAt: now,
-      expiresAt: new Date(nowMs + config.refreshTokenTtlSeconds * 1000),
-    }),
+  const sessionId = crypto.randomUUID();
+  const refreshToken = newRefreshToken(deps);
+  const expiresAt = new Date(nowMs + config.refreshTokenTtlSeconds * 1000);
+  const [accessToken, tokenHash] = await Promise.all([
+    issueAccessToken(deps, keys, user.id, sessionId, nowMs),
+    sha256Hex(refreshToken),
   ]);
-  return { user, accessToken, refreshToken };
+  await db.batch([
+    ...insertSessionStatements(
+      db,
+      {
+        id: sessionId,
+        userId: user.id,
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt,
+        userAgent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      },
+      { tokenHash, userId: user.id, sessionId, createdAt: now, updatedAt: now, expiresAt },
+    ),
+    clearAttemptsStatement(db, emailKey),
+    releaseAttemptStatement(db, ipKey),
+  ]);
+  return { user, sessionId, accessToken, refreshToken };
 }
 
-/** Trades a live refresh token for a new access token; 401 when unknown, expired or revoked. */
-export async function refreshAccessToken(deps: Deps, refreshToken: string): Promise<string> {
-  const { config, clock, db } = deps;
-  const secret = requireJwtSecret(config);
-  // A token that cannot be one of ours is refused without a database round trip.
-  if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw unauthorized("Invalid refresh token");
-  const nowMs = clock.now();
-  const userId = await findUserIdByRefreshTokenHash(db, await sha256Hex(refreshToken), new Date(nowMs));
-  if (!userId) throw unauthorized("Invalid refresh token");
-  return signAccessToken(userId, nowMs, { secret, issuer: config.jwtIssuer, ttlSeconds: config.accessTokenTtlSeconds });
+/** Seconds until the next attempt is allowed, or 0 when under the limit. */
+function overLimit(attempts: AttemptCount | undefined, limit: number, windowMs: number, nowMs: number): number {
+  if (!attempts || attempts.count <= limit) return 0;
+  return Math.max(1, Math.ceil((attempts.windowStart.getTime() + windowMs - nowMs) / 1000));
+}
+
+export interface Authenticated {
+  user: User;
+  sessionId: string;
 }
 
 /**
- * Revokes a refresh token. Unknown and already-revoked tokens are a silent no-op (RFC 7009 §2.2),
- * and a second revoke keeps the first revoked_at.
+ * Returns the user and session behind a valid access token; 401 for any invalid token, a
+ * deleted user, or a session that was ended (revoke, log out, password change).
  */
-export async function revokeRefreshToken(deps: Deps, refreshToken: string): Promise<void> {
-  if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) return;
-  await revokeRefreshTokenHash(deps.db, await sha256Hex(refreshToken), new Date(deps.clock.now()));
-}
-
-/** Returns the user behind a valid access token; 401 for any invalid token or a deleted user. */
-export async function authenticate(deps: Deps, accessToken: string): Promise<User> {
+export async function authenticate(deps: Deps, accessToken: string): Promise<Authenticated> {
   const { config, clock, db } = deps;
-  const secret = requireJwtSecret(config);
-  const userId = await verifyAccessToken(accessToken, clock.now(), { secret, issuer: config.jwtIssuer });
-  if (!userId) throw unauthorized("Invalid or expired access token");
-  const user = await findUserById(db, userId);
+  const keys = await requireKeyRing(config);
+  const nowMs = clock.now();
+  const claims = await verifyAccessToken(accessToken, nowMs, { keys, issuer: config.jwtIssuer });
+  if (!claims) throw unauthorized("Invalid or expired access token");
+  const user = await findUserInLiveSession(db, claims.userId, claims.sessionId, new Date(nowMs));
   if (!user) throw unauthorized("Invalid or expired access token");
-  return user;
+  return { user, sessionId: claims.sessionId };
 }
 
 /** Polka's user.upgraded event: marks the user Chirpy Red; 404 for an unknown user. */

@@ -1,42 +1,111 @@
 // Access tokens: HS256 JWTs signed and verified with hono/jwt (Web Crypto underneath).
+// Each signing secret is named by a `kid` derived from it (not the secret), so a rotated-out
+// secret can keep verifying (JWT_PREVIOUS_SECRETS) while only the current one signs.
 // The clock is ours, not Date.now(): hono's own time checks are switched off and redone here.
 
-import { sign, verify } from "hono/jwt";
+import { decode, sign, verify } from "hono/jwt";
+import { toBase64Url } from "./bytes";
 
 export interface AccessTokenClaims {
   iss: string;
   sub: string;
+  /** The session (login) the token belongs to: ending the session ends the token. */
+  sid: string;
   iat: number;
   exp: number;
 }
 
-export interface AccessTokenOptions {
+export interface SigningKey {
+  kid: string;
   secret: string;
+  cryptoKey: CryptoKey;
+}
+
+export interface KeyRing {
+  current: SigningKey;
+  byKid: Map<string, SigningKey>;
+}
+
+const encoder = new TextEncoder();
+const HMAC_SHA256 = { name: "HMAC", hash: "SHA-256" } as const;
+
+// Secrets are fixed for an isolate's life: derive each key's kid and CryptoKey once.
+const keyCache = new Map<string, Promise<SigningKey>>();
+
+async function deriveKey(secret: string): Promise<SigningKey> {
+  const cryptoKey = await crypto.subtle.importKey("raw", encoder.encode(secret), HMAC_SHA256, false, [
+    "sign",
+    "verify",
+  ]);
+  // An HMAC of a fixed label under the key: stable, and reveals nothing about the secret.
+  const mac = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode("chirpy-edge kid v1"));
+  return { kid: toBase64Url(new Uint8Array(mac).slice(0, 12)), secret, cryptoKey };
+}
+
+export function signingKeyFor(secret: string): Promise<SigningKey> {
+  let key = keyCache.get(secret);
+  if (!key) {
+    key = deriveKey(secret);
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+/** The current key signs; it and the previous ones verify. */
+export async function keyRingFor(current: string, previous: string[]): Promise<KeyRing> {
+  const keys = await Promise.all([current, ...previous].map(signingKeyFor));
+  return { current: keys[0], byKid: new Map(keys.map((key) => [key.kid, key])) };
+}
+
+export interface SignOptions {
+  key: SigningKey;
   issuer: string;
   ttlSeconds: number;
 }
 
-/** Signs an access token for a user, valid for ttlSeconds from nowMs. */
-export async function signAccessToken(userId: string, nowMs: number, options: AccessTokenOptions): Promise<string> {
+/** Signs an access token for a user's session, valid for ttlSeconds from nowMs. */
+export async function signAccessToken(
+  userId: string,
+  sessionId: string,
+  nowMs: number,
+  options: SignOptions,
+): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
-  const claims: AccessTokenClaims = { iss: options.issuer, sub: userId, iat, exp: iat + options.ttlSeconds };
-  return sign({ ...claims }, options.secret, "HS256");
+  const claims: AccessTokenClaims = {
+    iss: options.issuer,
+    sub: userId,
+    sid: sessionId,
+    iat,
+    exp: iat + options.ttlSeconds,
+  };
+  // hono/jwt writes `kid` into the header when given a JWK.
+  const jwk = { kty: "oct", k: toBase64Url(encoder.encode(options.key.secret)), alg: "HS256", kid: options.key.kid };
+  return sign({ ...claims }, jwk, "HS256");
+}
+
+export interface VerifiedAccessToken {
+  userId: string;
+  sessionId: string;
 }
 
 /**
- * Returns the user id of a valid access token, or null. Valid means: HS256 only (the alg is
- * pinned, so "none" and every other alg fail), a good signature, the expected issuer, and an
- * `exp` that is present and in the future (hono accepts a missing exp; RFC 8725 §3.10 says don't).
+ * Returns the user and session of a valid access token, or null. Valid means: a `kid` naming
+ * one of our keys, HS256 only (the alg is pinned, so "none" and every other alg fail), a good
+ * signature under that key, the expected issuer, an `exp` that is present and in the future
+ * (hono accepts a missing exp; RFC 8725 §3.10 says don't), and `sub` and `sid` strings.
  * Never logs or returns hono's error messages: they contain the token.
  */
 export async function verifyAccessToken(
   token: string,
   nowMs: number,
-  options: Omit<AccessTokenOptions, "ttlSeconds">,
-): Promise<string | null> {
+  options: { keys: KeyRing; issuer: string },
+): Promise<VerifiedAccessToken | null> {
   let payload: Record<string, unknown>;
   try {
-    payload = await verify(token, options.secret, {
+    const kid = decode(token).header.kid;
+    const key = typeof kid === "string" ? options.keys.byKid.get(kid) : undefined;
+    if (!key) return null;
+    payload = await verify(token, key.cryptoKey, {
       alg: "HS256",
       iss: options.issuer,
       exp: false,
@@ -46,9 +115,9 @@ export async function verifyAccessToken(
   } catch {
     return null;
   }
-  const { exp, sub, iss } = payload;
+  const { exp, sub, sid, iss } = payload;
   if (iss !== options.issuer) return null;
   if (typeof exp !== "number" || !Number.isFinite(exp) || exp <= Math.floor(nowMs / 1000)) return null;
-  if (typeof sub !== "string" || sub === "") return null;
-  return sub;
+  if (typeof sub !== "string" || sub === "" || typeof sid !== "string" || sid === "") return null;
+  return { userId: sub, sessionId: sid };
 }

@@ -1,38 +1,143 @@
 // CRUD on refresh_tokens. Rows are keyed by the SHA-256 of the token; the token itself never
-// reaches this layer.
+// reaches this layer. A token is usable only while it and its session are live.
 
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, exists, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { refreshTokens, users } from "./schema";
+import { refreshTokens, sessions } from "./schema";
 
 export type NewRefreshToken = typeof refreshTokens.$inferInsert;
 
-export async function insertRefreshToken(db: Db, row: NewRefreshToken): Promise<void> {
-  await db.insert(refreshTokens).values(row);
+const liveSessionOfToken = (db: Db, now: Date) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(sessions)
+      .where(and(eq(sessions.id, refreshTokens.sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now))),
+  );
+
+export interface TokenOwner {
+  userId: string;
+  sessionId: string;
 }
 
 /**
- * The course's GetUserFromRefreshToken: one indexed query joined to users. Returns the user id
- * only when the token exists, is not revoked and has not expired at `now`.
+ * Without rotation: checks the token (exists, not revoked, not consumed, not expired, session
+ * live) and stamps the session's last_used_at, in one statement. Null when not usable.
  */
-export async function findUserIdByRefreshTokenHash(db: Db, tokenHash: string, now: Date): Promise<string | null> {
-  const row = await db
-    .select({ userId: users.id })
-    .from(refreshTokens)
-    .innerJoin(users, eq(users.id, refreshTokens.userId))
+export async function useRefreshToken(db: Db, tokenHash: string, now: Date): Promise<TokenOwner | null> {
+  const rows = await db
+    .update(sessions)
+    .set({ lastUsedAt: now })
     .where(
-      and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.revokedAt), gt(refreshTokens.expiresAt, now)),
+      and(
+        inArray(
+          sessions.id,
+          db
+            .select({ id: refreshTokens.sessionId })
+            .from(refreshTokens)
+            .where(
+              and(
+                eq(refreshTokens.tokenHash, tokenHash),
+                isNull(refreshTokens.revokedAt),
+                isNull(refreshTokens.consumedAt),
+                gt(refreshTokens.expiresAt, now),
+              ),
+            ),
+        ),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+      ),
     )
-    .get();
-  return row?.userId ?? null;
+    .returning({ userId: sessions.userId, sessionId: sessions.id });
+  return rows[0] ?? null;
 }
 
-/** Marks a token revoked; a token already revoked keeps its first revoked_at. */
-export async function revokeRefreshTokenHash(db: Db, tokenHash: string, now: Date): Promise<boolean> {
-  const rows = await db
-    .update(refreshTokens)
-    .set({ revokedAt: now, updatedAt: now })
-    .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.revokedAt)))
-    .returning({ tokenHash: refreshTokens.tokenHash });
-  return rows.length > 0;
+export interface RotationInput {
+  tokenHash: string;
+  nonce: string;
+  successorHash: string;
+  now: Date;
+}
+
+export interface TokenState extends TokenOwner {
+  consumedAt: Date | null;
+  rotationNonce: string | null;
+  usable: boolean;
+}
+
+export type RotationResult = { won: TokenOwner } | { lost: TokenState | null };
+
+/**
+ * Rotation, in one D1 batch (one transaction; D1 has no BEGIN): consume the token if it is
+ * still usable, insert the successor only if this request's nonce won the consume, stamp the
+ * session, and read the token's state for the loser. Concurrent requests cannot both win: the
+ * consume is a single conditional UPDATE.
+ */
+export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<RotationResult> {
+  const { tokenHash, nonce, successorHash, now } = input;
+  const nowMs = now.getTime();
+  const [consumed, , , state] = await db.batch([
+    db
+      .update(refreshTokens)
+      .set({ consumedAt: now, rotationNonce: nonce, updatedAt: now })
+      .where(
+        and(
+          eq(refreshTokens.tokenHash, tokenHash),
+          isNull(refreshTokens.consumedAt),
+          isNull(refreshTokens.revokedAt),
+          gt(refreshTokens.expiresAt, now),
+          liveSessionOfToken(db, now),
+        ),
+      )
+      .returning({ userId: refreshTokens.userId, sessionId: refreshTokens.sessionId }),
+    // The successor lives as long as the family: rotation never extends the login's lifetime.
+    db.run(sql`
+      insert into refresh_tokens (token_hash, created_at, updated_at, user_id, session_id, expires_at)
+      select ${successorHash}, ${nowMs}, ${nowMs}, t.user_id, t.session_id, s.expires_at
+      from refresh_tokens t join sessions s on s.id = t.session_id
+      where t.token_hash = ${tokenHash} and t.rotation_nonce = ${nonce}`),
+    db.run(sql`
+      update sessions set last_used_at = ${nowMs}
+      where id = (select session_id from refresh_tokens where token_hash = ${tokenHash} and rotation_nonce = ${nonce})`),
+    db
+      .select({
+        userId: refreshTokens.userId,
+        sessionId: refreshTokens.sessionId,
+        consumedAt: refreshTokens.consumedAt,
+        rotationNonce: refreshTokens.rotationNonce,
+        usable: sql<number>`${refreshTokens.revokedAt} is null and ${refreshTokens.expiresAt} > ${nowMs}
+          and ${sessions.revokedAt} is null and ${sessions.expiresAt} > ${nowMs}`,
+      })
+      .from(refreshTokens)
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+      .where(eq(refreshTokens.tokenHash, tokenHash)),
+  ]);
+  if (consumed[0]) return { won: consumed[0] };
+  const row = state[0];
+  return { lost: row ? { ...row, usable: Boolean(row.usable) } : null };
+}
+
+/**
+ * Revokes a token and ends its whole family (session). A token already revoked keeps its first
+ * revoked_at; an unknown token changes nothing.
+ */
+export async function revokeRefreshTokenFamily(db: Db, tokenHash: string, now: Date): Promise<void> {
+  await db.batch([
+    db
+      .update(refreshTokens)
+      .set({ revokedAt: now, updatedAt: now })
+      .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.revokedAt))),
+    db
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          inArray(
+            sessions.id,
+            db.select({ id: refreshTokens.sessionId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)),
+          ),
+          isNull(sessions.revokedAt),
+        ),
+      ),
+  ]);
 }

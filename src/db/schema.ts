@@ -14,6 +14,25 @@ export const users = sqliteTable("users", {
   isChirpyRed: integer("is_chirpy_red", { mode: "boolean" }).notNull().default(false),
 });
 
+// One row per login: the "family" that its refresh tokens (one, or a chain under rotation)
+// and its access tokens (via the `sid` claim) belong to. Ending it ends all of them at once.
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }).notNull(),
+    // Absolute lifetime from the login: rotation never extends it.
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    userAgent: text("user_agent"),
+  },
+  (table) => [index("sessions_user_id_idx").on(table.userId)],
+);
+
 export const refreshTokens = sqliteTable(
   "refresh_tokens",
   {
@@ -26,8 +45,30 @@ export const refreshTokens = sqliteTable(
       .references(() => users.id, { onDelete: "cascade" }),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    // Rotation: when the token was traded for its successor, and the random nonce that, with the
+    // presented token, derives that successor again inside the grace window (HMAC; see rotation).
+    consumedAt: integer("consumed_at", { mode: "timestamp_ms" }),
+    rotationNonce: text("rotation_nonce"),
   },
-  (table) => [index("refresh_tokens_user_id_idx").on(table.userId)],
+  (table) => [
+    index("refresh_tokens_user_id_idx").on(table.userId),
+    index("refresh_tokens_session_id_idx").on(table.sessionId),
+  ],
+);
+
+// Failed-login counters for brute-force limits, one row per key ("email:<sha256>" or "ip:<addr>"),
+// in fixed windows that start at the first failure.
+export const loginAttempts = sqliteTable(
+  "login_attempts",
+  {
+    key: text("key").primaryKey(),
+    windowStart: integer("window_start", { mode: "timestamp_ms" }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [index("login_attempts_window_start_idx").on(table.windowStart)],
 );
 
 export const chirps = sqliteTable(
@@ -53,4 +94,5 @@ export const chirps = sqliteTable(
 export const rowid = sql`rowid`;
 
 export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
 export type Chirp = typeof chirps.$inferSelect;

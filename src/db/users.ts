@@ -1,6 +1,7 @@
 // CRUD on users. Expected outcomes (not found, email taken) are return values, not throws.
 
 import { eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import { type User, users } from "./schema";
 
@@ -12,8 +13,9 @@ export async function insertUser(db: Db, user: NewUser): Promise<User | null> {
   return rows[0] ?? null;
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
-  return (await db.select().from(users).where(eq(users.email, email)).get()) ?? null;
+/** The user with an email, as a batchable statement (yields zero or one row). */
+export function selectUserByEmail(db: Db, email: string) {
+  return db.select().from(users).where(eq(users.email, email));
 }
 
 export async function findUserById(db: Db, id: string): Promise<User | null> {
@@ -22,14 +24,19 @@ export async function findUserById(db: Db, id: string): Promise<User | null> {
 
 export type UpdateUserResult = { user: User } | { conflict: true } | { missing: true };
 
-/** Updates email and password hash in one statement; reports an email taken by someone else. */
+/**
+ * Updates email and password hash, with any statements that must land together with it (one
+ * batch: all or nothing); reports an email taken by someone else.
+ */
 export async function updateUserCredentials(
   db: Db,
   id: string,
   values: { email: string; hashedPassword: string; updatedAt: Date },
+  alongside: BatchItem<"sqlite">[] = [],
 ): Promise<UpdateUserResult> {
   try {
-    const rows = await db.update(users).set(values).where(eq(users.id, id)).returning();
+    const update = db.update(users).set(values).where(eq(users.id, id)).returning();
+    const [rows] = await db.batch([update, ...alongside]);
     return rows[0] ? { user: rows[0] } : { missing: true };
   } catch (error) {
     if (isUniqueViolation(error)) return { conflict: true };

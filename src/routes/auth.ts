@@ -1,5 +1,6 @@
 import { Hono } from "hono";
-import { login, refreshAccessToken, revokeRefreshToken } from "../auth/service";
+import { login } from "../auth/service";
+import { refreshSession, revokeRefreshToken } from "../auth/sessions";
 import type { AppEnv } from "../context";
 import { credentialsSchema, jsonBody } from "../validation";
 import { requireBearer } from "./bearer";
@@ -7,12 +8,18 @@ import { toUserJson } from "./serializers";
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/login", jsonBody(credentialsSchema), async (c) => {
-    const result = await login(c.get("deps"), c.req.valid("json"));
+    const result = await login(c.get("deps"), c.req.valid("json"), {
+      ip: c.req.header("CF-Connecting-IP") ?? null,
+      userAgent: c.req.header("User-Agent") ?? null,
+    });
     return c.json({ ...toUserJson(result.user), token: result.accessToken, refresh_token: result.refreshToken }, 200);
   })
   .post("/refresh", async (c) => {
-    const token = await refreshAccessToken(c.get("deps"), requireBearer(c));
-    return c.json({ token }, 200);
+    const result = await refreshSession(c.get("deps"), requireBearer(c));
+    return c.json(
+      result.refreshToken ? { token: result.accessToken, refresh_token: result.refreshToken } : { token: result.accessToken },
+      200,
+    );
   })
   .post("/revoke", async (c) => {
     await revokeRefreshToken(c.get("deps"), requireBearer(c));

@@ -21,8 +21,10 @@ export function requireBearer(c: Context): string {
   return token;
 }
 
-/** Authenticates the access token and puts the user on the context. */
+/** Authenticates the access token and puts the user and their session on the context. */
 export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
-  c.set("user", await authenticate(c.get("deps"), requireBearer(c)));
+  const { user, sessionId } = await authenticate(c.get("deps"), requireBearer(c));
+  c.set("user", user);
+  c.set("sessionId", sessionId);
   await next();
 });

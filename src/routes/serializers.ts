@@ -1,6 +1,6 @@
 // Explicit response shapes (the Chirpy contract's snake_case): a hash never leaks by accident.
 
-import type { Chirp, User } from "../db/schema";
+import type { Chirp, Session, User } from "../db/schema";
 
 export const toUserJson = (user: User) => ({
   id: user.id,
@@ -16,4 +16,14 @@ export const toChirpJson = (chirp: Chirp) => ({
   updated_at: chirp.updatedAt.toISOString(),
   body: chirp.body,
   user_id: chirp.userId,
+});
+
+/** A session as its owner sees it: never the token or its hash. */
+export const toSessionJson = (session: Session, currentSessionId: string) => ({
+  id: session.id,
+  created_at: session.createdAt.toISOString(),
+  last_used_at: session.lastUsedAt.toISOString(),
+  expires_at: session.expiresAt.toISOString(),
+  user_agent: session.userAgent,
+  current: session.id === currentSessionId,
 });

@@ -11,6 +11,6 @@ export const usersRoutes = new Hono<AppEnv>()
     return c.json(toUserJson(user), 201);
   })
   .put("/", requireUser, jsonBody(credentialsSchema), async (c) => {
-    const user = await updateCredentials(c.get("deps"), c.get("user").id, c.req.valid("json"));
+    const user = await updateCredentials(c.get("deps"), c.get("user"), c.req.valid("json"));
     return c.json(toUserJson(user), 200);
   });

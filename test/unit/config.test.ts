@@ -13,7 +13,14 @@ describe("parseConfig", () => {
       accessTokenTtlSeconds: 3600,
       refreshTokenTtlSeconds: 5_184_000,
       jwtSecret: null,
+      jwtPreviousSecrets: [],
       polkaKey: null,
+      refreshTokenRotation: false,
+      refreshTokenReuseGraceSeconds: 10,
+      loginMaxFailuresPerEmail: 5,
+      loginMaxFailuresPerIp: 50,
+      loginFailureWindowSeconds: 900,
+      corsOrigins: [],
     });
   });
 
@@ -29,5 +36,21 @@ describe("parseConfig", () => {
     expect(config).toMatchObject({ accessTokenTtlSeconds: 60, jwtIssuer: "me", platform: "dev" });
     expect(() => parseConfig({ DB, ACCESS_TOKEN_TTL_SECONDS: "0" })).toThrow(MisconfigurationError);
     expect(() => parseConfig({ DB, REFRESH_TOKEN_TTL_SECONDS: "1.5" })).toThrow(MisconfigurationError);
+    expect(parseConfig({ DB, REFRESH_TOKEN_REUSE_GRACE_SECONDS: "0" }).refreshTokenReuseGraceSeconds).toBe(0);
+  });
+
+  it("parses rotation, previous secrets and CORS origins", () => {
+    const strong = "s".repeat(32);
+    const config = parseConfig({
+      DB,
+      REFRESH_TOKEN_ROTATION: "on",
+      JWT_PREVIOUS_SECRETS: ` ${strong} , short ,, ${strong}2 `,
+      CORS_ORIGINS: "https://a.example, https://b.example",
+    });
+    expect(config.refreshTokenRotation).toBe(true);
+    // A weak previous secret is dropped, never trusted.
+    expect(config.jwtPreviousSecrets).toEqual([strong, `${strong}2`]);
+    expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(() => parseConfig({ DB, REFRESH_TOKEN_ROTATION: "yes" })).toThrow(MisconfigurationError);
   });
 });

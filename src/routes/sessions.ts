@@ -1,0 +1,24 @@
+import { Hono } from "hono";
+import { endAllSessions, endSession, listSessions } from "../auth/sessions";
+import type { AppEnv } from "../context";
+import { sessionIdSchema, validate } from "../validation";
+import { requireUser } from "./bearer";
+import { toSessionJson } from "./serializers";
+
+export const sessionsRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .get("/", async (c) => {
+    const sessions = await listSessions(c.get("deps"), c.get("user").id);
+    return c.json(
+      sessions.map((session) => toSessionJson(session, c.get("sessionId"))),
+      200,
+    );
+  })
+  .delete("/", async (c) => {
+    await endAllSessions(c.get("deps"), c.get("user").id);
+    return c.body(null, 204);
+  })
+  .delete("/:sessionID", validate("param", sessionIdSchema), async (c) => {
+    await endSession(c.get("deps"), c.get("user").id, c.req.valid("param").sessionID);
+    return c.body(null, 204);
+  });
