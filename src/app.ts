@@ -2,6 +2,8 @@
 // error handler that turns every failure into {"error": "..."}.
 
 import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { limitBody } from "./body-limit";
@@ -32,8 +34,9 @@ export function createApp(options: AppOptions = {}) {
     // Responses carry tokens and per-user data: no cache may keep them.
     c.header("Cache-Control", "no-store");
   });
-  app.use(limitBody(MAX_BODY_BYTES));
   app.use(depsMiddleware(options.clock ?? systemClock, options.random));
+  app.use(corsFromConfig);
+  app.use(limitBody(MAX_BODY_BYTES));
 
   const routes = app
     .route("/api", healthRoutes)
@@ -57,10 +60,31 @@ export function createApp(options: AppOptions = {}) {
     // parameters (a Drizzle error's own message carries them) or a token.
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
     console.error(`Unhandled ${err.name}${cause}`);
+    if ((globalThis as any).__DEBUG__) console.error(err);
     return c.json({ error: "Internal server error" }, 500);
   });
 
   return routes;
 }
+
+// CORS is off unless CORS_ORIGINS lists origins. Tokens travel in the Authorization header,
+// never in cookies, so credentials stay off too.
+const corsByOrigins = new Map<string, ReturnType<typeof cors>>();
+const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
+  const origins = c.get("deps").config.corsOrigins;
+  if (origins.length === 0) return next();
+  const key = origins.join(",");
+  let handler = corsByOrigins.get(key);
+  if (!handler) {
+    handler = cors({
+      origin: origins,
+      allowMethods: ["GET", "POST", "PUT", "DELETE"],
+      allowHeaders: ["Authorization", "Content-Type"],
+      maxAge: 600,
+    });
+    corsByOrigins.set(key, handler);
+  }
+  return handler(c, next);
+});
 
 export type AppType = ReturnType<typeof createApp>;

@@ -32,8 +32,16 @@ function configFor(env: Bindings): Config {
   return config;
 }
 
-export const depsMiddleware = (clock: Clock, random: RandomBytes = randomBytes) =>
+/** Everything a request (or a cron run) needs, built once from the bindings. */
+export const buildDeps = (env: Bindings, clock: Clock, random: RandomBytes = randomBytes): Deps => ({
+  db: createDb(env.DB),
+  config: configFor(env),
+  clock,
+  random,
+});
+
+export const depsMiddleware = (clock: Clock, random?: RandomBytes) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    c.set("deps", { db: createDb(c.env.DB), config: configFor(c.env), clock, random });
+    c.set("deps", buildDeps(c.env, clock, random));
     await next();
   });

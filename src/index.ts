@@ -1,8 +1,19 @@
-// The Worker entry point: the app with the real clock.
+// The Worker entry point: the app with the real clock, and the housekeeping cron.
 
 import { createApp } from "./app";
+import { runHousekeeping } from "./auth/housekeeping";
+import type { Bindings } from "./config";
+import { buildDeps } from "./context";
 
 const app = createApp();
 
 export type { AppType } from "./app";
-export default app;
+
+export default {
+  fetch: app.fetch,
+  async scheduled(controller, env) {
+    // The trigger's own time is the clock, so a run is reproducible in tests.
+    const deleted = await runHousekeeping(buildDeps(env, { now: () => controller.scheduledTime }));
+    console.log(`housekeeping: deleted ${JSON.stringify(deleted)}`);
+  },
+} satisfies ExportedHandler<Bindings>;

@@ -3,6 +3,7 @@
 import { env, exports } from "cloudflare:workers";
 import { type AppOptions, createApp } from "../src/app";
 import type { Clock } from "../src/clock";
+import type { Bindings } from "../src/config";
 
 export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 
@@ -10,7 +11,7 @@ export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 export const api: Fetcher = (path, init) => exports.default.fetch(`http://chirpy.test${path}`, init);
 
 /** An app with injected dependencies (e.g. a fixed clock), on the same real D1. */
-export function appWith(options: AppOptions, bindings: Partial<Cloudflare.Env> = {}): Fetcher {
+export function appWith(options: AppOptions, bindings: Partial<Bindings> = {}): Fetcher {
   const app = createApp(options);
   return async (path, init) => app.request(`http://chirpy.test${path}`, init, { ...env, ...bindings });
 }

@@ -76,6 +76,7 @@ export type RotationResult = { won: TokenOwner } | { lost: TokenState | null };
 export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<RotationResult> {
   const { tokenHash, nonce, successorHash, now } = input;
   const nowMs = now.getTime();
+  const wonBy = and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.rotationNonce, nonce));
   const [consumed, , , state] = await db.batch([
     db
       .update(refreshTokens)
@@ -91,14 +92,28 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
       )
       .returning({ userId: refreshTokens.userId, sessionId: refreshTokens.sessionId }),
     // The successor lives as long as the family: rotation never extends the login's lifetime.
-    db.run(sql`
-      insert into refresh_tokens (token_hash, created_at, updated_at, user_id, session_id, expires_at)
-      select ${successorHash}, ${nowMs}, ${nowMs}, t.user_id, t.session_id, s.expires_at
-      from refresh_tokens t join sessions s on s.id = t.session_id
-      where t.token_hash = ${tokenHash} and t.rotation_nonce = ${nonce}`),
-    db.run(sql`
-      update sessions set last_used_at = ${nowMs}
-      where id = (select session_id from refresh_tokens where token_hash = ${tokenHash} and rotation_nonce = ${nonce})`),
+    // It is inserted only if the consume above was this request's (the nonce is ours).
+    db.insert(refreshTokens).select(
+      db
+        .select({
+          tokenHash: sql<string>`${successorHash}`.as("token_hash"),
+          createdAt: sql<number>`${nowMs}`.as("created_at"),
+          updatedAt: sql<number>`${nowMs}`.as("updated_at"),
+          userId: refreshTokens.userId,
+          expiresAt: sessions.expiresAt,
+          revokedAt: sql<null>`null`.as("revoked_at"),
+          sessionId: refreshTokens.sessionId,
+          consumedAt: sql<null>`null`.as("consumed_at"),
+          rotationNonce: sql<null>`null`.as("rotation_nonce"),
+        })
+        .from(refreshTokens)
+        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+        .where(wonBy),
+    ),
+    db
+      .update(sessions)
+      .set({ lastUsedAt: now })
+      .where(inArray(sessions.id, db.select({ id: refreshTokens.sessionId }).from(refreshTokens).where(wonBy))),
     db
       .select({
         userId: refreshTokens.userId,

@@ -1,0 +1,39 @@
+// Deletes rows that can no longer matter, in one batch.
+
+import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "./client";
+import { loginAttempts, refreshTokens, sessions } from "./schema";
+
+export interface Cutoffs {
+  /** Sessions and tokens that ended (expired or revoked) before this go. */
+  endedBefore: Date;
+  /** Login-attempt windows that started before this go. */
+  attemptWindowStartedBefore: Date;
+}
+
+export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
+  const { endedBefore, attemptWindowStartedBefore } = cutoffs;
+  const [deletedSessions, deletedTokens, deletedAttempts] = await db.batch([
+    // A dead session takes its tokens with it (ON DELETE CASCADE), consumed ones included.
+    db
+      .delete(sessions)
+      .where(or(lt(sessions.expiresAt, endedBefore), and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, endedBefore))))
+      .returning({ id: sessions.id }),
+    // Tokens that ended on their own. Consumed tokens stay while their session lives: reuse
+    // detection needs them to recognise a replayed token.
+    db
+      .delete(refreshTokens)
+      .where(
+        and(
+          isNull(refreshTokens.consumedAt),
+          or(
+            lt(refreshTokens.expiresAt, endedBefore),
+            and(isNotNull(refreshTokens.revokedAt), lt(refreshTokens.revokedAt, endedBefore)),
+          ),
+        ),
+      )
+      .returning({ tokenHash: refreshTokens.tokenHash }),
+    db.delete(loginAttempts).where(lt(loginAttempts.windowStart, attemptWindowStartedBefore)).returning({ key: loginAttempts.key }),
+  ]);
+  return { sessions: deletedSessions.length, refreshTokens: deletedTokens.length, loginAttempts: deletedAttempts.length };
+}
