@@ -12,6 +12,8 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              // A second, empty database for the upgrade test (old migrations, then new ones).
+              d1Databases: { UPGRADE_DB: "upgrade-db" },
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 // Fixed test secrets: never read .dev.vars in tests.

@@ -60,7 +60,6 @@ export function createApp(options: AppOptions = {}) {
     // parameters (a Drizzle error's own message carries them) or a token.
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
     console.error(`Unhandled ${err.name}${cause}`);
-    if ((globalThis as any).__DEBUG__) console.error(err);
     return c.json({ error: "Internal server error" }, 500);
   });
 

@@ -2,5 +2,4 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 
 // Runs before each test file; applyD1Migrations skips migrations already applied.
-(globalThis as any).__DEBUG__ = true;
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);

@@ -2,6 +2,7 @@ declare global {
   namespace Cloudflare {
     interface Env {
       DB: D1Database;
+      UPGRADE_DB: D1Database;
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
       PLATFORM: string;
       JWT_SECRET: string;
