@@ -1,0 +1,282 @@
+// `npm run bench`: builds the worker, serves it with Miniflare directly (one workerd process,
+// local D1 with the migrations, loopback only), drives each scenario with autocannon, and
+// reports req/s, latency, errors, server CPU per request (/proc accounting of workerd), peak RSS
+// and each scenario's ratio to its floor. Writes bench/results.json.
+//
+// Options (env): BENCH_DURATION_S (5), BENCH_CONNECTIONS (16), BENCH_RUNS (3), BENCH_ONLY (comma list).
+
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import autocannon from "autocannon";
+import { Miniflare } from "miniflare";
+import { OFFLINE_ENV } from "../scripts/wrangler.mjs";
+
+const root = path.resolve(import.meta.dirname, "..");
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ONLY = process.env.BENCH_ONLY?.split(",");
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
+const PAGE_KB = 4;
+
+function wrangler(args) {
+  execFileSync(process.execPath, [path.join(root, "node_modules/wrangler/bin/wrangler.js"), ...args], {
+    cwd: root,
+    env: { ...process.env, ...OFFLINE_ENV },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
+function bundleSize(dir) {
+  const file = path.join(dir, "index.js");
+  const raw = readFileSync(file);
+  return { raw_bytes: raw.length, gzip_bytes: gzipSync(raw, { level: 9 }).length };
+}
+
+// ---- build --------------------------------------------------------------------------------
+console.log("building dist/ (the deploy bundle) and bench/.build/ (the same worker + floor routes)…");
+wrangler(["deploy", "--dry-run", "--outdir", "dist"]);
+wrangler(["deploy", "bench/worker.ts", "--dry-run", "--outdir", "bench/.build"]);
+const bundle = bundleSize(path.join(root, "dist"));
+console.log(`bundle dist/index.js: ${(bundle.raw_bytes / 1024).toFixed(1)} KiB raw, ${(bundle.gzip_bytes / 1024).toFixed(1)} KiB gzip`);
+
+// ---- serve ----------------------------------------------------------------------------------
+const JWT_SECRET = randomBytes(32).toString("hex");
+const mf = new Miniflare({
+  scriptPath: path.join(root, "bench/.build/worker.js"),
+  modules: true,
+  compatibilityDate: "2026-04-26",
+  d1Databases: { DB: "bench-db" },
+  d1Persist: false,
+  host: "127.0.0.1",
+  port: 0,
+  bindings: {
+    PLATFORM: "dev",
+    JWT_ISSUER: "chirpy-access",
+    ACCESS_TOKEN_TTL_SECONDS: "3600",
+    REFRESH_TOKEN_TTL_SECONDS: "5184000",
+    JWT_SECRET,
+    POLKA_KEY: randomBytes(16).toString("hex"),
+    // Logins in the bench come from one client; keep the IP limit out of the measurement.
+    LOGIN_MAX_FAILURES_PER_IP: "1000000",
+  },
+});
+const base = (await mf.ready).toString().replace(/\/$/, "");
+const db = await mf.getD1Database("DB");
+for (const file of readdirSync(path.join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort()) {
+  const statements = readFileSync(path.join(root, "migrations", file), "utf8")
+    .split("--> statement-breakpoint")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  await db.batch(statements.map((s) => db.prepare(s)));
+}
+
+const workerdPid = (() => {
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (stat.includes("(workerd)") && Number(fields[1]) === process.pid) return Number(pid);
+    } catch {}
+  }
+  throw new Error("workerd process not found");
+})();
+const cpuTicks = () => {
+  const stat = readFileSync(`/proc/${workerdPid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+};
+const rssKb = () => Number(readFileSync(`/proc/${workerdPid}/statm`, "utf8").split(" ")[1]) * PAGE_KB;
+
+// ---- seed -----------------------------------------------------------------------------------
+const PASSWORD = "bench-password-123";
+async function call(method, p, { body, token } = {}) {
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${p} -> ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+const POOL = 64;
+console.log(`seeding ${POOL} users with sessions, 10 chirps each…`);
+const users = [];
+for (let i = 0; i < POOL; i++) {
+  const email = `bench-${i}@example.com`;
+  await call("POST", "/api/users", { body: { email, password: PASSWORD } });
+  const login = await call("POST", "/api/login", { body: { email, password: PASSWORD } });
+  users.push({ email, id: login.id, token: login.token, refresh: login.refresh_token });
+}
+for (const user of users) {
+  for (let i = 0; i < 10; i++) await call("POST", "/api/chirps", { token: user.token, body: { body: `seed chirp ${i}` } });
+}
+// Chirps created during the bench go to other users, so the read scenario keeps 10 per author.
+const writers = [];
+for (let i = 0; i < 16; i++) {
+  const email = `bench-writer-${i}@example.com`;
+  await call("POST", "/api/users", { body: { email, password: PASSWORD } });
+  writers.push((await call("POST", "/api/login", { body: { email, password: PASSWORD } })).token);
+}
+
+// ---- scenarios --------------------------------------------------------------------------------
+const cycle = (items) => {
+  let i = 0;
+  return () => items[i++ % items.length];
+};
+const scenarios = [
+  { name: "floor A: constant route", floor: null, request: () => ({ method: "GET", path: "/__bench/hello" }) },
+  {
+    name: "floor B: one indexed D1 read",
+    floor: null,
+    request: () => ({ method: "GET", path: `/__bench/read?email=${encodeURIComponent(users[0].email)}` }),
+  },
+  { name: "floor C: JWT sign + verify", floor: "floor A: constant route", request: () => ({ method: "GET", path: "/__bench/jwt" }) },
+  (() => {
+    const next = cycle(users.map((u) => u.refresh));
+    return {
+      name: "POST /api/refresh (valid)",
+      floor: "floor B: one indexed D1 read",
+      request: () => ({ method: "POST", path: "/api/refresh", headers: { authorization: `Bearer ${next()}` } }),
+    };
+  })(),
+  (() => {
+    const next = cycle(Array.from({ length: 256 }, () => randomBytes(32).toString("hex")));
+    return {
+      name: "POST /api/refresh (unknown)",
+      floor: "floor B: one indexed D1 read",
+      expect: 401,
+      request: () => ({ method: "POST", path: "/api/refresh", headers: { authorization: `Bearer ${next()}` } }),
+    };
+  })(),
+  (() => {
+    const next = cycle(writers);
+    return {
+      name: "POST /api/chirps",
+      floor: "floor B: one indexed D1 read",
+      request: () => ({
+        method: "POST",
+        path: "/api/chirps",
+        headers: { authorization: `Bearer ${next()}`, "content-type": "application/json" },
+        body: JSON.stringify({ body: "benchmarking a kerfuffle at the edge" }),
+      }),
+    };
+  })(),
+  (() => {
+    const next = cycle(users.map((u) => u.id));
+    return {
+      name: "GET /api/chirps?author_id=",
+      floor: "floor B: one indexed D1 read",
+      request: () => ({ method: "GET", path: `/api/chirps?author_id=${next()}` }),
+    };
+  })(),
+  (() => {
+    const next = cycle(users.map((u) => u.email));
+    return {
+      name: "POST /api/login",
+      floor: "floor B: one indexed D1 read",
+      request: () => ({
+        method: "POST",
+        path: "/api/login",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: next(), password: PASSWORD }),
+      }),
+    };
+  })(),
+].filter((s) => !ONLY || ONLY.some((o) => s.name.includes(o)) || s.name.startsWith("floor"));
+
+async function runOnce(scenario) {
+  const statuses = {};
+  let peakRss = rssKb();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssKb());
+  }, 100);
+  const ticksBefore = cpuTicks();
+  const result = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    timeout: 10,
+    requests: [{ setupRequest: (req) => ({ ...req, ...scenario.request() }) }],
+    setupClient: (client) => client.on("response", (status) => (statuses[status] = (statuses[status] ?? 0) + 1)),
+  });
+  const cpuMs = ((cpuTicks() - ticksBefore) / CLK_TCK) * 1000;
+  clearInterval(sampler);
+  const expected = scenario.expect ?? null;
+  const total = result.requests.total;
+  const unexpected = Object.entries(statuses)
+    .filter(([status]) => (expected ? Number(status) !== expected : Number(status) >= 400))
+    .reduce((n, [, count]) => n + count, 0);
+  return {
+    rps: total / DURATION_S,
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    errors: unexpected + result.errors + result.timeouts,
+    statuses,
+    cpu_ms_per_req: total ? cpuMs / total : 0,
+    peak_rss_mb: peakRss / 1024,
+  };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = [];
+console.log(`running ${scenarios.length} scenarios × ${RUNS} runs × ${DURATION_S} s at ${CONNECTIONS} connections…`);
+// Warm the isolate (JIT, key import, statement cache) before measuring.
+await autocannon({ url: `${base}/__bench/hello`, connections: 4, amount: 500 });
+for (const scenario of scenarios) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await runOnce(scenario));
+  const summary = { name: scenario.name, floor: scenario.floor, runs };
+  for (const key of ["rps", "p50_ms", "p99_ms", "cpu_ms_per_req", "peak_rss_mb"]) {
+    const values = runs.map((r) => r[key]);
+    summary[key] = median(values);
+    summary[`${key}_spread`] = [Math.min(...values), Math.max(...values)];
+  }
+  summary.errors = runs.reduce((n, r) => n + r.errors, 0);
+  results.push(summary);
+  console.log(`  ${scenario.name}: ${summary.rps.toFixed(0)} req/s, ${summary.cpu_ms_per_req.toFixed(3)} ms CPU/req`);
+}
+for (const r of results) {
+  const floor = results.find((f) => f.name === r.floor);
+  r.rps_ratio_to_floor = floor ? r.rps / floor.rps : null;
+  r.cpu_ms_over_floor = floor ? r.cpu_ms_per_req - floor.cpu_ms_per_req : null;
+}
+await mf.dispose();
+
+// ---- report -----------------------------------------------------------------------------------
+const fmt = (n, d = 1) => (n === null || n === undefined ? "–" : n.toFixed(d));
+const rows = results.map((r) => [
+  r.name,
+  `${fmt(r.rps, 0)} (${fmt(r.rps_spread[0], 0)}–${fmt(r.rps_spread[1], 0)})`,
+  fmt(r.p50_ms),
+  fmt(r.p99_ms),
+  String(r.errors),
+  `${fmt(r.cpu_ms_per_req, 3)} (${fmt(r.cpu_ms_per_req_spread[0], 3)}–${fmt(r.cpu_ms_per_req_spread[1], 3)})`,
+  fmt(r.peak_rss_mb),
+  r.rps_ratio_to_floor === null ? "–" : `${(r.rps_ratio_to_floor * 100).toFixed(0)} % of ${r.floor.split(":")[0]}`,
+  r.cpu_ms_over_floor === null ? "–" : fmt(r.cpu_ms_over_floor, 3),
+]);
+const header = ["scenario", "req/s median (spread)", "p50 ms", "p99 ms", "errors", "CPU ms/req (spread)", "peak RSS MB", "req/s vs floor", "CPU ms over floor"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+console.log(`\n${line(header)}\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|\n${rows.map(line).join("\n")}`);
+console.log(`\nbundle: ${bundle.raw_bytes} bytes raw, ${bundle.gzip_bytes} bytes gzip (budget 153600)`);
+
+writeFileSync(
+  path.join(root, "bench/results.json"),
+  `${JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+      settings: { duration_s: DURATION_S, connections: CONNECTIONS, runs: RUNS },
+      bundle,
+      results,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log("wrote bench/results.json");

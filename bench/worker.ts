@@ -1,0 +1,32 @@
+// The benchmark build: the real worker plus floor routes that exist only here, so each
+// scenario can be compared with what the runtime costs for (A) a constant response, (B) one
+// indexed D1 read, and (C) signing and verifying one access token, in the same build.
+
+import { signAccessToken, signingKeyFor, verifyAccessToken } from "../src/crypto/jwt";
+import worker from "../src/index";
+import type { Bindings } from "../src/config";
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    switch (url.pathname) {
+      case "/__bench/hello":
+        return new Response("hello");
+      case "/__bench/read": {
+        const row = await env.DB.prepare("select id from users where email = ?")
+          .bind(url.searchParams.get("email"))
+          .first<{ id: string }>();
+        return Response.json(row);
+      }
+      case "/__bench/jwt": {
+        const key = await signingKeyFor(env.JWT_SECRET ?? "");
+        const now = Date.now();
+        const token = await signAccessToken("user", "session", now, { key, issuer: "bench", ttlSeconds: 60 });
+        const keys = { current: key, byKid: new Map([[key.kid, key]]) };
+        return Response.json(await verifyAccessToken(token, now, { keys, issuer: "bench" }));
+      }
+      default:
+        return worker.fetch(request, env, ctx);
+    }
+  },
+} satisfies ExportedHandler<Bindings>;
