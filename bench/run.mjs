@@ -222,13 +222,23 @@ async function runOnce(scenario) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = [];
 console.log(`running ${scenarios.length} scenarios × ${RUNS} runs × ${DURATION_S} s at ${CONNECTIONS} connections…`);
-// Warm the isolate (JIT, key import, statement cache) before measuring.
-await autocannon({ url: `${base}/__bench/hello`, connections: 4, amount: 500 });
+// Warm every scenario (JIT, key import, D1 statement cache) before measuring anything, then
+// interleave the runs so a noisy moment on this shared machine hits all scenarios alike.
 for (const scenario of scenarios) {
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await runOnce(scenario));
+  await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: 1,
+    requests: [{ setupRequest: (req) => ({ ...req, ...scenario.request() }) }],
+  });
+}
+const runsByScenario = new Map(scenarios.map((s) => [s, []]));
+for (let i = 0; i < RUNS; i++) {
+  for (const scenario of scenarios) runsByScenario.get(scenario).push(await runOnce(scenario));
+}
+const results = [];
+for (const [scenario, runs] of runsByScenario) {
   const summary = { name: scenario.name, floor: scenario.floor, runs };
   for (const key of ["rps", "p50_ms", "p99_ms", "cpu_ms_per_req", "peak_rss_mb"]) {
     const values = runs.map((r) => r[key]);

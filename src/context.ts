@@ -6,6 +6,7 @@ import type { Clock } from "./clock";
 import { type Bindings, type Config, parseConfig } from "./config";
 import { type RandomBytes, randomBytes } from "./crypto/bytes";
 import { createDb, type Db } from "./db/client";
+import type { VerifiedAccessToken } from "./crypto/jwt";
 import type { User } from "./db/schema";
 
 export interface Deps {
@@ -17,7 +18,7 @@ export interface Deps {
 
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: { deps: Deps; user: User; sessionId: string };
+  Variables: { deps: Deps; user: User; sessionId: string; accessToken: VerifiedAccessToken };
 }
 
 // Bindings are fixed for an isolate's lifetime, so the config is parsed once per env object.

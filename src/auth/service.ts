@@ -4,7 +4,7 @@
 
 import type { Deps } from "../context";
 import { sha256Hex } from "../crypto/bytes";
-import { verifyAccessToken } from "../crypto/jwt";
+import { type VerifiedAccessToken, verifyAccessToken } from "../crypto/jwt";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../crypto/password";
 import {
   type AttemptCount,
@@ -147,14 +147,21 @@ export interface Authenticated {
  * deleted user, or a session that was ended (revoke, log out, password change).
  */
 export async function authenticate(deps: Deps, accessToken: string): Promise<Authenticated> {
-  const { config, clock, db } = deps;
-  const keys = await requireKeyRing(config);
-  const nowMs = clock.now();
-  const claims = await verifyAccessToken(accessToken, nowMs, { keys, issuer: config.jwtIssuer });
-  if (!claims) throw unauthorized("Invalid or expired access token");
-  const user = await findUserInLiveSession(db, claims.userId, claims.sessionId, new Date(nowMs));
+  const claims = await verifyAccess(deps, accessToken);
+  const user = await findUserInLiveSession(deps.db, claims.userId, claims.sessionId, new Date(deps.clock.now()));
   if (!user) throw unauthorized("Invalid or expired access token");
   return { user, sessionId: claims.sessionId };
+}
+
+/**
+ * Checks an access token's signature and claims only, without the database. The caller must
+ * then check the session in its own query (see createChirp), or use authenticate().
+ */
+export async function verifyAccess(deps: Deps, accessToken: string): Promise<VerifiedAccessToken> {
+  const keys = await requireKeyRing(deps.config);
+  const claims = await verifyAccessToken(accessToken, deps.clock.now(), { keys, issuer: deps.config.jwtIssuer });
+  if (!claims) throw unauthorized("Invalid or expired access token");
+  return claims;
 }
 
 /** Polka's user.upgraded event: marks the user Chirpy Red; 404 for an unknown user. */

@@ -1,9 +1,10 @@
 // The chirp rules: length limit, the course's profanity filter, ownership on delete.
 
 import type { Deps } from "../context";
-import { deleteChirpOfUser, findChirpById, insertChirp, listChirps } from "../db/chirps";
+import type { VerifiedAccessToken } from "../crypto/jwt";
+import { deleteChirpOfUser, findChirpById, insertChirpInLiveSession, listChirps } from "../db/chirps";
 import type { Chirp } from "../db/schema";
-import { forbidden, notFound } from "../errors";
+import { forbidden, notFound, unauthorized } from "../errors";
 
 export const MAX_CHIRP_LENGTH = 140;
 const PROFANE_WORDS = new Set(["kerfuffle", "sharbert", "fornax"]);
@@ -19,15 +20,18 @@ export function cleanProfanity(body: string): string {
     .join(" ");
 }
 
-export async function createChirp(deps: Deps, userId: string, body: string): Promise<Chirp> {
-  const now = new Date(deps.clock.now());
-  return insertChirp(deps.db, {
-    id: crypto.randomUUID(),
-    createdAt: now,
-    updatedAt: now,
-    body: cleanProfanity(body),
-    userId,
-  });
+/**
+ * Creates a chirp for the holder of a verified access token. The session check and the insert
+ * are one statement (the hot path costs one D1 query): an ended session or a deleted user is a 401.
+ */
+export async function createChirp(deps: Deps, token: VerifiedAccessToken, body: string): Promise<Chirp> {
+  const chirp = await insertChirpInLiveSession(
+    deps.db,
+    { id: crypto.randomUUID(), body: cleanProfanity(body), userId: token.userId, createdAt: new Date(deps.clock.now()) },
+    token.sessionId,
+  );
+  if (!chirp) throw unauthorized("Invalid or expired access token");
+  return chirp;
 }
 
 export function getChirps(deps: Deps, options: { authorId?: string; order: "asc" | "desc" }): Promise<Chirp[]> {

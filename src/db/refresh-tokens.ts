@@ -2,7 +2,7 @@
 // reaches this layer. A token is usable only while it and its session are live.
 
 import { and, eq, exists, gt, inArray, isNull, sql } from "drizzle-orm";
-import type { Db } from "./client";
+import { type Db, prepared } from "./client";
 import { refreshTokens, sessions } from "./schema";
 
 export type NewRefreshToken = typeof refreshTokens.$inferInsert;
@@ -25,30 +25,35 @@ export interface TokenOwner {
  * live) and stamps the session's last_used_at, in one statement. Null when not usable.
  */
 export async function useRefreshToken(db: Db, tokenHash: string, now: Date): Promise<TokenOwner | null> {
-  const rows = await db
-    .update(sessions)
-    .set({ lastUsedAt: now })
-    .where(
-      and(
-        inArray(
-          sessions.id,
-          db
-            .select({ id: refreshTokens.sessionId })
-            .from(refreshTokens)
-            .where(
-              and(
-                eq(refreshTokens.tokenHash, tokenHash),
-                isNull(refreshTokens.revokedAt),
-                isNull(refreshTokens.consumedAt),
-                gt(refreshTokens.expiresAt, now),
+  const query = prepared(db, "useRefreshToken", (db) => {
+    const nowMs = sql.placeholder("now");
+    return db
+      .update(sessions)
+      .set({ lastUsedAt: sql`${nowMs}` })
+      .where(
+        and(
+          inArray(
+            sessions.id,
+            db
+              .select({ id: refreshTokens.sessionId })
+              .from(refreshTokens)
+              .where(
+                and(
+                  eq(refreshTokens.tokenHash, sql.placeholder("tokenHash")),
+                  isNull(refreshTokens.revokedAt),
+                  isNull(refreshTokens.consumedAt),
+                  gt(refreshTokens.expiresAt, nowMs),
+                ),
               ),
-            ),
+          ),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, nowMs),
         ),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-      ),
-    )
-    .returning({ userId: sessions.userId, sessionId: sessions.id });
+      )
+      .returning({ userId: sessions.userId, sessionId: sessions.id })
+      .prepare();
+  });
+  const rows = await query.execute({ tokenHash, now: now.getTime() });
   return rows[0] ?? null;
 }
 

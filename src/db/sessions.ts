@@ -1,7 +1,7 @@
 // CRUD on sessions: one per login, the family its refresh and access tokens belong to.
 
-import { and, desc, eq, getTableColumns, gt, isNull } from "drizzle-orm";
-import type { Db } from "./client";
+import { and, desc, eq, getTableColumns, gt, isNull, sql } from "drizzle-orm";
+import { type Db, prepared } from "./client";
 import type { NewRefreshToken } from "./refresh-tokens";
 import { refreshTokens, type Session, sessions, type User, users } from "./schema";
 
@@ -24,13 +24,22 @@ export async function findUserInLiveSession(
   sessionId: string,
   now: Date,
 ): Promise<User | null> {
-  const row = await db
-    .select(getTableColumns(users))
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), live(now)))
-    .get();
-  return row ?? null;
+  const query = prepared(db, "findUserInLiveSession", (db) =>
+    db
+      .select(getTableColumns(users))
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(
+        and(
+          eq(sessions.id, sql.placeholder("sessionId")),
+          eq(sessions.userId, sql.placeholder("userId")),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, sql.placeholder("now")),
+        ),
+      )
+      .prepare(),
+  );
+  return (await query.get({ sessionId, userId, now: now.getTime() })) ?? null;
 }
 
 export function listLiveSessions(db: Db, userId: string, now: Date): Promise<Session[]> {

@@ -2,7 +2,7 @@
 
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { authenticate } from "../auth/service";
+import { authenticate, verifyAccess } from "../auth/service";
 import type { AppEnv } from "../context";
 import { unauthorized } from "../errors";
 
@@ -26,5 +26,14 @@ export const requireUser = createMiddleware<AppEnv>(async (c, next) => {
   const { user, sessionId } = await authenticate(c.get("deps"), requireBearer(c));
   c.set("user", user);
   c.set("sessionId", sessionId);
+  await next();
+});
+
+/**
+ * Verifies the access token's signature and claims, without a database lookup, for handlers
+ * whose own single query checks the session (the chirp insert).
+ */
+export const requireAccessToken = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("accessToken", await verifyAccess(c.get("deps"), requireBearer(c)));
   await next();
 });

@@ -2,12 +2,12 @@ import { Hono } from "hono";
 import { createChirp, deleteChirp, getChirp, getChirps } from "../chirps/service";
 import type { AppEnv } from "../context";
 import { chirpIdSchema, chirpSchema, chirpsQuerySchema, jsonBody, validate } from "../validation";
-import { requireUser } from "./bearer";
+import { requireAccessToken, requireUser } from "./bearer";
 import { toChirpJson } from "./serializers";
 
 export const chirpsRoutes = new Hono<AppEnv>()
-  .post("/", requireUser, jsonBody(chirpSchema), async (c) => {
-    const chirp = await createChirp(c.get("deps"), c.get("user").id, c.req.valid("json").body);
+  .post("/", requireAccessToken, jsonBody(chirpSchema), async (c) => {
+    const chirp = await createChirp(c.get("deps"), c.get("accessToken"), c.req.valid("json").body);
     return c.json(toChirpJson(chirp), 201);
   })
   .get("/", validate("query", chirpsQuerySchema), async (c) => {
