@@ -16,7 +16,7 @@ CREATE TABLE `sessions` (
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `sessions_user_id_idx` ON `sessions` (`user_id`);--> statement-breakpoint
+CREATE INDEX `sessions_user_id_created_at_idx` ON `sessions` (`user_id`,`created_at`);--> statement-breakpoint
 -- Hand-edited: drizzle-kit emitted "ALTER TABLE refresh_tokens ADD session_id text NOT NULL", which
 -- SQLite refuses for a table with rows. The table is rebuilt instead, and every refresh token issued
 -- before this migration gets a session of its own (a random UUID v4), so those tokens keep working.

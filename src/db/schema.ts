@@ -30,7 +30,8 @@ export const sessions = sqliteTable(
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
     userAgent: text("user_agent"),
   },
-  (table) => [index("sessions_user_id_idx").on(table.userId)],
+  // Serves both "this user's sessions" and their newest-first listing without a sort.
+  (table) => [index("sessions_user_id_created_at_idx").on(table.userId, table.createdAt)],
 );
 
 export const refreshTokens = sqliteTable(

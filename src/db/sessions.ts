@@ -3,7 +3,7 @@
 import { and, desc, eq, getTableColumns, gt, isNull, sql } from "drizzle-orm";
 import { type Db, prepared } from "./client";
 import type { NewRefreshToken } from "./refresh-tokens";
-import { refreshTokens, type Session, sessions, type User, users } from "./schema";
+import { refreshTokens, rowid, type Session, sessions, type User, users } from "./schema";
 
 export type NewSession = typeof sessions.$inferInsert;
 
@@ -47,7 +47,7 @@ export function listLiveSessions(db: Db, userId: string, now: Date): Promise<Ses
     .select()
     .from(sessions)
     .where(and(eq(sessions.userId, userId), live(now)))
-    .orderBy(desc(sessions.createdAt), desc(sessions.id));
+    .orderBy(desc(sessions.createdAt), desc(rowid));
 }
 
 /** Ends one live session of a user; false when it is not theirs, unknown or already ended. */

@@ -1,0 +1,68 @@
+// Every statement the hot paths send to D1 (login, refresh with and without rotation, revoke,
+// authenticated lookups, chirp create, chirps by author, chirp by id) must use an index:
+// EXPLAIN QUERY PLAN through D1 shows no full table scan and no sort step.
+
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { appWith, bearer, type Fetcher, fixedClock, json, newUser, postChirp } from "../helpers";
+
+/** Passes every call through to the real D1 binding, remembering the SQL it was given. */
+function recordingDb(seen: Set<string>): D1Database {
+  return new Proxy(env.DB, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (prop === "prepare") {
+        return (query: string) => {
+          seen.add(query);
+          return target.prepare(query);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+async function exerciseHotPaths(app: Fetcher, clock: ReturnType<typeof fixedClock>) {
+  const user = await newUser(app);
+  const chirp = await (await postChirp(app, user.token, "indexed")).json<{ id: string }>();
+  await app(`/api/chirps?author_id=${user.id}`);
+  await app(`/api/chirps?author_id=${user.id}&sort=desc`);
+  await app(`/api/chirps/${chirp.id}`);
+  await app("/api/sessions", { headers: bearer(user.token) });
+  const rotated = await (await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })).json<{
+    refresh_token: string;
+  }>();
+  await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }); // grace replay
+  clock.advance(60);
+  await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }); // reuse → family ends
+  await app("/api/login", json({ email: user.email, password: "wrong" }));
+  await app("/api/revoke", { method: "POST", headers: bearer(rotated.refresh_token) });
+}
+
+async function plan(query: string): Promise<string[]> {
+  const placeholders = (query.match(/\?/g) ?? []).length;
+  const result = await env.DB.prepare(`explain query plan ${query}`)
+    .bind(...Array(placeholders).fill(null))
+    .all<{ detail: string }>();
+  return result.results.map((row) => row.detail);
+}
+
+describe("query plans of the hot paths", () => {
+  it("use indexes only: no full scan, no temporary sort", async () => {
+    const seen = new Set<string>();
+    const clock = fixedClock();
+    for (const rotation of ["off", "on"]) {
+      await exerciseHotPaths(appWith({ clock }, { DB: recordingDb(seen), REFRESH_TOKEN_ROTATION: rotation }), clock);
+    }
+    const queries = [...seen].filter((query) => /^(select|update|delete|insert)/i.test(query.trim()));
+    expect(queries.length).toBeGreaterThan(10);
+    for (const query of queries) {
+      const details = await plan(query);
+      for (const detail of details) {
+        // "SCAN t" is a full table scan; "SCAN t USING ... INDEX" walks a whole index (also a full scan).
+        expect(detail, `${query}\n→ ${details.join("; ")}`).not.toMatch(/^SCAN /);
+        expect(detail, `${query}\n→ ${details.join("; ")}`).not.toMatch(/TEMP B-TREE/);
+      }
+    }
+  });
+});
