@@ -41,7 +41,9 @@ console.log("building dist/ (the deploy bundle) and bench/.build/ (the same work
 wrangler(["deploy", "--dry-run", "--outdir", "dist"]);
 wrangler(["deploy", "bench/worker.ts", "--dry-run", "--outdir", "bench/.build"]);
 const bundle = bundleSize(path.join(root, "dist"));
-console.log(`bundle dist/index.js: ${(bundle.raw_bytes / 1024).toFixed(1)} KiB raw, ${(bundle.gzip_bytes / 1024).toFixed(1)} KiB gzip`);
+console.log(
+  `bundle dist/index.js: ${(bundle.raw_bytes / 1024).toFixed(1)} KiB raw, ${(bundle.gzip_bytes / 1024).toFixed(1)} KiB gzip`,
+);
 
 // ---- serve ----------------------------------------------------------------------------------
 const JWT_SECRET = randomBytes(32).toString("hex");
@@ -66,7 +68,9 @@ const mf = new Miniflare({
 });
 const base = (await mf.ready).toString().replace(/\/$/, "");
 const db = await mf.getD1Database("DB");
-for (const file of readdirSync(path.join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort()) {
+for (const file of readdirSync(path.join(root, "migrations"))
+  .filter((f) => f.endsWith(".sql"))
+  .sort()) {
   const statements = readFileSync(path.join(root, "migrations", file), "utf8")
     .split("--> statement-breakpoint")
     .map((s) => s.trim())
@@ -112,7 +116,8 @@ for (let i = 0; i < POOL; i++) {
   users.push({ email, id: login.id, token: login.token, refresh: login.refresh_token });
 }
 for (const user of users) {
-  for (let i = 0; i < 10; i++) await call("POST", "/api/chirps", { token: user.token, body: { body: `seed chirp ${i}` } });
+  for (let i = 0; i < 10; i++)
+    await call("POST", "/api/chirps", { token: user.token, body: { body: `seed chirp ${i}` } });
 }
 // Chirps created during the bench go to other users, so the read scenario keeps 10 per author.
 const writers = [];
@@ -134,7 +139,11 @@ const scenarios = [
     floor: null,
     request: () => ({ method: "GET", path: `/__bench/read?email=${encodeURIComponent(users[0].email)}` }),
   },
-  { name: "floor C: JWT sign + verify", floor: "floor A: constant route", request: () => ({ method: "GET", path: "/__bench/jwt" }) },
+  {
+    name: "floor C: JWT sign + verify",
+    floor: "floor A: constant route",
+    request: () => ({ method: "GET", path: "/__bench/jwt" }),
+  },
   (() => {
     const next = cycle(users.map((u) => u.refresh));
     return {
@@ -269,7 +278,17 @@ const rows = results.map((r) => [
   r.rps_ratio_to_floor === null ? "–" : `${(r.rps_ratio_to_floor * 100).toFixed(0)} % of ${r.floor.split(":")[0]}`,
   r.cpu_ms_over_floor === null ? "–" : fmt(r.cpu_ms_over_floor, 3),
 ]);
-const header = ["scenario", "req/s median (spread)", "p50 ms", "p99 ms", "errors", "CPU ms/req (spread)", "peak RSS MB", "req/s vs floor", "CPU ms over floor"];
+const header = [
+  "scenario",
+  "req/s median (spread)",
+  "p50 ms",
+  "p99 ms",
+  "errors",
+  "CPU ms/req (spread)",
+  "peak RSS MB",
+  "req/s vs floor",
+  "CPU ms over floor",
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
 console.log(`\n${line(header)}\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|\n${rows.map(line).join("\n")}`);

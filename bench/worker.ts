@@ -2,9 +2,9 @@
 // scenario can be compared with what the runtime costs for (A) a constant response, (B) one
 // indexed D1 read, and (C) signing and verifying one access token, in the same build.
 
+import type { Bindings } from "../src/config";
 import { signAccessToken, signingKeyFor, verifyAccessToken } from "../src/crypto/jwt";
 import worker from "../src/index";
-import type { Bindings } from "../src/config";
 
 export default {
   async fetch(request, env, ctx) {

@@ -13,7 +13,9 @@ const flag = (name) => {
 const persistTo = flag("--persist-to");
 const persistArgs = persistTo ? ["--persist-to", persistTo] : [];
 const port = flag("--port") ?? "8787";
-const passthrough = args.filter((arg, i) => !["--port", "--persist-to"].includes(arg) && !["--port", "--persist-to"].includes(args[i - 1]));
+const passthrough = args.filter(
+  (arg, i) => !["--port", "--persist-to"].includes(arg) && !["--port", "--persist-to"].includes(args[i - 1]),
+);
 
 if (!existsSync(".dev.vars")) {
   const secrets = [

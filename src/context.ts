@@ -5,8 +5,8 @@ import { createMiddleware } from "hono/factory";
 import type { Clock } from "./clock";
 import { type Bindings, type Config, parseConfig } from "./config";
 import { type RandomBytes, randomBytes } from "./crypto/bytes";
-import { createDb, type Db } from "./db/client";
 import type { VerifiedAccessToken } from "./crypto/jwt";
+import { createDb, type Db } from "./db/client";
 import type { User } from "./db/schema";
 
 export interface Deps {

@@ -22,7 +22,10 @@ const email = v.pipe(
 const password = v.pipe(
   v.string("password must be a string"),
   v.minLength(1, "password must not be empty"),
-  v.check((value) => codePoints(value) <= MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
+  v.check(
+    (value) => codePoints(value) <= MAX_PASSWORD_LENGTH,
+    `password must be at most ${MAX_PASSWORD_LENGTH} characters`,
+  ),
 );
 
 export const credentialsSchema = v.object({ email, password });

@@ -1,18 +1,10 @@
+// Bindings that exist only in tests (see vitest.config.ts); the rest come from the generated
+// worker-configuration.d.ts (`npm run types`).
 declare global {
   namespace Cloudflare {
     interface Env {
-      DB: D1Database;
-      UPGRADE_DB: D1Database;
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-      PLATFORM: string;
-      JWT_SECRET: string;
-      POLKA_KEY: string;
-      JWT_ISSUER: string;
-      ACCESS_TOKEN_TTL_SECONDS: string;
-      REFRESH_TOKEN_TTL_SECONDS: string;
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../src/index");
+      UPGRADE_DB: D1Database;
     }
   }
 }

@@ -50,7 +50,7 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
   }
 
   const state = result.lost;
-  if (!state || !state.usable || state.consumedAt === null || state.rotationNonce === null) {
+  if (!state?.usable || state.consumedAt === null || state.rotationNonce === null) {
     throw invalidRefreshToken();
   }
   if (nowMs - state.consumedAt.getTime() <= config.refreshTokenReuseGraceSeconds * 1000) {

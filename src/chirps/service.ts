@@ -27,7 +27,12 @@ export function cleanProfanity(body: string): string {
 export async function createChirp(deps: Deps, token: VerifiedAccessToken, body: string): Promise<Chirp> {
   const chirp = await insertChirpInLiveSession(
     deps.db,
-    { id: crypto.randomUUID(), body: cleanProfanity(body), userId: token.userId, createdAt: new Date(deps.clock.now()) },
+    {
+      id: crypto.randomUUID(),
+      body: cleanProfanity(body),
+      userId: token.userId,
+      createdAt: new Date(deps.clock.now()),
+    },
     token.sessionId,
   );
   if (!chirp) throw unauthorized("Invalid or expired access token");

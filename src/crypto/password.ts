@@ -21,9 +21,7 @@ export const DUMMY_PASSWORD_HASH =
   "pbkdf2-sha256$100000$42rxsqSnmPx6PP0llfvM6Q$UV5MxNsSFrRF9Yp4rsVmqaALVNq5Rt_TyewSJKqH_GA";
 
 async function derive(password: string, salt: Uint8Array, iterations: number): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, [
-    "deriveBits",
-  ]);
+  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, HASH_BITS);
   return new Uint8Array(bits);
 }

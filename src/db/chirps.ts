@@ -67,7 +67,11 @@ export async function listChirps(db: Db, options: { authorId?: string; order: "a
 
 export async function findChirpById(db: Db, id: string): Promise<Chirp | null> {
   const query = prepared(db, "findChirpById", (db) =>
-    db.select().from(chirps).where(eq(chirps.id, sql.placeholder("id"))).prepare(),
+    db
+      .select()
+      .from(chirps)
+      .where(eq(chirps.id, sql.placeholder("id")))
+      .prepare(),
   );
   return (await query.get({ id })) ?? null;
 }

@@ -17,7 +17,12 @@ export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
     // A dead session takes its tokens with it (ON DELETE CASCADE), consumed ones included.
     db
       .delete(sessions)
-      .where(or(lt(sessions.expiresAt, endedBefore), and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, endedBefore))))
+      .where(
+        or(
+          lt(sessions.expiresAt, endedBefore),
+          and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, endedBefore)),
+        ),
+      )
       .returning({ id: sessions.id }),
     // Tokens that ended on their own. Consumed tokens stay while their session lives: reuse
     // detection needs them to recognise a replayed token.
@@ -33,7 +38,14 @@ export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
         ),
       )
       .returning({ tokenHash: refreshTokens.tokenHash }),
-    db.delete(loginAttempts).where(lt(loginAttempts.windowStart, attemptWindowStartedBefore)).returning({ key: loginAttempts.key }),
+    db
+      .delete(loginAttempts)
+      .where(lt(loginAttempts.windowStart, attemptWindowStartedBefore))
+      .returning({ key: loginAttempts.key }),
   ]);
-  return { sessions: deletedSessions.length, refreshTokens: deletedTokens.length, loginAttempts: deletedAttempts.length };
+  return {
+    sessions: deletedSessions.length,
+    refreshTokens: deletedTokens.length,
+    loginAttempts: deletedAttempts.length,
+  };
 }

@@ -154,7 +154,10 @@ export async function revokeRefreshTokenFamily(db: Db, tokenHash: string, now: D
         and(
           inArray(
             sessions.id,
-            db.select({ id: refreshTokens.sessionId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)),
+            db
+              .select({ id: refreshTokens.sessionId })
+              .from(refreshTokens)
+              .where(eq(refreshTokens.tokenHash, tokenHash)),
           ),
           isNull(sessions.revokedAt),
         ),

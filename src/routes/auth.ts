@@ -17,7 +17,9 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/refresh", async (c) => {
     const result = await refreshSession(c.get("deps"), requireBearer(c));
     return c.json(
-      result.refreshToken ? { token: result.accessToken, refresh_token: result.refreshToken } : { token: result.accessToken },
+      result.refreshToken
+        ? { token: result.accessToken, refresh_token: result.refreshToken }
+        : { token: result.accessToken },
       200,
     );
   })

@@ -83,7 +83,9 @@ describe("npm start server over HTTP", () => {
     expect(login.headers.get("cache-control")).toBe("no-store");
     const { token, refresh_token } = (await login.json()) as { token: string; refresh_token: string };
 
-    expect((await post("/api/chirps", { token: refresh_token, body: { body: "I'm the one who knocks!" } })).status).toBe(401);
+    expect(
+      (await post("/api/chirps", { token: refresh_token, body: { body: "I'm the one who knocks!" } })).status,
+    ).toBe(401);
     expect((await post("/api/chirps", { token, body: { body: "I'm the one who knocks!" } })).status).toBe(201);
 
     const refreshed = await post("/api/refresh", { token: refresh_token });

@@ -84,7 +84,8 @@ describe("per-IP limit", () => {
     const clock = fixedClock();
     const app = appWith({ clock }, { LOGIN_MAX_FAILURES_PER_IP: "8" });
     const user = await newUser(app);
-    for (let i = 0; i < 8; i++) expect((await login(app, uniqueEmail("spray"), "wrong", "203.0.113.7")).status).toBe(401);
+    for (let i = 0; i < 8; i++)
+      expect((await login(app, uniqueEmail("spray"), "wrong", "203.0.113.7")).status).toBe(401);
     const limited = await login(app, user.email, PASSWORD, "203.0.113.7");
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("Retry-After"))).toBe(900);

@@ -8,7 +8,11 @@ const DAY_MS = 24 * 3600 * 1000;
 const runCron = (scheduledTime: number) =>
   worker.scheduled(createScheduledController({ scheduledTime, cron: "17 3 * * *" }), env);
 const tokenCount = async (userId: string) =>
-  (await env.DB.prepare("select count(*) as n from refresh_tokens where user_id = ?").bind(userId).first<{ n: number }>())?.n;
+  (
+    await env.DB.prepare("select count(*) as n from refresh_tokens where user_id = ?")
+      .bind(userId)
+      .first<{ n: number }>()
+  )?.n;
 const sessionCount = async (userId: string) =>
   (await env.DB.prepare("select count(*) as n from sessions where user_id = ?").bind(userId).first<{ n: number }>())?.n;
 
@@ -39,7 +43,9 @@ describe("the housekeeping cron (scheduled handler)", () => {
     const clock = fixedClock(Date.UTC(2033, 0, 1));
     const app = appWith({ clock }, { REFRESH_TOKEN_ROTATION: "on" });
     const user = await newUser(app);
-    const { refresh_token } = await (await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })).json<{
+    const { refresh_token } = await (
+      await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })
+    ).json<{
       refresh_token: string;
     }>();
     await runCron(clock.now() + 30 * DAY_MS);
@@ -55,7 +61,11 @@ describe("the housekeeping cron (scheduled handler)", () => {
     const app = appWith({ clock });
     await app("/api/login", json({ email: "counted@example.com", password: "wrong" }));
     const count = async () =>
-      (await env.DB.prepare("select count(*) as n from login_attempts where window_start = ?").bind(clock.now()).first<{ n: number }>())?.n;
+      (
+        await env.DB.prepare("select count(*) as n from login_attempts where window_start = ?")
+          .bind(clock.now())
+          .first<{ n: number }>()
+      )?.n;
     expect(await count()).toBeGreaterThan(0);
     await runCron(clock.now() + 14 * 60 * 1000);
     expect(await count()).toBeGreaterThan(0);

@@ -17,7 +17,10 @@ describe("signing key rotation", () => {
     const after = appWith({}, { JWT_SECRET: NEW, JWT_PREVIOUS_SECRETS: OLD });
     expect((await postChirp(after, user.token, "old token, new deployment")).status).toBe(201);
 
-    const refreshed = await after("/api/refresh", { method: "POST", headers: { Authorization: `Bearer ${user.refreshToken}` } });
+    const refreshed = await after("/api/refresh", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${user.refreshToken}` },
+    });
     const { token } = await refreshed.json<{ token: string }>();
     expect(kidOf(token)).not.toBe(kidOf(user.token));
     expect((await postChirp(after, token, "new token")).status).toBe(201);

@@ -47,7 +47,9 @@ describe("POST /api/login", () => {
     const email = uniqueEmail();
     const { id } = await (await api("/api/users", json({ email, password: PASSWORD }))).json<{ id: string }>();
     await api("/api/login", json({ email, password: "wrong" }));
-    const row = await env.DB.prepare("select count(*) as n from refresh_tokens where user_id = ?").bind(id).first<{ n: number }>();
+    const row = await env.DB.prepare("select count(*) as n from refresh_tokens where user_id = ?")
+      .bind(id)
+      .first<{ n: number }>();
     expect(row?.n).toBe(0);
   });
 

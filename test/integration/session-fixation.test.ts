@@ -25,7 +25,9 @@ describe("sessions are bound to their user", () => {
     const [alice, mallory] = [await newUser(), await newUser()];
     const [aliceSession] = await sessionIds(alice.token);
     expect(await sessionIds(mallory.token)).not.toContain(aliceSession);
-    expect((await api(`/api/sessions/${aliceSession}`, { method: "DELETE", headers: bearer(mallory.token) })).status).toBe(404);
+    expect(
+      (await api(`/api/sessions/${aliceSession}`, { method: "DELETE", headers: bearer(mallory.token) })).status,
+    ).toBe(404);
     expect((await postChirp(api, alice.token, "still mine")).status).toBe(201);
   });
 

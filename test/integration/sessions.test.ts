@@ -17,9 +17,10 @@ const sessionsOf = async (token: string) => {
   return res.json<SessionJson[]>();
 };
 const loginAgain = async (email: string, password = PASSWORD, userAgent = "second-device/1.0") =>
-  (
-    await api("/api/login", json({ email, password }, { "User-Agent": userAgent }))
-  ).json<{ token: string; refresh_token: string }>();
+  (await api("/api/login", json({ email, password }, { "User-Agent": userAgent }))).json<{
+    token: string;
+    refresh_token: string;
+  }>();
 const refresh = (token: string) => api("/api/refresh", { method: "POST", headers: bearer(token) });
 const del = (path: string, token: string) => api(path, { method: "DELETE", headers: bearer(token) });
 
@@ -41,11 +42,24 @@ describe("GET /api/sessions", () => {
     }
     const sessions = JSON.parse(text) as SessionJson[];
     expect(sessions).toHaveLength(2);
-    expect(Object.keys(sessions[0]).sort()).toEqual(["created_at", "current", "expires_at", "id", "last_used_at", "user_agent"]);
-    expect(sessions[0]).toMatchObject({ current: true, user_agent: "curl/8.5.0", created_at: new Date(clock.now()).toISOString() });
+    expect(Object.keys(sessions[0]).sort()).toEqual([
+      "created_at",
+      "current",
+      "expires_at",
+      "id",
+      "last_used_at",
+      "user_agent",
+    ]);
+    expect(sessions[0]).toMatchObject({
+      current: true,
+      user_agent: "curl/8.5.0",
+      created_at: new Date(clock.now()).toISOString(),
+    });
     expect(sessions[1]).toMatchObject({ current: false });
     expect(Date.parse(sessions[0].expires_at) - Date.parse(sessions[0].created_at)).toBe(5_184_000_000);
-    const rows = await env.DB.prepare("select token_hash from refresh_tokens where user_id = ?").bind(user.id).all<{ token_hash: string }>();
+    const rows = await env.DB.prepare("select token_hash from refresh_tokens where user_id = ?")
+      .bind(user.id)
+      .all<{ token_hash: string }>();
     for (const row of rows.results) expect(text).not.toContain(row.token_hash);
   });
 

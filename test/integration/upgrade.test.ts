@@ -26,10 +26,14 @@ describe("migrating a live database to sessions", () => {
         .prepare("insert into users (id, created_at, updated_at, email, hashed_password) values (?, ?, ?, ?, ?)")
         .bind(userId, now, now, "legacy@example.com", await hashPassword("123456")),
       db
-        .prepare("insert into refresh_tokens (token_hash, created_at, updated_at, user_id, expires_at, revoked_at) values (?, ?, ?, ?, ?, null)")
+        .prepare(
+          "insert into refresh_tokens (token_hash, created_at, updated_at, user_id, expires_at, revoked_at) values (?, ?, ?, ?, ?, null)",
+        )
         .bind(await sha256Hex(live), now, now, userId, now + 86_400_000),
       db
-        .prepare("insert into refresh_tokens (token_hash, created_at, updated_at, user_id, expires_at, revoked_at) values (?, ?, ?, ?, ?, ?)")
+        .prepare(
+          "insert into refresh_tokens (token_hash, created_at, updated_at, user_id, expires_at, revoked_at) values (?, ?, ?, ?, ?, ?)",
+        )
         .bind(await sha256Hex(revoked), now, now, userId, now + 86_400_000, now),
     ]);
     const legacyAccessToken = await sign(
@@ -40,9 +44,13 @@ describe("migrating a live database to sessions", () => {
 
     await applyD1Migrations(db, rest);
 
-    const sessions = await db.prepare("select * from sessions where user_id = ?").bind(userId).all<{ id: string; revoked_at: number | null }>();
+    const sessions = await db
+      .prepare("select * from sessions where user_id = ?")
+      .bind(userId)
+      .all<{ id: string; revoked_at: number | null }>();
     expect(sessions.results).toHaveLength(2);
-    for (const session of sessions.results) expect(session.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const session of sessions.results)
+      expect(session.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(sessions.results.filter((s) => s.revoked_at === now)).toHaveLength(1);
 
     const app = appWith({}, { DB: db });

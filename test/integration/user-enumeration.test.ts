@@ -30,8 +30,14 @@ describe("login answers do not reveal which emails exist", () => {
   it("gives refresh and access-token failures one generic message whatever the reason", async () => {
     const user = await newUser();
     await api("/api/revoke", { method: "POST", headers: { Authorization: `Bearer ${user.refreshToken}` } });
-    const revoked = await api("/api/refresh", { method: "POST", headers: { Authorization: `Bearer ${user.refreshToken}` } });
-    const unknown = await api("/api/refresh", { method: "POST", headers: { Authorization: `Bearer ${"e".repeat(64)}` } });
+    const revoked = await api("/api/refresh", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${user.refreshToken}` },
+    });
+    const unknown = await api("/api/refresh", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${"e".repeat(64)}` },
+    });
     expect(await revoked.json()).toEqual(await unknown.json());
   });
 });

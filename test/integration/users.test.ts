@@ -57,7 +57,11 @@ describe("POST /api/users", () => {
     ["a missing password", JSON.stringify({ email: "a@b.co" }), "password is required"],
     ["a numeric email", JSON.stringify({ email: 42, password: "x" }), "email must be a string"],
     ["a numeric password", JSON.stringify({ email: "a@b.co", password: 123456 }), "password must be a string"],
-    ["an invalid email", JSON.stringify({ email: "not-an-email", password: "x" }), "email is not a valid email address"],
+    [
+      "an invalid email",
+      JSON.stringify({ email: "not-an-email", password: "x" }),
+      "email is not a valid email address",
+    ],
     ["an empty password", JSON.stringify({ email: "a@b.co", password: "" }), "password must not be empty"],
     [
       "a password over 1024 characters",

@@ -25,7 +25,12 @@ async function setup() {
 /** A token signed with our secret and kid but arbitrary claims/alg. */
 async function forge(claims: Record<string, unknown>, alg: "HS256" | "HS384" | "HS512" = "HS256") {
   const key = await signingKeyFor(secret);
-  const jwk = { kty: "oct", k: btoa(secret).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""), alg, kid: key.kid };
+  const jwk = {
+    kty: "oct",
+    k: btoa(secret).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""),
+    alg,
+    kid: key.kid,
+  };
   return sign(claims as Parameters<typeof sign>[0], jwk, alg);
 }
 
@@ -67,7 +72,11 @@ describe("signAccessToken / verifyAccessToken", () => {
   it("rejects a token signed by a key that is not in the ring, even with a known kid", async () => {
     const { verifyOptions, keys } = await setup();
     const other = await signingKeyFor("another-secret-that-is-long-enough-0000");
-    const token = await signAccessToken("user-1", "s", now, { key: { ...other, kid: keys.current.kid }, issuer, ttlSeconds: 60 });
+    const token = await signAccessToken("user-1", "s", now, {
+      key: { ...other, kid: keys.current.kid },
+      issuer,
+      ttlSeconds: 60,
+    });
     expect(await verifyAccessToken(token, now, verifyOptions)).toBeNull();
   });
 
