@@ -14,6 +14,7 @@ import { AppError, MisconfigurationError } from "./errors";
 import { adminRoutes, healthRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { chirpsRoutes } from "./routes/chirps";
+import { docsRoutes } from "./routes/docs";
 import { polkaRoutes } from "./routes/polka";
 import { sessionsRoutes } from "./routes/sessions";
 import { usersRoutes } from "./routes/users";
@@ -45,7 +46,8 @@ export function createApp(options: AppOptions = {}) {
     .route("/api/chirps", chirpsRoutes)
     .route("/api/sessions", sessionsRoutes)
     .route("/api/polka", polkaRoutes)
-    .route("/admin", adminRoutes);
+    .route("/admin", adminRoutes)
+    .route("/", docsRoutes);
 
   app.notFound((c) => c.json({ error: "Not found" }, 404));
   app.onError((err, c) => {

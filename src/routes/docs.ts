@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../context";
+import { openApiDocument } from "../openapi";
+
+// The renderer (/docs/scalar.js) is a static asset of this Worker (see scripts/copy-assets.mjs);
+// the page loads nothing from another host, and its CSP says so.
+const PAGE = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>chirpy-edge API reference</title>
+  </head>
+  <body>
+    <div id="app"></div>
+    <script src="/docs/scalar.js"></script>
+    <script src="/docs/init.js"></script>
+  </body>
+</html>
+`;
+
+const INIT = `Scalar.createApiReference("#app", {
+  url: "/openapi.json",
+  withDefaultFonts: false,
+  proxyUrl: "",
+  telemetry: false,
+});
+`;
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export const docsRoutes = new Hono<AppEnv>()
+  .get("/openapi.json", (c) => c.json(openApiDocument(), 200))
+  .get("/docs", (c) => {
+    c.header("Content-Security-Policy", CSP);
+    return c.html(PAGE, 200);
+  })
+  .get("/docs/init.js", (c) => {
+    c.header("Content-Type", "text/javascript; charset=utf-8");
+    return c.body(INIT, 200);
+  });

@@ -1,0 +1,95 @@
+import * as v from "valibot";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import {
+  chirpResponseSchema,
+  errorResponseSchema,
+  loginResponseSchema,
+  refreshResponseSchema,
+  sessionResponseSchema,
+  toOpenApiPath,
+  userResponseSchema,
+} from "../../src/openapi";
+import { api, appWith, bearer, json, newUser, postChirp, uniqueEmail } from "../helpers";
+
+interface OpenApiDoc {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>>;
+  components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
+}
+
+// Served by the page itself, not an API operation.
+const NOT_OPERATIONS = new Set(["GET /docs/init.js"]);
+
+describe("GET /openapi.json", () => {
+  it("serves an OpenAPI 3.1 document with the three security schemes", async () => {
+    const res = await api("/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = await res.json<OpenApiDoc>();
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["accessToken", "polkaApiKey", "refreshToken"]);
+    expect(doc.components.securitySchemes.accessToken).toMatchObject({ type: "http", scheme: "bearer" });
+  });
+
+  it("describes every route the app serves, and nothing it does not", async () => {
+    const doc = await (await api("/openapi.json")).json<OpenApiDoc>();
+    const served = new Set(
+      createApp()
+        .routes.filter((route) => route.method !== "ALL")
+        .map((route) => `${route.method} ${toOpenApiPath(route.path)}`)
+        .filter((route) => !NOT_OPERATIONS.has(route)),
+    );
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
+    );
+    expect([...served].sort()).toEqual([...documented].sort());
+    expect(served.size).toBeGreaterThanOrEqual(17);
+  });
+
+  it("documents a 401 for every operation that needs a token", async () => {
+    const doc = await (await api("/openapi.json")).json<OpenApiDoc>();
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (op.security) expect(Object.keys(op.responses), `${method} ${path}`).toContain("401");
+      }
+    }
+  });
+});
+
+describe("responses match the documented schemas", () => {
+  it("for users, login, refresh, chirps, sessions and errors", async () => {
+    const email = uniqueEmail();
+    const signup = await api("/api/users", json({ email, password: "pw" }));
+    v.parse(userResponseSchema, await signup.json());
+    const login = await (await api("/api/login", json({ email, password: "pw" }))).json<{
+      token: string;
+      refresh_token: string;
+    }>();
+    v.parse(loginResponseSchema, login);
+    v.parse(refreshResponseSchema, await (await api("/api/refresh", { method: "POST", headers: bearer(login.refresh_token) })).json());
+    const rotating = appWith({}, { REFRESH_TOKEN_ROTATION: "on" });
+    const user = await newUser(rotating);
+    const rotated = v.parse(
+      refreshResponseSchema,
+      await (await rotating("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })).json(),
+    );
+    expect(rotated.refresh_token).toMatch(/^[0-9a-f]{64}$/);
+    v.parse(chirpResponseSchema, await (await postChirp(api, login.token, "schema")).json());
+    v.parse(v.array(sessionResponseSchema), await (await api("/api/sessions", { headers: bearer(login.token) })).json());
+    v.parse(errorResponseSchema, await (await api("/api/chirps/not-a-uuid")).json());
+  });
+});
+
+describe("GET /docs", () => {
+  it("serves the reference page with its renderer from this origin only", async () => {
+    const res = await api("/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(res.headers.get("Content-Security-Policy")).toContain("script-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('<script src="/docs/scalar.js"></script>');
+    expect(html).not.toMatch(/https?:\/\//);
+    const init = await api("/docs/init.js");
+    expect(await init.text()).toContain('url: "/openapi.json"');
+  });
+});
