@@ -278,7 +278,12 @@ function operationObject(op: Operation): JsonObject {
     tags: [op.tag],
     ...(op.security ? { security: [{ [op.security]: [] }] } : {}),
     ...(op.query || op.params
-      ? { parameters: [...(op.params ? parameters(op.params, "path") : []), ...(op.query ? parameters(op.query, "query") : [])] }
+      ? {
+          parameters: [
+            ...(op.params ? parameters(op.params, "path") : []),
+            ...(op.query ? parameters(op.query, "query") : []),
+          ],
+        }
       : {}),
     ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
     responses,
@@ -303,15 +308,19 @@ export function openApiDocument(): JsonObject {
       title: "chirpy-edge",
       version: "0.1.0",
       description:
-        "The Chirpy API on Cloudflare Workers + D1: users, password login, short-lived access JWTs, revocable refresh tokens, sessions and chirps. Every error body is {\"error\": string}.",
+        'The Chirpy API on Cloudflare Workers + D1: users, password login, short-lived access JWTs, revocable refresh tokens, sessions and chirps. Every error body is {"error": string}.',
     },
-    servers: [{ url: "/" }],
     tags: ["auth", "users", "sessions", "chirps", "webhooks", "ops"].map((name) => ({ name })),
     paths,
     components: {
       schemas: Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, jsonSchema(schema)])),
       securitySchemes: {
-        accessToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "The `token` from login or refresh" },
+        accessToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "The `token` from login or refresh",
+        },
         refreshToken: {
           type: "http",
           scheme: "bearer",

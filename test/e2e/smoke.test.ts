@@ -1,64 +1,20 @@
 // End-to-end smoke test over real HTTP: the server as `npm start` runs it (wrangler dev on
 // loopback, local D1 with the migrations applied), driven through the course's 9-step flow.
 
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "./server";
 
-const root = path.resolve(import.meta.dirname, "../..");
-let server: ChildProcess;
+let server: DevServer;
 let base: string;
 let port: number;
-let persistDir: string;
-let output = "";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealthy(deadlineMs: number): Promise<void> {
-  while (Date.now() < deadlineMs) {
-    if (server.exitCode !== null) throw new Error(`server exited early:\n${output}`);
-    try {
-      const res = await fetch(`${base}/api/healthz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server did not become healthy:\n${output}`);
-}
 
 beforeAll(async () => {
-  port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  persistDir = mkdtempSync(path.join(tmpdir(), "chirpy-e2e-"));
-  server = spawn(
-    process.execPath,
-    ["scripts/start.mjs", "--port", String(port), "--persist-to", persistDir, "--var", "PLATFORM:dev"],
-    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  server.stdout?.on("data", (d) => (output += d));
-  server.stderr?.on("data", (d) => (output += d));
-  await waitForHealthy(Date.now() + 90_000);
+  server = await startDevServer();
+  ({ base, port } = server);
 });
 
-afterAll(() => {
-  if (server?.pid && server.exitCode === null) process.kill(-server.pid, "SIGTERM");
-  rmSync(persistDir, { recursive: true, force: true });
-});
+afterAll(() => server?.stop());
 
 const post = (p: string, init: { token?: string; body?: unknown } = {}) =>
   fetch(`${base}${p}`, {

@@ -66,7 +66,10 @@ describe("responses match the documented schemas", () => {
       refresh_token: string;
     }>();
     v.parse(loginResponseSchema, login);
-    v.parse(refreshResponseSchema, await (await api("/api/refresh", { method: "POST", headers: bearer(login.refresh_token) })).json());
+    v.parse(
+      refreshResponseSchema,
+      await (await api("/api/refresh", { method: "POST", headers: bearer(login.refresh_token) })).json(),
+    );
     const rotating = appWith({}, { REFRESH_TOKEN_ROTATION: "on" });
     const user = await newUser(rotating);
     const rotated = v.parse(
@@ -75,7 +78,10 @@ describe("responses match the documented schemas", () => {
     );
     expect(rotated.refresh_token).toMatch(/^[0-9a-f]{64}$/);
     v.parse(chirpResponseSchema, await (await postChirp(api, login.token, "schema")).json());
-    v.parse(v.array(sessionResponseSchema), await (await api("/api/sessions", { headers: bearer(login.token) })).json());
+    v.parse(
+      v.array(sessionResponseSchema),
+      await (await api("/api/sessions", { headers: bearer(login.token) })).json(),
+    );
     v.parse(errorResponseSchema, await (await api("/api/chirps/not-a-uuid")).json());
   });
 });

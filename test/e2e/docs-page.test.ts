@@ -1,0 +1,72 @@
+// The API reference page in a real browser (Debian's Chromium driven by playwright-core): it
+// shows every operation, a "Test Request" call reaches the API, and the page loads nothing
+// from any host but the Worker itself.
+
+import { existsSync } from "node:fs";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OPERATIONS } from "../../src/openapi";
+import { type DevServer, startDevServer } from "./server";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) {
+  throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
+}
+
+let server: DevServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!available) return;
+  server = await startDevServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // No sandbox as root; no background traffic to Google's hosts on a closed network.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+describe.skipIf(!available)("GET /docs in a browser", () => {
+  it("shows every operation and makes a Test Request call to the API", async () => {
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(request.url()));
+    await page.goto(`${server.base}/docs`);
+
+    // Expand every group of the sidebar, then every operation must be listed.
+    for (let i = 0; i < 20; i++) {
+      const closed = page.getByRole("button", { name: /^Open Group - / });
+      if ((await closed.count()) === 0) break;
+      await closed.first().click();
+    }
+    const text = await page.locator("body").innerText();
+    for (const op of OPERATIONS) expect(text, op.summary).toContain(op.summary);
+
+    // "Try it": open the health check's Test Request and send it.
+    await page.getByText("Health check (pings D1)").first().click();
+    await page.locator("button", { hasText: "Test Request(get /api/healthz)" }).click();
+    const response = page.waitForResponse((res) => res.url() === `${server.base}/api/healthz`);
+    await page.getByRole("button", { name: /^Send/ }).first().click();
+    expect((await response).status()).toBe(200);
+    await expect.poll(async () => page.locator("body").innerText(), { timeout: 10_000 }).toContain("200 OK");
+
+    const foreign = requested.filter((url) => !url.startsWith(`${server.base}/`) && !url.startsWith("data:"));
+    expect(foreign).toEqual([]);
+    await page.close();
+  });
+});

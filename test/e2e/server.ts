@@ -1,0 +1,65 @@
+// Starts the server exactly as `npm start` does (wrangler dev on loopback, local D1 with the
+// migrations applied) on a free port with its own state directory, and stops it afterwards.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface DevServer {
+  base: string;
+  port: number;
+  process: ChildProcess;
+  output(): string;
+  stop(): void;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDevServer(extraArgs: string[] = [], timeoutMs = 90_000): Promise<DevServer> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const persistDir = mkdtempSync(path.join(tmpdir(), "chirpy-e2e-"));
+  let output = "";
+  const child = spawn(
+    process.execPath,
+    ["scripts/start.mjs", "--port", String(port), "--persist-to", persistDir, "--var", "PLATFORM:dev", ...extraArgs],
+    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  const server: DevServer = {
+    base,
+    port,
+    process: child,
+    output: () => output,
+    stop() {
+      if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+      rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+    try {
+      if ((await fetch(`${base}/api/healthz`)).status === 200) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  server.stop();
+  throw new Error(`server did not become healthy:\n${output}`);
+}
