@@ -1,0 +1,200 @@
+// D1 failing mid-request: every endpoint answers a JSON 500 (healthz a 503), leaks nothing, and
+// leaves no partial state. Faults come from a wrapper around the real binding (tests only) that
+// throws on the Nth database call, either before the call reaches D1 or after it ran (the
+// answer lost on the way back).
+
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  appWith,
+  bearer,
+  type Fetcher,
+  json,
+  newUser,
+  PASSWORD,
+  postChirp,
+  type TestUser,
+  uniqueEmail,
+} from "../helpers";
+
+type Mode = "before" | "after";
+
+/** A D1 binding that fails the `failAt`-th execution (statement or batch), counting from 1. */
+function faultyDb(failAt: number, mode: Mode) {
+  const state = { calls: 0, injected: false };
+  const real = new WeakMap<object, D1PreparedStatement>();
+  const maybeFail = async <T>(run: () => Promise<T>): Promise<T> => {
+    state.calls++;
+    if (state.calls !== failAt) return run();
+    state.injected = true;
+    if (mode === "after") await run();
+    throw new Error("D1_ERROR: injected fault (network connection lost)");
+  };
+  const wrap = (stmt: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(target, prop) {
+        if (prop === "bind") return (...args: unknown[]) => wrap(target.bind(...args));
+        if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") {
+          return (...args: unknown[]) =>
+            maybeFail(() => (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        }
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    real.set(proxy, stmt);
+    return proxy;
+  };
+  const db = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === "prepare") return (query: string) => wrap(target.prepare(query));
+      if (prop === "batch") {
+        return (statements: D1PreparedStatement[]) =>
+          maybeFail(() => target.batch(statements.map((s) => real.get(s) ?? s)));
+      }
+      const value = Reflect.get(target, prop);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db, state };
+}
+
+/** Rows that must never exist, whatever failed: the database's own integrity rules. */
+async function partialState(): Promise<Record<string, number>> {
+  const count = async (query: string) => (await env.DB.prepare(query).first<{ n: number }>())?.n ?? -1;
+  return {
+    usersWithoutHash: await count("select count(*) as n from users where hashed_password not like 'pbkdf2-sha256$%'"),
+    sessionsWithoutToken: await count(
+      "select count(*) as n from sessions s where not exists (select 1 from refresh_tokens t where t.session_id = s.id)",
+    ),
+    tokensWithoutSession: await count(
+      "select count(*) as n from refresh_tokens t where not exists (select 1 from sessions s where s.id = t.session_id)",
+    ),
+    tokensOfAnotherUser: await count(
+      "select count(*) as n from refresh_tokens t join sessions s on s.id = t.session_id where s.user_id <> t.user_id",
+    ),
+    chirpsWithoutUser: await count(
+      "select count(*) as n from chirps c where not exists (select 1 from users u where u.id = c.user_id)",
+    ),
+    consumedWithoutSuccessor: await count(
+      "select count(*) as n from refresh_tokens t where t.consumed_at is not null and t.rotation_nonce is null",
+    ),
+  };
+}
+
+interface Scenario {
+  name: string;
+  rotation?: boolean;
+  /** Makes the request against the faulty app; gets a fresh user made on the healthy app. */
+  call(app: Fetcher, user: TestUser, chirpId: string): Promise<Response>;
+}
+
+const scenarios: Scenario[] = [
+  { name: "POST /api/users", call: (app) => app("/api/users", json({ email: uniqueEmail("fault"), password: "pw" })) },
+  { name: "POST /api/login", call: (app, user) => app("/api/login", json({ email: user.email, password: PASSWORD })) },
+  {
+    name: "PUT /api/users",
+    call: (app, user) =>
+      app("/api/users", { ...json({ email: user.email, password: "new-pw" }, bearer(user.token)), method: "PUT" }),
+  },
+  {
+    name: "POST /api/refresh",
+    call: (app, user) => app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }),
+  },
+  {
+    name: "POST /api/refresh (rotation)",
+    rotation: true,
+    call: (app, user) => app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }),
+  },
+  {
+    name: "POST /api/revoke",
+    call: (app, user) => app("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) }),
+  },
+  { name: "GET /api/sessions", call: (app, user) => app("/api/sessions", { headers: bearer(user.token) }) },
+  {
+    name: "DELETE /api/sessions",
+    call: (app, user) => app("/api/sessions", { method: "DELETE", headers: bearer(user.token) }),
+  },
+  { name: "POST /api/chirps", call: (app, user) => postChirp(app, user.token, "fault") },
+  { name: "GET /api/chirps", call: (app, user) => app(`/api/chirps?author_id=${user.id}`) },
+  { name: "GET /api/chirps/{id}", call: (app, _user, chirpId) => app(`/api/chirps/${chirpId}`) },
+  {
+    name: "DELETE /api/chirps/{id}",
+    call: (app, user, chirpId) => app(`/api/chirps/${chirpId}`, { method: "DELETE", headers: bearer(user.token) }),
+  },
+  {
+    name: "POST /api/polka/webhooks",
+    call: (app, user) =>
+      app(
+        "/api/polka/webhooks",
+        json({ event: "user.upgraded", data: { user_id: user.id } }, { Authorization: `ApiKey ${env.POLKA_KEY}` }),
+      ),
+  },
+];
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("D1 faults", () => {
+  for (const scenario of scenarios) {
+    it(`${scenario.name}: every injected fault gives a JSON 500, no leak, no partial state`, async () => {
+      const logged: string[] = [];
+      vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void logged.push(args.join(" ")));
+      const bindings = scenario.rotation ? { REFRESH_TOKEN_ROTATION: "on" } : {};
+      let faults = 0;
+      for (const mode of ["before", "after"] as const) {
+        // Fault the 1st, 2nd, … database call until the request makes fewer calls than that.
+        for (let failAt = 1; failAt <= 10; failAt++) {
+          const user = await newUser(appWith({}, bindings));
+          const chirp = await (await postChirp(appWith({}, bindings), user.token, "target")).json<{ id: string }>();
+          const { db, state } = faultyDb(failAt, mode);
+          const res = await scenario.call(appWith({}, { ...bindings, DB: db }), user, chirp.id);
+          if (!state.injected) break;
+          faults++;
+          const text = await res.text();
+          expect(res.status, `${mode} call ${failAt}: ${text}`).toBe(500);
+          expect(JSON.parse(text)).toEqual({ error: "Internal server error" });
+          // Neither the answer nor the log carries a credential or the SQL (with its bound values).
+          const log = logged.join("\n");
+          for (const secret of [user.token, user.refreshToken, PASSWORD]) {
+            expect(text).not.toContain(secret);
+            expect(log).not.toContain(secret);
+          }
+          expect(log).not.toMatch(/\b(select|insert|update|delete)\b.*\bfrom|into|set\b/i);
+        }
+      }
+      expect(faults).toBeGreaterThan(0);
+      expect(await partialState()).toEqual({
+        usersWithoutHash: 0,
+        sessionsWithoutToken: 0,
+        tokensWithoutSession: 0,
+        tokensOfAnotherUser: 0,
+        chirpsWithoutUser: 0,
+        consumedWithoutSuccessor: 0,
+      });
+      console.info(`${scenario.name}: ${faults} faults injected`);
+    });
+  }
+
+  it("a rotation whose answer was lost can be retried inside the grace window", async () => {
+    const bindings = { REFRESH_TOKEN_ROTATION: "on" };
+    const user = await newUser(appWith({}, bindings));
+    const { db } = faultyDb(1, "after"); // the batch commits, the response never arrives
+    const lost = await appWith({}, { ...bindings, DB: db })("/api/refresh", {
+      method: "POST",
+      headers: bearer(user.refreshToken),
+    });
+    expect(lost.status).toBe(500);
+    const retry = await appWith({}, bindings)("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
+    expect(retry.status).toBe(200);
+    const { token } = await retry.json<{ token: string }>();
+    expect((await postChirp(appWith({}, bindings), token, "still logged in")).status).toBe(201);
+  });
+
+  it("GET /api/healthz answers 503 while D1 is down and 200 once it is back", async () => {
+    const { db } = faultyDb(1, "before");
+    const down = await appWith({}, { DB: db })("/api/healthz");
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ error: "Database unavailable" });
+    expect((await appWith({})("/api/healthz")).status).toBe(200);
+  });
+});
