@@ -20,6 +20,10 @@ export default defineConfig({
                 PLATFORM: "dev",
                 JWT_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
                 POLKA_KEY: "test-polka-key",
+                // Property-based fuzzing: runs per endpoint, and a seed to replay a failure.
+                // 1,000 per endpoint in CI; fewer locally to keep `npm test` quick.
+                FUZZ_RUNS: process.env.FUZZ_RUNS ?? (process.env.CI ? "1000" : "200"),
+                FUZZ_SEED: process.env.FUZZ_SEED ?? "",
               },
             },
           }),

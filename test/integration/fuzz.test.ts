@@ -1,0 +1,252 @@
+// Property-based fuzzing of every endpoint inside workerd (fast-check): random and mutated JSON
+// bodies, wrong content types, odd and oversized headers, random Authorization values, Unicode
+// and control characters. Properties: never a 5xx; every 4xx has a {"error": string} body; a
+// 4xx changes no state (except that a failed login is counted, by design).
+// Replay a failure: FUZZ_SEED=<seed printed below> FUZZ_RUNS=<n> npm test
+
+import { env } from "cloudflare:workers";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { appWith, type Fetcher, fixedClock, newUser, type TestUser } from "../helpers";
+
+const RUNS = Number(env.FUZZ_RUNS) || 1000;
+const SEED = Number(env.FUZZ_SEED) || (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+console.log(`fuzz: ${RUNS} runs per endpoint, seed ${SEED} (replay with FUZZ_SEED=${SEED})`);
+
+// PLATFORM=production so /admin/reset is fuzzed as the 403 it is in production, not run.
+const clock = fixedClock(Date.now());
+const app: Fetcher = appWith({ clock }, { PLATFORM: "production", LOGIN_MAX_FAILURES_PER_IP: "1000000" });
+let fixture: TestUser;
+let chirpId: string;
+
+/** A fresh user with a live session and a chirp: the "real credential" some runs present. */
+async function newFixture() {
+  fixture = await newUser(app);
+  const res = await app("/api/chirps", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${fixture.token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ body: "fuzz target" }),
+  });
+  chirpId = (await res.json<{ id: string }>()).id;
+}
+
+beforeAll(newFixture);
+
+/** A cheap digest of every table: changes whenever a row is added, removed or touched. */
+async function fingerprint(includeLoginAttempts: boolean) {
+  const row = await env.DB.prepare(
+    `select
+      (select count(*) || ':' || coalesce(sum(is_chirpy_red), 0) || ':' || coalesce(max(updated_at), 0) || ':' || coalesce(sum(length(email) + length(hashed_password)), 0) from users) as users,
+      (select count(*) || ':' || count(revoked_at) || ':' || coalesce(max(last_used_at), 0) from sessions) as sessions,
+      (select count(*) || ':' || count(revoked_at) || ':' || count(consumed_at) || ':' || coalesce(max(updated_at), 0) from refresh_tokens) as tokens,
+      (select count(*) || ':' || coalesce(max(updated_at), 0) || ':' || coalesce(sum(length(body)), 0) from chirps) as chirps,
+      (select count(*) || ':' || coalesce(sum(count), 0) from login_attempts) as attempts`,
+  ).first<Record<string, string>>();
+  if (!row) throw new Error("no fingerprint");
+  if (!includeLoginAttempts) delete row.attempts;
+  return row;
+}
+
+// ---- arbitraries ------------------------------------------------------------------------------
+const printable = fc.string({
+  unit: fc.constantFrom(..." !\"#$%&'()*+,-./0123456789:;<=>?@AZaz[\\]^_`{|}~"),
+  maxLength: 64,
+});
+const weird = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 80 }), // any code point, lone surrogates and controls included
+  fc.constantFrom("", " ", "\u0000", "\u202e", "😀".repeat(141), "a".repeat(5000), "ﬀ@ex.com", "a@b.co\n", "Σ@ΕΛ.gr"),
+);
+const email = fc.oneof(fc.emailAddress(), weird, fc.constant("saul@bettercall.com"));
+const anyJson = fc.jsonValue({ maxDepth: 3 });
+const mutate = (valid: Record<string, unknown>) =>
+  fc
+    .tuple(fc.constantFrom(...Object.keys(valid), "extra"), fc.oneof(anyJson, weird, fc.constant(undefined)))
+    .map(([key, value]) => ({ ...valid, [key]: value }));
+
+function bodies(valid: Record<string, unknown>): fc.Arbitrary<string | undefined> {
+  return fc.oneof(
+    fc.constant(undefined),
+    anyJson.map((v) => JSON.stringify(v)),
+    mutate(valid).map((v) => JSON.stringify(v)),
+    weird,
+    fc.constantFrom("{", "[1,", '{"email":', "null", "true", '"str"', "{}".repeat(1000)),
+    fc.constant(JSON.stringify({ ...valid, pad: "x".repeat(1024 * 1024) })), // over 1 MiB
+  );
+}
+
+const contentType = fc.option(
+  fc.constantFrom(
+    "application/json",
+    "application/json; charset=utf-8",
+    "text/plain",
+    "multipart/form-data",
+    "application/x-www-form-urlencoded",
+    "application/vnd.api+json",
+    "*/*",
+    "garbage;;==",
+  ),
+);
+
+const tamper = (token: string) =>
+  fc
+    .nat({ max: Math.max(0, token.length - 1) })
+    .chain((i) => fc.constantFrom(..."A0_-.x").map((c) => token.slice(0, i) + c + token.slice(i + 1)));
+
+type AuthKind = "access" | "refresh" | "apikey" | "none";
+const realCredential = (kind: AuthKind) =>
+  kind === "access"
+    ? `Bearer ${fixture.token}`
+    : kind === "refresh"
+      ? `Bearer ${fixture.refreshToken}`
+      : kind === "apikey"
+        ? `ApiKey ${env.POLKA_KEY}`
+        : undefined;
+
+function authorization(kind: AuthKind): fc.Arbitrary<string | undefined> {
+  const good = () => realCredential(kind) ?? "";
+  return fc.oneof(
+    fc.constant(undefined),
+    printable,
+    printable.map((s) => `Bearer ${s}`),
+    printable.map((s) => `ApiKey ${s}`),
+    fc.constantFrom(
+      "Bearer",
+      "Bearer ",
+      "bearer  x",
+      "Basic dXNlcjpwYXNz",
+      "Bearer a.b.c",
+      `Bearer ${"f".repeat(64)}`,
+      `Bearer ${"x".repeat(8000)}`,
+    ),
+    fc.constant(null).chain(() => (kind === "none" ? printable : tamper(good()))),
+    // The real credential sometimes, so bodies get past authentication.
+    fc.constant(null).map(() => (kind === "none" ? undefined : good())),
+  );
+}
+
+const oddHeaders = fc.dictionary(
+  fc.constantFrom("X-Forwarded-For", "CF-Connecting-IP", "User-Agent", "Accept", "Origin", "X-Big", "Content-Encoding"),
+  fc.oneof(printable, fc.constant("x".repeat(16 * 1024))),
+  { maxKeys: 3 },
+);
+
+interface Endpoint {
+  name: string;
+  method: string;
+  path: () => fc.Arbitrary<string>;
+  auth: AuthKind;
+  body?: Record<string, unknown>;
+}
+
+const idPath = (prefix: string, real: () => string) => () =>
+  fc.oneof(
+    fc.constant(null).map(() => `${prefix}/${real()}`),
+    printable.map((s) => `${prefix}/${encodeURIComponent(s) || "x"}`),
+    fc.uuid().map((u) => `${prefix}/${u}`),
+  );
+const fixed = (path: string) => () => fc.constant(path);
+
+const endpoints: Endpoint[] = [
+  { name: "GET /api/healthz", method: "GET", path: fixed("/api/healthz"), auth: "none" },
+  { name: "POST /admin/reset", method: "POST", path: fixed("/admin/reset"), auth: "none" },
+  {
+    name: "POST /api/users",
+    method: "POST",
+    path: fixed("/api/users"),
+    auth: "none",
+    body: { email: "new@example.com", password: "pw" },
+  },
+  {
+    name: "PUT /api/users",
+    method: "PUT",
+    path: fixed("/api/users"),
+    auth: "access",
+    body: { email: "new@example.com", password: "pw" },
+  },
+  {
+    name: "POST /api/login",
+    method: "POST",
+    path: fixed("/api/login"),
+    auth: "none",
+    body: { email: "saul@bettercall.com", password: "123456" },
+  },
+  { name: "POST /api/refresh", method: "POST", path: fixed("/api/refresh"), auth: "refresh" },
+  { name: "POST /api/revoke", method: "POST", path: fixed("/api/revoke"), auth: "refresh" },
+  { name: "GET /api/sessions", method: "GET", path: fixed("/api/sessions"), auth: "access" },
+  { name: "DELETE /api/sessions", method: "DELETE", path: fixed("/api/sessions"), auth: "access" },
+  {
+    name: "DELETE /api/sessions/{id}",
+    method: "DELETE",
+    path: idPath("/api/sessions", () => crypto.randomUUID()),
+    auth: "access",
+  },
+  { name: "POST /api/chirps", method: "POST", path: fixed("/api/chirps"), auth: "access", body: { body: "hello" } },
+  {
+    name: "GET /api/chirps",
+    method: "GET",
+    path: () =>
+      fc
+        .record({
+          author_id: fc.option(fc.oneof(fc.uuid(), printable)),
+          sort: fc.option(fc.oneof(fc.constantFrom("asc", "desc"), printable)),
+        })
+        .map(({ author_id, sort }) => {
+          const q = new URLSearchParams();
+          if (author_id !== null) q.set("author_id", author_id);
+          if (sort !== null) q.set("sort", sort);
+          return `/api/chirps?${q}`;
+        }),
+    auth: "none",
+  },
+  { name: "GET /api/chirps/{id}", method: "GET", path: idPath("/api/chirps", () => chirpId), auth: "none" },
+  { name: "DELETE /api/chirps/{id}", method: "DELETE", path: idPath("/api/chirps", () => chirpId), auth: "access" },
+  {
+    name: "POST /api/polka/webhooks",
+    method: "POST",
+    path: fixed("/api/polka/webhooks"),
+    auth: "apikey",
+    body: { event: "user.upgraded", data: { user_id: "" } },
+  },
+];
+
+describe("fuzzing every endpoint", () => {
+  for (const endpoint of endpoints) {
+    it(`${endpoint.name}: no 5xx, JSON 4xx, no state change on 4xx`, { timeout: 300_000 }, async () => {
+      await newFixture();
+      const statuses: Record<number, number> = {};
+      await fc.assert(
+        fc.asyncProperty(
+          endpoint.path(),
+          authorization(endpoint.auth),
+          endpoint.body ? bodies(endpoint.body) : fc.option(bodies({ x: 1 }), { freq: 4 }),
+          contentType,
+          oddHeaders,
+          async (path, auth, body, type, extra) => {
+            const headers = new Headers(extra);
+            if (auth !== undefined) headers.set("Authorization", auth);
+            if (type !== null) headers.set("Content-Type", type);
+            const method = endpoint.method;
+            const usedRealCredential = auth !== undefined && auth === realCredential(endpoint.auth);
+            const before = await fingerprint(path !== "/api/login");
+            const res = await app(path, { method, headers, body: method === "GET" ? undefined : (body ?? undefined) });
+            statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+            // A success with the real credential may end the fixture's session (revoke, password
+            // change, log out) or its chirp: start again from a fresh fixture.
+            if (res.status < 300 && usedRealCredential) await newFixture();
+            const text = await res.text();
+            expect(res.status, text).toBeLessThan(500);
+            if (res.status >= 400) {
+              const parsed = JSON.parse(text);
+              expect(Object.keys(parsed)).toEqual(["error"]);
+              expect(typeof parsed.error).toBe("string");
+              expect(await fingerprint(path !== "/api/login")).toEqual(before);
+            }
+          },
+        ),
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
+      );
+      console.log(`fuzz ${endpoint.name}: ${RUNS} runs, statuses ${JSON.stringify(statuses)}`);
+      expect(Object.values(statuses).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(RUNS);
+    });
+  }
+});
