@@ -1,7 +1,7 @@
 // CRUD on refresh_tokens. Rows are keyed by the SHA-256 of the token; the token itself never
 // reaches this layer. A token is usable only while it and its session are live.
 
-import { and, eq, exists, gt, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, exists, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { type Db, prepared } from "./client";
 import { refreshTokens, sessions } from "./schema";
 
@@ -14,6 +14,10 @@ const liveSessionOfToken = (db: Db, now: Date) =>
       .from(sessions)
       .where(and(eq(sessions.id, refreshTokens.sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now))),
   );
+
+/** "The session of the refresh token matching `where`", as a condition on sessions. */
+const isSessionOfToken = (db: Db, where: SQL | undefined) =>
+  inArray(sessions.id, db.select({ id: refreshTokens.sessionId }).from(refreshTokens).where(where));
 
 export interface TokenOwner {
   userId: string;
@@ -32,19 +36,14 @@ export async function useRefreshToken(db: Db, tokenHash: string, now: Date): Pro
       .set({ lastUsedAt: sql`${nowMs}` })
       .where(
         and(
-          inArray(
-            sessions.id,
-            db
-              .select({ id: refreshTokens.sessionId })
-              .from(refreshTokens)
-              .where(
-                and(
-                  eq(refreshTokens.tokenHash, sql.placeholder("tokenHash")),
-                  isNull(refreshTokens.revokedAt),
-                  isNull(refreshTokens.consumedAt),
-                  gt(refreshTokens.expiresAt, nowMs),
-                ),
-              ),
+          isSessionOfToken(
+            db,
+            and(
+              eq(refreshTokens.tokenHash, sql.placeholder("tokenHash")),
+              isNull(refreshTokens.revokedAt),
+              isNull(refreshTokens.consumedAt),
+              gt(refreshTokens.expiresAt, nowMs),
+            ),
           ),
           isNull(sessions.revokedAt),
           gt(sessions.expiresAt, nowMs),
@@ -115,10 +114,7 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
         .where(wonBy),
     ),
-    db
-      .update(sessions)
-      .set({ lastUsedAt: now })
-      .where(inArray(sessions.id, db.select({ id: refreshTokens.sessionId }).from(refreshTokens).where(wonBy))),
+    db.update(sessions).set({ lastUsedAt: now }).where(isSessionOfToken(db, wonBy)),
     db
       .select({
         userId: refreshTokens.userId,
@@ -150,17 +146,6 @@ export async function revokeRefreshTokenFamily(db: Db, tokenHash: string, now: D
     db
       .update(sessions)
       .set({ revokedAt: now })
-      .where(
-        and(
-          inArray(
-            sessions.id,
-            db
-              .select({ id: refreshTokens.sessionId })
-              .from(refreshTokens)
-              .where(eq(refreshTokens.tokenHash, tokenHash)),
-          ),
-          isNull(sessions.revokedAt),
-        ),
-      ),
+      .where(and(isSessionOfToken(db, eq(refreshTokens.tokenHash, tokenHash)), isNull(sessions.revokedAt))),
   ]);
 }
