@@ -121,10 +121,13 @@ for (const user of users) {
 }
 // Chirps created during the bench go to other users, so the read scenario keeps 10 per author.
 const writers = [];
+const writerIds = [];
 for (let i = 0; i < 16; i++) {
   const email = `bench-writer-${i}@example.com`;
   await call("POST", "/api/users", { body: { email, password: PASSWORD } });
-  writers.push((await call("POST", "/api/login", { body: { email, password: PASSWORD } })).token);
+  const login = await call("POST", "/api/login", { body: { email, password: PASSWORD } });
+  writers.push(login.token);
+  writerIds.push(login.id);
 }
 
 // ---- scenarios --------------------------------------------------------------------------------

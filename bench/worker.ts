@@ -1,6 +1,7 @@
 // The benchmark build: the real worker plus floor routes that exist only here, so each
 // scenario can be compared with what the runtime costs for (A) a constant response, (B) one
-// indexed D1 read, and (C) signing and verifying one access token, in the same build.
+// indexed D1 read, (C) signing and verifying one access token, and (D) the same chirp insert
+// as POST /api/chirps as one raw D1 statement, in the same build.
 
 import type { Bindings } from "../src/config";
 import { signAccessToken, signingKeyFor, verifyAccessToken } from "../src/crypto/jwt";
@@ -17,6 +18,15 @@ export default {
           .bind(url.searchParams.get("email"))
           .first<{ id: string }>();
         return Response.json(row);
+      }
+      case "/__bench/insert": {
+        const now = Date.now();
+        const row = await env.DB.prepare(
+          "insert into chirps (id, created_at, updated_at, body, user_id) values (?, ?, ?, ?, ?) returning *",
+        )
+          .bind(crypto.randomUUID(), now, now, "benchmarking a **** at the edge", url.searchParams.get("user"))
+          .first();
+        return Response.json(row, { status: 201 });
       }
       case "/__bench/jwt": {
         const key = await signingKeyFor(env.JWT_SECRET ?? "");
