@@ -148,6 +148,14 @@ const scenarios = [
     request: () => ({ method: "GET", path: "/__bench/jwt" }),
   },
   (() => {
+    const next = cycle(writerIds);
+    return {
+      name: "floor D: the chirp insert, raw D1",
+      floor: "floor B: one indexed D1 read",
+      request: () => ({ method: "POST", path: `/__bench/insert?user=${next()}` }),
+    };
+  })(),
+  (() => {
     const next = cycle(users.map((u) => u.refresh));
     return {
       name: "POST /api/refresh (valid)",
