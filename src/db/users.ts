@@ -18,10 +18,6 @@ export function selectUserByEmail(db: Db, email: string) {
   return db.select().from(users).where(eq(users.email, email));
 }
 
-export async function findUserById(db: Db, id: string): Promise<User | null> {
-  return (await db.select().from(users).where(eq(users.id, id)).get()) ?? null;
-}
-
 export type UpdateUserResult = { user: User } | { conflict: true } | { missing: true };
 
 /**

@@ -1,9 +1,8 @@
 import { Hono } from "hono";
 import { upgradeToChirpyRed } from "../auth/service";
-import { requirePolkaKey } from "../config";
 import type { AppEnv } from "../context";
-import { timingSafeEqualStrings } from "../crypto/bytes";
-import { badRequest, unauthorized } from "../errors";
+import { badRequest } from "../errors";
+import { verifyPolkaKey } from "../ops/service";
 import { jsonBody, polkaWebhookSchema } from "../validation";
 import { readAuthorization } from "./bearer";
 
@@ -12,11 +11,7 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export const polkaRoutes = new Hono<AppEnv>().post(
   "/webhooks",
   async (c, next) => {
-    const expected = requirePolkaKey(c.get("deps").config);
-    const presented = readAuthorization(c, "ApiKey");
-    if (presented === null || !(await timingSafeEqualStrings(presented, expected))) {
-      throw unauthorized("Missing or invalid API key");
-    }
+    await verifyPolkaKey(c.get("deps"), readAuthorization(c, "ApiKey"));
     await next();
   },
   jsonBody(polkaWebhookSchema),
