@@ -68,6 +68,8 @@ function bodies(valid: Record<string, unknown>): fc.Arbitrary<string | undefined
     fc.constant(undefined),
     anyJson.map((v) => JSON.stringify(v)),
     mutate(valid).map((v) => JSON.stringify(v)),
+    // Unicode, control characters and near-valid addresses where an email is expected.
+    email.map((e) => JSON.stringify({ ...valid, ...("email" in valid ? { email: e } : { body: e }) })),
     weird,
     fc.constantFrom("{", "[1,", '{"email":', "null", "true", '"str"', "{}".repeat(1000)),
     fc.constant(JSON.stringify({ ...valid, pad: "x".repeat(1024 * 1024) })), // over 1 MiB
