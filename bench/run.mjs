@@ -64,6 +64,7 @@ const mf = new Miniflare({
     POLKA_KEY: randomBytes(16).toString("hex"),
     // Logins in the bench come from one client; keep the IP limit out of the measurement.
     LOGIN_MAX_FAILURES_PER_IP: "1000000",
+    SIGNUP_MAX_PER_IP: "1000000",
   },
 });
 const base = (await mf.ready).toString().replace(/\/$/, "");

@@ -22,6 +22,8 @@ export interface Config {
   loginMaxFailuresPerEmail: number;
   loginMaxFailuresPerIp: number;
   loginFailureWindowSeconds: number;
+  signupMaxPerIp: number;
+  signupWindowSeconds: number;
   /** Origins allowed by CORS; empty means CORS is off. */
   corsOrigins: string[];
 }
@@ -37,6 +39,8 @@ export interface Bindings {
   LOGIN_MAX_FAILURES_PER_EMAIL?: string;
   LOGIN_MAX_FAILURES_PER_IP?: string;
   LOGIN_FAILURE_WINDOW_SECONDS?: string;
+  SIGNUP_MAX_PER_IP?: string;
+  SIGNUP_WINDOW_SECONDS?: string;
   CORS_ORIGINS?: string;
   JWT_SECRET?: string;
   JWT_PREVIOUS_SECRETS?: string;
@@ -87,6 +91,8 @@ export function parseConfig(env: Bindings): Config {
     loginMaxFailuresPerEmail: integer("LOGIN_MAX_FAILURES_PER_EMAIL", env.LOGIN_MAX_FAILURES_PER_EMAIL, 5),
     loginMaxFailuresPerIp: integer("LOGIN_MAX_FAILURES_PER_IP", env.LOGIN_MAX_FAILURES_PER_IP, 50),
     loginFailureWindowSeconds: integer("LOGIN_FAILURE_WINDOW_SECONDS", env.LOGIN_FAILURE_WINDOW_SECONDS, 900),
+    signupMaxPerIp: integer("SIGNUP_MAX_PER_IP", env.SIGNUP_MAX_PER_IP, 30),
+    signupWindowSeconds: integer("SIGNUP_WINDOW_SECONDS", env.SIGNUP_WINDOW_SECONDS, 3600),
     corsOrigins: list(env.CORS_ORIGINS),
   };
 }

@@ -14,12 +14,27 @@ export class AppError extends Error {
   }
 }
 
-export const unauthorized = (message = "Unauthorized") => new AppError(401, message);
+export const INVALID_ACCESS_TOKEN = "Invalid or expired access token";
+export const INVALID_REFRESH_TOKEN = "Invalid refresh token";
+export const MISSING_BEARER = "Missing or malformed Authorization header (expected: Bearer <token>)";
+export const INCORRECT_CREDENTIALS = "Incorrect email or password";
+export const TOO_MANY_LOGINS = "Too many failed login attempts; try again later";
+export const TOO_MANY_SIGNUPS = "Too many sign-ups from this network; try again later";
+export const EMAIL_TAKEN = "Email is already registered";
+export const CROSS_SITE_REFUSED = "Cross-site requests are refused";
+
+/**
+ * 401 with its challenge (RFC 9110 §11.6.1 requires one; RFC 6750 §3): `Bearer` alone when no
+ * token was presented, `error="invalid_token"` when one was presented and refused.
+ */
+export const unauthorized = (message: string, challenge = "Bearer") =>
+  new AppError(401, message, { "WWW-Authenticate": challenge });
+export const invalidToken = (message: string) => unauthorized(message, 'Bearer error="invalid_token"');
 export const badRequest = (message: string) => new AppError(400, message);
 export const notFound = (message = "Not found") => new AppError(404, message);
 export const forbidden = (message = "Forbidden") => new AppError(403, message);
-export const tooManyRequests = (retryAfterSeconds: number) =>
-  new AppError(429, "Too many failed login attempts; try again later", { "Retry-After": String(retryAfterSeconds) });
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new AppError(429, message, { "Retry-After": String(retryAfterSeconds) });
 export const conflict = (message: string) => new AppError(409, message);
 
 /** A deployment mistake (e.g. a missing secret): public message stays vague, the log says what. */

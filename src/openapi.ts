@@ -115,7 +115,7 @@ export const OPERATIONS: Operation[] = [
     path: "/admin/reset",
     summary: "Delete all users (their tokens and chirps cascade); PLATFORM=dev only",
     tag: "ops",
-    responses: { 200: ["Deleted"], 403: ["PLATFORM is not dev", E] },
+    responses: { 200: ["Deleted"], 403: ["PLATFORM is not dev, or the request came from another site", E] },
   },
   {
     method: "post",
@@ -123,7 +123,12 @@ export const OPERATIONS: Operation[] = [
     summary: "Sign up",
     tag: "users",
     body: "Credentials",
-    responses: { 201: ["Created", "User"], 400: ["Invalid body", E], 409: ["Email already registered", E] },
+    responses: {
+      201: ["Created", "User"],
+      400: ["Invalid body", E],
+      409: ["Email already registered", E],
+      429: ["Too many sign-ups from this network; see Retry-After", E],
+    },
   },
   {
     method: "put",

@@ -1,5 +1,5 @@
 // The cron job: forget sessions and refresh tokens that ended more than a week ago, and
-// login-attempt counters whose window has passed.
+// login-attempt and sign-up counters whose window has passed.
 
 import type { Deps } from "../context";
 import { deleteStaleRows } from "../db/housekeeping";
@@ -12,5 +12,6 @@ export function runHousekeeping(deps: Deps) {
   return deleteStaleRows(deps.db, {
     endedBefore: new Date(nowMs - ENDED_RETENTION_SECONDS * 1000),
     attemptWindowStartedBefore: new Date(nowMs - deps.config.loginFailureWindowSeconds * 1000),
+    signupWindowStartedBefore: new Date(nowMs - deps.config.signupWindowSeconds * 1000),
   });
 }

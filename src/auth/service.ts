@@ -6,19 +6,26 @@ import type { Deps } from "../context";
 import { sha256Hex } from "../crypto/bytes";
 import { type VerifiedAccessToken, verifyAccessToken } from "../crypto/jwt";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../crypto/password";
-import {
-  type AttemptCount,
-  clearAttemptsStatement,
-  releaseAttemptStatement,
-  reserveAttemptStatement,
-} from "../db/login-attempts";
+import { type AttemptCount, attemptKey, reserveAttemptStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
-import { findUserInLiveSession, insertSessionStatements, revokeAllSessionsStatement } from "../db/sessions";
+import { findUserInLiveSession, openSessionIfCredentialsUnchanged } from "../db/sessions";
 import { insertUser, selectUserByEmail, setChirpyRed, updateUserCredentials } from "../db/users";
-import { conflict, notFound, tooManyRequests, unauthorized } from "../errors";
+import {
+  conflict,
+  EMAIL_TAKEN,
+  INCORRECT_CREDENTIALS,
+  INVALID_ACCESS_TOKEN,
+  invalidToken,
+  notFound,
+  TOO_MANY_LOGINS,
+  TOO_MANY_SIGNUPS,
+  tooManyRequests,
+  unauthorized,
+} from "../errors";
+import { networkKeyOf } from "./network";
 import { issueAccessToken, newRefreshToken, requireKeyRing } from "./tokens";
 
-export const INCORRECT_CREDENTIALS = "Incorrect email or password";
+export { INCORRECT_CREDENTIALS };
 export const MAX_USER_AGENT_LENGTH = 256;
 
 export interface Credentials {
@@ -27,42 +34,68 @@ export interface Credentials {
   password: string;
 }
 
-export async function createUser(deps: Deps, input: Credentials): Promise<User> {
-  const hashedPassword = await hashPassword(input.password, deps.random);
-  const now = new Date(deps.clock.now());
-  const user = await insertUser(deps.db, {
+export interface ClientMeta {
+  /** CF-Connecting-IP; absent locally, where per-IP limits do not apply. */
+  ip: string | null;
+}
+
+/** The key of a client's network in the attempt counters: IPv4 address, or IPv6 /64. */
+const networkKey = (kind: "ip" | "signup", ip: string | null) =>
+  attemptKey(kind, (ip && networkKeyOf(ip)) ?? "unknown");
+
+/**
+ * Signs a user up. Each sign-up is counted per client network (IPv6 by /64) before anything is
+ * hashed, so the endpoint is no unlimited PBKDF2 oracle: past SIGNUP_MAX_PER_IP in the window the
+ * answer is 429. A taken email is a 409 without hashing (the contract's 409 reveals it anyway).
+ */
+export async function createUser(deps: Deps, input: Credentials, meta: ClientMeta): Promise<User> {
+  const { config, clock, db } = deps;
+  const nowMs = clock.now();
+  const now = new Date(nowMs);
+  const windowMs = config.signupWindowSeconds * 1000;
+  const [[attempts], [existing]] = await db.batch([
+    reserveAttemptStatement(db, networkKey("signup", meta.ip), now, windowMs),
+    selectUserByEmail(db, input.email),
+  ]);
+  const retryAfter = meta.ip ? overLimit(attempts, config.signupMaxPerIp, windowMs, nowMs) : 0;
+  if (retryAfter > 0) throw tooManyRequests(TOO_MANY_SIGNUPS, retryAfter);
+  if (existing) throw conflict(EMAIL_TAKEN);
+
+  const user = await insertUser(db, {
     id: crypto.randomUUID(),
     createdAt: now,
     updatedAt: now,
     email: input.email,
-    hashedPassword,
+    hashedPassword: await hashPassword(input.password, deps.random),
   });
-  if (!user) throw conflict("Email is already registered");
+  if (!user) throw conflict(EMAIL_TAKEN);
   return user;
 }
 
 /**
  * Sets a user's email and password. A new password ends every session of the user, their
- * access tokens included (ASVS 7.4.3); the same password with a new email ends none.
+ * access tokens included (ASVS 7.4.3); the same password with a new email ends none. The
+ * update lands only while the caller's session is live: a session ended mid-request (log out
+ * everywhere from another device) stops it with a 401.
  */
-export async function updateCredentials(deps: Deps, user: User, input: Credentials): Promise<User> {
-  const now = new Date(deps.clock.now());
+export async function updateCredentials(deps: Deps, caller: Authenticated, input: Credentials): Promise<User> {
+  const { user, sessionId } = caller;
   const samePassword = await verifyPassword(input.password, user.hashedPassword);
   const hashedPassword = samePassword ? user.hashedPassword : await hashPassword(input.password, deps.random);
-  const result = await updateUserCredentials(
-    deps.db,
-    user.id,
-    { email: input.email, hashedPassword, updatedAt: now },
-    samePassword ? [] : [revokeAllSessionsStatement(deps.db, user.id, now)],
-  );
-  if ("conflict" in result) throw conflict("Email is already registered");
-  if ("missing" in result) throw unauthorized();
+  const result = await updateUserCredentials(deps.db, {
+    userId: user.id,
+    sessionId,
+    email: input.email,
+    hashedPassword,
+    passwordChanged: !samePassword,
+    now: new Date(deps.clock.now()),
+  });
+  if ("conflict" in result) throw conflict(EMAIL_TAKEN);
+  if ("sessionEnded" in result) throw invalidToken(INVALID_ACCESS_TOKEN);
   return result.user;
 }
 
-export interface LoginMeta {
-  /** CF-Connecting-IP; absent locally, where only the per-email limit applies. */
-  ip: string | null;
+export interface LoginMeta extends ClientMeta {
   userAgent: string | null;
 }
 
@@ -88,8 +121,8 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   const now = new Date(nowMs);
   const windowMs = config.loginFailureWindowSeconds * 1000;
   // Keyed on a digest so the table holds no email addresses of strangers.
-  const emailKey = `email:${await sha256Hex(input.email)}`;
-  const ipKey = `ip:${meta.ip ?? "unknown"}`;
+  const emailKey = attemptKey("email", await sha256Hex(input.email));
+  const ipKey = networkKey("ip", meta.ip);
 
   const [[emailAttempts], [ipAttempts], [user]] = await db.batch([
     reserveAttemptStatement(db, emailKey, now, windowMs),
@@ -100,34 +133,31 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     overLimit(emailAttempts, config.loginMaxFailuresPerEmail, windowMs, nowMs),
     meta.ip ? overLimit(ipAttempts, config.loginMaxFailuresPerIp, windowMs, nowMs) : 0,
   );
-  if (retryAfter > 0) throw tooManyRequests(retryAfter);
+  if (retryAfter > 0) throw tooManyRequests(TOO_MANY_LOGINS, retryAfter);
 
   const passwordOk = await verifyPassword(input.password, user?.hashedPassword ?? DUMMY_PASSWORD_HASH);
   if (!user || !passwordOk) throw unauthorized(INCORRECT_CREDENTIALS);
 
   const sessionId = crypto.randomUUID();
   const refreshToken = newRefreshToken(deps);
-  const expiresAt = new Date(nowMs + config.refreshTokenTtlSeconds * 1000);
-  const [accessToken, tokenHash] = await Promise.all([
+  const [accessToken, refreshTokenHash] = await Promise.all([
     issueAccessToken(deps, keys, user.id, sessionId, nowMs),
     sha256Hex(refreshToken),
   ]);
-  await db.batch([
-    ...insertSessionStatements(
-      db,
-      {
-        id: sessionId,
-        userId: user.id,
-        createdAt: now,
-        lastUsedAt: now,
-        expiresAt,
-        userAgent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
-      },
-      { tokenHash, userId: user.id, sessionId, createdAt: now, updatedAt: now, expiresAt },
-    ),
-    clearAttemptsStatement(db, emailKey),
-    releaseAttemptStatement(db, ipKey),
-  ]);
+  // The session is written only if the hash just verified is still the user's: a password
+  // change (or account deletion) that landed while this login was hashing leaves nothing behind.
+  const opened = await openSessionIfCredentialsUnchanged(db, {
+    id: sessionId,
+    userId: user.id,
+    now,
+    expiresAt: new Date(nowMs + config.refreshTokenTtlSeconds * 1000),
+    userAgent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+    refreshTokenHash,
+    verifiedPasswordHash: user.hashedPassword,
+    clearAttemptKey: emailKey,
+    releaseAttemptKey: ipKey,
+  });
+  if (!opened) throw unauthorized(INCORRECT_CREDENTIALS);
   return { user, sessionId, accessToken, refreshToken };
 }
 
@@ -149,8 +179,14 @@ export interface Authenticated {
 export async function authenticate(deps: Deps, accessToken: string): Promise<Authenticated> {
   const claims = await verifyAccess(deps, accessToken);
   const user = await findUserInLiveSession(deps.db, claims.userId, claims.sessionId, new Date(deps.clock.now()));
-  if (!user) throw unauthorized("Invalid or expired access token");
+  if (!user) throw invalidToken(INVALID_ACCESS_TOKEN);
   return { user, sessionId: claims.sessionId };
+}
+
+/** Whether a session of a user is live now (to tell a 401 from a 404 after a refused write). */
+export async function isSessionLive(deps: Deps, caller: { userId: string; sessionId: string }): Promise<boolean> {
+  const now = new Date(deps.clock.now());
+  return (await findUserInLiveSession(deps.db, caller.userId, caller.sessionId, now)) !== null;
 }
 
 /**
@@ -160,7 +196,7 @@ export async function authenticate(deps: Deps, accessToken: string): Promise<Aut
 export async function verifyAccess(deps: Deps, accessToken: string): Promise<VerifiedAccessToken> {
   const keys = await requireKeyRing(deps.config);
   const claims = await verifyAccessToken(accessToken, deps.clock.now(), { keys, issuer: deps.config.jwtIssuer });
-  if (!claims) throw unauthorized("Invalid or expired access token");
+  if (!claims) throw invalidToken(INVALID_ACCESS_TOKEN);
   return claims;
 }
 

@@ -5,12 +5,20 @@ import type { Deps } from "../context";
 import { sha256Hex, toHex } from "../crypto/bytes";
 import { revokeRefreshTokenFamily, rotateRefreshToken, useRefreshToken } from "../db/refresh-tokens";
 import type { Session } from "../db/schema";
-import { listLiveSessions, revokeAllSessionsStatement, revokeSession, revokeSessionOfUser } from "../db/sessions";
-import { notFound, unauthorized } from "../errors";
-import { deriveSuccessor, issueAccessToken, REFRESH_TOKEN_PATTERN, requireKeyRing } from "./tokens";
+import { listLiveSessions, revokeAllSessionsOfUser, revokeSession, revokeSessionOfUser } from "../db/sessions";
+import { INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN, invalidToken, notFound } from "../errors";
+import { isSessionLive } from "./service";
+import {
+  deriveSuccessor,
+  issueAccessToken,
+  REFRESH_TOKEN_PATTERN,
+  readRotationStamp,
+  requireKeyRing,
+  rotationStamp,
+} from "./tokens";
 
 const NONCE_BYTES = 32;
-const invalidRefreshToken = () => unauthorized("Invalid refresh token");
+const invalidRefreshToken = () => invalidToken(INVALID_REFRESH_TOKEN);
 
 export interface RefreshResult {
   accessToken: string;
@@ -42,8 +50,13 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
   }
 
   const nonce = toHex(deps.random(NONCE_BYTES));
-  const successor = await deriveSuccessor(nonce, presented);
-  const result = await rotateRefreshToken(db, { tokenHash, nonce, successorHash: await sha256Hex(successor), now });
+  const successor = await deriveSuccessor(keys.current, nonce, presented);
+  const result = await rotateRefreshToken(db, {
+    tokenHash,
+    nonce: rotationStamp(keys.current, nonce),
+    successorHash: await sha256Hex(successor),
+    now,
+  });
   if ("won" in result) {
     const { userId, sessionId } = result.won;
     return { accessToken: await issueAccessToken(deps, keys, userId, sessionId, nowMs), refreshToken: successor };
@@ -54,9 +67,13 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
     throw invalidRefreshToken();
   }
   if (nowMs - state.consumedAt.getTime() <= config.refreshTokenReuseGraceSeconds * 1000) {
+    // Derived with the key that derived it first, so a signing-key rotation inside the window
+    // still hands back the same successor.
+    const stamp = readRotationStamp(keys, state.rotationNonce);
+    if (!stamp) throw invalidRefreshToken();
     return {
       accessToken: await issueAccessToken(deps, keys, state.userId, state.sessionId, nowMs),
-      refreshToken: await deriveSuccessor(state.rotationNonce, presented),
+      refreshToken: await deriveSuccessor(stamp.key, stamp.nonce, presented),
     };
   }
   // Reuse after the grace window: someone holds a token they should not. End the family.
@@ -77,14 +94,25 @@ export function listSessions(deps: Deps, userId: string): Promise<Session[]> {
   return listLiveSessions(deps.db, userId, new Date(deps.clock.now()));
 }
 
-/** Ends one of the user's sessions; 404 for someone else's, an unknown one, or one already ended. */
-export async function endSession(deps: Deps, userId: string, sessionId: string): Promise<void> {
-  if (!(await revokeSessionOfUser(deps.db, userId, sessionId, new Date(deps.clock.now())))) {
-    throw notFound("Session not found");
-  }
+export interface Caller {
+  userId: string;
+  /** The session the caller authenticated with; each write below carries its liveness check. */
+  sessionId: string;
 }
 
-/** "Log out everywhere": ends every session of the user. */
-export async function endAllSessions(deps: Deps, userId: string): Promise<void> {
-  await revokeAllSessionsStatement(deps.db, userId, new Date(deps.clock.now()));
+/**
+ * Ends one of the user's sessions: 404 for someone else's, an unknown one, or one already ended;
+ * 401 when the caller's own session ended while the request was in flight.
+ */
+export async function endSession(deps: Deps, caller: Caller, sessionId: string): Promise<void> {
+  const now = new Date(deps.clock.now());
+  if (await revokeSessionOfUser(deps.db, caller.userId, sessionId, caller.sessionId, now)) return;
+  if (!(await isSessionLive(deps, caller))) throw invalidToken(INVALID_ACCESS_TOKEN);
+  throw notFound("Session not found");
+}
+
+/** "Log out everywhere": ends every session of the user; 401 if the caller's own had ended. */
+export async function endAllSessions(deps: Deps, caller: Caller): Promise<void> {
+  const ended = await revokeAllSessionsOfUser(deps.db, caller.userId, caller.sessionId, new Date(deps.clock.now()));
+  if (ended === 0) throw invalidToken(INVALID_ACCESS_TOKEN);
 }

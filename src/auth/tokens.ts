@@ -3,8 +3,8 @@
 
 import { type Config, requireJwtSecret } from "../config";
 import type { Deps } from "../context";
-import { fromHex, hmacSha256Hex, toHex } from "../crypto/bytes";
-import { type KeyRing, keyRingFor, signAccessToken } from "../crypto/jwt";
+import { toHex } from "../crypto/bytes";
+import { type KeyRing, keyRingFor, type SigningKey, signAccessToken } from "../crypto/jwt";
 
 export const REFRESH_TOKEN_BYTES = 32;
 export const REFRESH_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
@@ -26,8 +26,27 @@ export function issueAccessToken(deps: Deps, keys: KeyRing, userId: string, sess
 export const newRefreshToken = (deps: Deps) => toHex(deps.random(REFRESH_TOKEN_BYTES));
 
 /**
- * The successor of a rotated token: HMAC(nonce, presented token). The nonce is stored with the
- * consumed row, the presented token is not, so a read of the database cannot derive a live token,
- * while a client retrying with the same token inside the grace window gets the same successor.
+ * The successor of a rotated token: HMAC(K, nonce.presented), K derived from the signing secret
+ * (HKDF, its own label). The consumed row keeps "<kid>.<nonce>"; the presented token is not
+ * stored. A client retrying with the same token inside the grace window gets the same successor,
+ * while a read of the database (nonces, hashes) plus spent tokens derives nothing without K.
  */
-export const deriveSuccessor = (nonceHex: string, presented: string) => hmacSha256Hex(fromHex(nonceHex), presented);
+export async function deriveSuccessor(key: SigningKey, nonceHex: string, presented: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", key.successorKey, new TextEncoder().encode(`${nonceHex}.${presented}`));
+  return toHex(new Uint8Array(mac));
+}
+
+/** What the consumed row stores: which key derived the successor, and the nonce. */
+export const rotationStamp = (key: SigningKey, nonceHex: string) => `${key.kid}.${nonceHex}`;
+
+/**
+ * The key and nonce of a consumed row's stamp, or null when the key is no longer in the ring or
+ * the stamp predates keyed derivation (a bare nonce, from before this release): such a row's
+ * successor cannot be derived again, so its grace retry is refused.
+ */
+export function readRotationStamp(keys: KeyRing, stamp: string): { key: SigningKey; nonce: string } | null {
+  const [kid, nonce, ...rest] = stamp.split(".");
+  const key = keys.byKid.get(kid);
+  if (!key || nonce === undefined || rest.length > 0) return null;
+  return { key, nonce };
+}

@@ -4,7 +4,7 @@ import type { Deps } from "../context";
 import type { VerifiedAccessToken } from "../crypto/jwt";
 import { deleteChirpOfUser, findChirpById, insertChirpInLiveSession, listChirps } from "../db/chirps";
 import type { Chirp } from "../db/schema";
-import { forbidden, notFound, unauthorized } from "../errors";
+import { forbidden, INVALID_ACCESS_TOKEN, invalidToken, notFound } from "../errors";
 
 export const MAX_CHIRP_LENGTH = 140;
 const PROFANE_WORDS = new Set(["kerfuffle", "sharbert", "fornax"]);
@@ -35,7 +35,7 @@ export async function createChirp(deps: Deps, token: VerifiedAccessToken, body: 
     },
     token.sessionId,
   );
-  if (!chirp) throw unauthorized("Invalid or expired access token");
+  if (!chirp) throw invalidToken(INVALID_ACCESS_TOKEN);
   return chirp;
 }
 
@@ -49,12 +49,20 @@ export async function getChirp(deps: Deps, id: string): Promise<Chirp> {
   return chirp;
 }
 
-/** Deletes a chirp of the caller: 404 when it does not exist, 403 when someone else wrote it. */
-export async function deleteChirp(deps: Deps, userId: string, id: string): Promise<void> {
-  if (await deleteChirpOfUser(deps.db, id, userId)) return;
-  // Nothing was deleted: tell "not yours" from "not there" (the delete itself is owner-scoped,
-  // so there is no check-then-act race).
+/**
+ * Deletes a chirp of the caller: 404 when it does not exist, 403 when someone else wrote it, 401
+ * when the caller's session ended while the request was in flight.
+ */
+export async function deleteChirp(
+  deps: Deps,
+  caller: { userId: string; sessionId: string },
+  id: string,
+): Promise<void> {
+  if (await deleteChirpOfUser(deps.db, id, caller, new Date(deps.clock.now()))) return;
+  // Nothing was deleted: tell why. The delete itself carried the owner and session checks, so
+  // this read only chooses the answer; it cannot let a delete through.
   const chirp = await findChirpById(deps.db, id);
   if (!chirp) throw notFound("Chirp not found");
-  throw forbidden("You can only delete your own chirps");
+  if (chirp.userId !== caller.userId) throw forbidden("You can only delete your own chirps");
+  throw invalidToken(INVALID_ACCESS_TOKEN);
 }

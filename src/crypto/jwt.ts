@@ -19,6 +19,8 @@ export interface SigningKey {
   kid: string;
   secret: string;
   cryptoKey: CryptoKey;
+  /** Derives rotated refresh tokens (see successorKeyFor); HMAC-SHA256, sign only. */
+  successorKey: CryptoKey;
 }
 
 export interface KeyRing {
@@ -39,7 +41,33 @@ async function deriveKey(secret: string): Promise<SigningKey> {
   ]);
   // An HMAC of a fixed label under the key: stable, and reveals nothing about the secret.
   const mac = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode("chirpy-edge kid v1"));
-  return { kid: toBase64Url(new Uint8Array(mac).slice(0, 12)), secret, cryptoKey };
+  return {
+    kid: toBase64Url(new Uint8Array(mac).slice(0, 12)),
+    secret,
+    cryptoKey,
+    successorKey: await successorKeyFor(secret),
+  };
+}
+
+/**
+ * The key that derives a rotated refresh token's successor: HKDF-SHA256 (RFC 5869) of the signing
+ * secret under its own label, so it is independent of the signing key and, like the secret, never
+ * stored in D1. A database read plus any number of spent tokens therefore derives nothing.
+ */
+async function successorKeyFor(secret: string): Promise<CryptoKey> {
+  const ikm = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey(
+    {
+      name: "HKDF",
+      hash: "SHA-256",
+      salt: encoder.encode("chirpy-edge"),
+      info: encoder.encode("refresh-token successor v1"),
+    },
+    ikm,
+    { ...HMAC_SHA256, length: 256 },
+    false,
+    ["sign"],
+  );
 }
 
 export function signingKeyFor(secret: string): Promise<SigningKey> {

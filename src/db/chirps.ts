@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { type Db, prepared } from "./client";
 import { type Chirp, chirps, rowid, sessions } from "./schema";
+import { whileSessionLive } from "./sessions";
 
 export type NewChirp = typeof chirps.$inferInsert;
 
@@ -76,11 +77,25 @@ export async function findChirpById(db: Db, id: string): Promise<Chirp | null> {
   return (await query.get({ id })) ?? null;
 }
 
-/** Deletes a chirp only if it belongs to the user; returns whether a row went. */
-export async function deleteChirpOfUser(db: Db, id: string, userId: string): Promise<boolean> {
+/**
+ * Deletes a chirp only if it belongs to the user and the user's session is still live, in one
+ * statement; returns whether a row went.
+ */
+export async function deleteChirpOfUser(
+  db: Db,
+  id: string,
+  owner: { userId: string; sessionId: string },
+  now: Date,
+): Promise<boolean> {
   const rows = await db
     .delete(chirps)
-    .where(and(eq(chirps.id, id), eq(chirps.userId, userId)))
+    .where(
+      and(
+        eq(chirps.id, id),
+        eq(chirps.userId, owner.userId),
+        whileSessionLive(db, owner.userId, owner.sessionId, now.getTime()),
+      ),
+    )
     .returning({ id: chirps.id });
   return rows.length > 0;
 }

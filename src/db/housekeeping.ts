@@ -1,7 +1,8 @@
 // Deletes rows that can no longer matter, in one batch.
 
-import { and, isNotNull, isNull, lt, or } from "drizzle-orm";
+import { and, isNotNull, isNull, like, lt, not, or } from "drizzle-orm";
 import type { Db } from "./client";
+import { attemptKey } from "./login-attempts";
 import { loginAttempts, refreshTokens, sessions } from "./schema";
 
 export interface Cutoffs {
@@ -9,10 +10,14 @@ export interface Cutoffs {
   endedBefore: Date;
   /** Login-attempt windows that started before this go. */
   attemptWindowStartedBefore: Date;
+  /** Sign-up counter windows (keys "signup:…") that started before this go. */
+  signupWindowStartedBefore: Date;
 }
 
+const SIGNUP_KEYS = attemptKey("signup", "%");
+
 export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
-  const { endedBefore, attemptWindowStartedBefore } = cutoffs;
+  const { endedBefore, attemptWindowStartedBefore, signupWindowStartedBefore } = cutoffs;
   const [deletedSessions, deletedTokens, deletedAttempts] = await db.batch([
     // A dead session takes its tokens with it (ON DELETE CASCADE), consumed ones included.
     db
@@ -40,7 +45,12 @@ export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
       .returning({ tokenHash: refreshTokens.tokenHash }),
     db
       .delete(loginAttempts)
-      .where(lt(loginAttempts.windowStart, attemptWindowStartedBefore))
+      .where(
+        or(
+          and(lt(loginAttempts.windowStart, attemptWindowStartedBefore), not(like(loginAttempts.key, SIGNUP_KEYS))),
+          and(lt(loginAttempts.windowStart, signupWindowStartedBefore), like(loginAttempts.key, SIGNUP_KEYS)),
+        ),
+      )
       .returning({ key: loginAttempts.key }),
   ]);
   return {

@@ -1,9 +1,13 @@
 // Failed-login counters in fixed windows. A reservation counts an attempt before the password
 // is hashed, atomically (one upsert), so concurrent guesses cannot all slip under the limit.
 
-import { eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { loginAttempts } from "./schema";
+
+/** Keys of the counters: failed logins per email and per network, sign-ups per network. */
+export type AttemptKind = "email" | "ip" | "signup";
+export const attemptKey = (kind: AttemptKind, value: string) => `${kind}:${value}`;
 
 export interface AttemptCount {
   count: number;
@@ -27,14 +31,15 @@ export function reserveAttemptStatement(db: Db, key: string, now: Date, windowMs
     .returning({ count: loginAttempts.count, windowStart: loginAttempts.windowStart });
 }
 
-export function clearAttemptsStatement(db: Db, key: string) {
-  return db.delete(loginAttempts).where(eq(loginAttempts.key, key));
+/** Forgets a key's attempts, only `when` the condition holds (e.g. the login's session was written). */
+export function clearAttemptsStatement(db: Db, key: string, when: SQL) {
+  return db.delete(loginAttempts).where(and(eq(loginAttempts.key, key), when));
 }
 
-/** Takes back one reserved attempt (a success is not a failure). */
-export function releaseAttemptStatement(db: Db, key: string) {
+/** Takes back one reserved attempt (a success is not a failure), only `when` the condition holds. */
+export function releaseAttemptStatement(db: Db, key: string, when: SQL) {
   return db
     .update(loginAttempts)
     .set({ count: sql`max(${loginAttempts.count} - 1, 0)` })
-    .where(eq(loginAttempts.key, key));
+    .where(and(eq(loginAttempts.key, key), when));
 }

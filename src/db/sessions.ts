@@ -1,17 +1,98 @@
 // CRUD on sessions: one per login, the family its refresh and access tokens belong to.
 
-import { and, desc, eq, getTableColumns, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, exists, getTableColumns, gt, isNull, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { type Db, prepared } from "./client";
-import type { NewRefreshToken } from "./refresh-tokens";
+import { clearAttemptsStatement, releaseAttemptStatement } from "./login-attempts";
 import { refreshTokens, rowid, type Session, sessions, type User, users } from "./schema";
 
 export type NewSession = typeof sessions.$inferInsert;
 
 const live = (now: Date) => and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now));
 
-/** Inserts a session with its first refresh token, plus any other statements, in one batch. */
-export function insertSessionStatements(db: Db, session: NewSession, token: NewRefreshToken) {
-  return [db.insert(sessions).values(session), db.insert(refreshTokens).values(token)] as const;
+// Aliased so the condition can sit inside a statement on sessions itself.
+const caller = alias(sessions, "caller");
+
+/**
+ * "This session of this user is live", as a condition any write can carry: the write and the
+ * session check are then one statement, so a session ended while the request was in flight
+ * stops the write (no check-then-act window).
+ */
+export const whileSessionLive = (db: Db, userId: string | SQL, sessionId: string | SQL, now: number | SQL) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(caller)
+      .where(
+        and(
+          eq(caller.id, sessionId),
+          eq(caller.userId, userId),
+          isNull(caller.revokedAt),
+          gt(caller.expiresAt, sql`${now}`),
+        ),
+      ),
+  );
+
+export interface OpenSession {
+  id: string;
+  userId: string;
+  now: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  refreshTokenHash: string;
+  /** The password hash the login verified: the session is written only while it is still the user's. */
+  verifiedPasswordHash: string;
+  /** Login-attempt counters to settle, only if the session was written. */
+  clearAttemptKey: string;
+  releaseAttemptKey: string;
+}
+
+/**
+ * Opens a session with its first refresh token, in one batch, only if the user still has the
+ * password hash the login verified: a password change (or deletion) that lands between the
+ * verification and this write leaves no session. Returns false when nothing was written.
+ */
+export async function openSessionIfCredentialsUnchanged(db: Db, input: OpenSession): Promise<boolean> {
+  const nowMs = input.now.getTime();
+  const written = exists(db.select({ one: sql`1` }).from(sessions).where(eq(sessions.id, input.id)));
+  const [inserted] = await db.batch([
+    db
+      .insert(sessions)
+      .select(
+        db
+          .select({
+            id: sql<string>`${input.id}`.as("id"),
+            userId: users.id,
+            createdAt: sql<number>`${nowMs}`.as("created_at"),
+            lastUsedAt: sql<number>`${nowMs}`.as("last_used_at"),
+            expiresAt: sql<number>`${input.expiresAt.getTime()}`.as("expires_at"),
+            revokedAt: sql<null>`null`.as("revoked_at"),
+            userAgent: sql<string | null>`${input.userAgent}`.as("user_agent"),
+          })
+          .from(users)
+          .where(and(eq(users.id, input.userId), eq(users.hashedPassword, input.verifiedPasswordHash))),
+      )
+      .returning({ id: sessions.id }),
+    db.insert(refreshTokens).select(
+      db
+        .select({
+          tokenHash: sql<string>`${input.refreshTokenHash}`.as("token_hash"),
+          createdAt: sql<number>`${nowMs}`.as("created_at"),
+          updatedAt: sql<number>`${nowMs}`.as("updated_at"),
+          userId: sessions.userId,
+          expiresAt: sessions.expiresAt,
+          revokedAt: sql<null>`null`.as("revoked_at"),
+          sessionId: sessions.id,
+          consumedAt: sql<null>`null`.as("consumed_at"),
+          rotationNonce: sql<null>`null`.as("rotation_nonce"),
+        })
+        .from(sessions)
+        .where(eq(sessions.id, input.id)),
+    ),
+    clearAttemptsStatement(db, input.clearAttemptKey, written),
+    releaseAttemptStatement(db, input.releaseAttemptKey, written),
+  ]);
+  return inserted.length > 0;
 }
 
 /**
@@ -50,22 +131,55 @@ export function listLiveSessions(db: Db, userId: string, now: Date): Promise<Ses
     .orderBy(desc(sessions.createdAt), desc(rowid));
 }
 
-/** Ends one live session of a user; false when it is not theirs, unknown or already ended. */
-export async function revokeSessionOfUser(db: Db, userId: string, sessionId: string, now: Date): Promise<boolean> {
+/**
+ * Ends one live session of a user, on behalf of the caller's session and only while that is
+ * live; false when nothing was ended (not theirs, unknown, already ended, or the caller's
+ * session ended meanwhile).
+ */
+export async function revokeSessionOfUser(
+  db: Db,
+  userId: string,
+  sessionId: string,
+  callerSessionId: string,
+  now: Date,
+): Promise<boolean> {
   const rows = await db
     .update(sessions)
     .set({ revokedAt: now })
-    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), live(now)))
+    .where(
+      and(
+        eq(sessions.id, sessionId),
+        eq(sessions.userId, userId),
+        live(now),
+        whileSessionLive(db, userId, callerSessionId, now.getTime()),
+      ),
+    )
     .returning({ id: sessions.id });
   return rows.length > 0;
 }
 
-/** Ends every live session of a user (as a batchable statement). */
-export function revokeAllSessionsStatement(db: Db, userId: string, now: Date) {
-  return db
+/**
+ * "Log out everywhere" on behalf of the caller's session, only while it is live. Returns how
+ * many sessions ended: 0 means the caller's session had ended (it is always one of them).
+ */
+export async function revokeAllSessionsOfUser(
+  db: Db,
+  userId: string,
+  callerSessionId: string,
+  now: Date,
+): Promise<number> {
+  const rows = await db
     .update(sessions)
     .set({ revokedAt: now })
-    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)));
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        isNull(sessions.revokedAt),
+        whileSessionLive(db, userId, callerSessionId, now.getTime()),
+      ),
+    )
+    .returning({ id: sessions.id });
+  return rows.length;
 }
 
 /** Ends a session (reuse detection): its tokens, every descendant included, stop working. */

@@ -1,9 +1,9 @@
 // CRUD on users. Expected outcomes (not found, email taken) are return values, not throws.
 
-import { eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { and, eq, exists, isNull, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { type User, users } from "./schema";
+import { sessions, type User, users } from "./schema";
+import { whileSessionLive } from "./sessions";
 
 export type NewUser = typeof users.$inferInsert;
 
@@ -18,22 +18,50 @@ export function selectUserByEmail(db: Db, email: string) {
   return db.select().from(users).where(eq(users.email, email));
 }
 
-export type UpdateUserResult = { user: User } | { conflict: true } | { missing: true };
+export type UpdateUserResult = { user: User } | { conflict: true } | { sessionEnded: true };
+
+export interface CredentialsUpdate {
+  userId: string;
+  /** The session the request was authenticated with: the update lands only while it is live. */
+  sessionId: string;
+  email: string;
+  hashedPassword: string;
+  /** A new password ends every session of the user, in the same batch. */
+  passwordChanged: boolean;
+  now: Date;
+}
 
 /**
- * Updates email and password hash, with any statements that must land together with it (one
- * batch: all or nothing); reports an email taken by someone else.
+ * Sets email and password hash in one batch (all or nothing), each statement carrying the check
+ * it depends on: the user row changes only while the caller's session is live, and the sessions
+ * end only if that change landed (the new hash, freshly salted, is in the row). Reports an email
+ * taken by someone else.
  */
-export async function updateUserCredentials(
-  db: Db,
-  id: string,
-  values: { email: string; hashedPassword: string; updatedAt: Date },
-  alongside: BatchItem<"sqlite">[] = [],
-): Promise<UpdateUserResult> {
+export async function updateUserCredentials(db: Db, input: CredentialsUpdate): Promise<UpdateUserResult> {
+  const { userId, sessionId, email, hashedPassword, now } = input;
+  const update = db
+    .update(users)
+    .set({ email, hashedPassword, updatedAt: now })
+    .where(and(eq(users.id, userId), whileSessionLive(db, userId, sessionId, now.getTime())))
+    .returning();
+  const endSessions = db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        isNull(sessions.revokedAt),
+        exists(
+          db
+            .select({ one: sql`1` })
+            .from(users)
+            .where(and(eq(users.id, userId), eq(users.hashedPassword, hashedPassword))),
+        ),
+      ),
+    );
   try {
-    const update = db.update(users).set(values).where(eq(users.id, id)).returning();
-    const [rows] = await db.batch([update, ...alongside]);
-    return rows[0] ? { user: rows[0] } : { missing: true };
+    const [rows] = input.passwordChanged ? await db.batch([update, endSessions]) : [await update];
+    return rows[0] ? { user: rows[0] } : { sessionEnded: true };
   } catch (error) {
     if (isUniqueViolation(error)) return { conflict: true };
     throw error;

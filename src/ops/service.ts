@@ -28,6 +28,6 @@ export async function checkDatabase(deps: Deps): Promise<void> {
 export async function verifyPolkaKey(deps: Deps, presented: string | null): Promise<void> {
   const expected = requirePolkaKey(deps.config);
   if (presented === null || !(await timingSafeEqualStrings(presented, expected))) {
-    throw unauthorized("Missing or invalid API key");
+    throw unauthorized("Missing or invalid API key", "ApiKey");
   }
 }

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { authenticate, verifyAccess } from "../auth/service";
 import type { AppEnv } from "../context";
-import { unauthorized } from "../errors";
+import { MISSING_BEARER, unauthorized } from "../errors";
 
 /** Returns the credentials for the given scheme, or null when missing, another scheme or empty. */
 export function readAuthorization(c: Context, scheme: string): string | null {
@@ -17,7 +17,7 @@ export function readAuthorization(c: Context, scheme: string): string | null {
 
 export function requireBearer(c: Context): string {
   const token = readAuthorization(c, "Bearer");
-  if (!token) throw unauthorized("Missing or malformed Authorization header (expected: Bearer <token>)");
+  if (!token) throw unauthorized(MISSING_BEARER);
   return token;
 }
 

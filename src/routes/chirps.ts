@@ -20,6 +20,7 @@ export const chirpsRoutes = new Hono<AppEnv>()
     return c.json(toChirpJson(chirp), 200);
   })
   .delete("/:chirpID", requireUser, validate("param", chirpIdSchema), async (c) => {
-    await deleteChirp(c.get("deps"), c.get("user").id, c.req.valid("param").chirpID);
+    const caller = { userId: c.get("user").id, sessionId: c.get("sessionId") };
+    await deleteChirp(c.get("deps"), caller, c.req.valid("param").chirpID);
     return c.body(null, 204);
   });

@@ -15,10 +15,11 @@ export const sessionsRoutes = new Hono<AppEnv>()
     );
   })
   .delete("/", async (c) => {
-    await endAllSessions(c.get("deps"), c.get("user").id);
+    await endAllSessions(c.get("deps"), { userId: c.get("user").id, sessionId: c.get("sessionId") });
     return c.body(null, 204);
   })
   .delete("/:sessionID", validate("param", sessionIdSchema), async (c) => {
-    await endSession(c.get("deps"), c.get("user").id, c.req.valid("param").sessionID);
+    const caller = { userId: c.get("user").id, sessionId: c.get("sessionId") };
+    await endSession(c.get("deps"), caller, c.req.valid("param").sessionID);
     return c.body(null, 204);
   });

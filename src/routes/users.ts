@@ -7,10 +7,11 @@ import { toUserJson } from "./serializers";
 
 export const usersRoutes = new Hono<AppEnv>()
   .post("/", jsonBody(credentialsSchema), async (c) => {
-    const user = await createUser(c.get("deps"), c.req.valid("json"));
+    const user = await createUser(c.get("deps"), c.req.valid("json"), { ip: c.req.header("CF-Connecting-IP") ?? null });
     return c.json(toUserJson(user), 201);
   })
   .put("/", requireUser, jsonBody(credentialsSchema), async (c) => {
-    const user = await updateCredentials(c.get("deps"), c.get("user"), c.req.valid("json"));
+    const caller = { user: c.get("user"), sessionId: c.get("sessionId") };
+    const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"));
     return c.json(toUserJson(user), 200);
   });

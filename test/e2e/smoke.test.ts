@@ -92,4 +92,17 @@ describe("npm start server over HTTP", () => {
     expect(await request("GET", "/api/healthz")).toEqual({ status: 200, text: "OK" });
     agent.destroy();
   });
+
+  it("serves the static renderer with nosniff and a cache policy, and never the _headers file", async () => {
+    const script = await fetch(`${base}/docs/scalar.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toMatch(/javascript/);
+    expect(script.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(script.headers.get("cache-control")).toBe("public, max-age=0, must-revalidate");
+    expect(script.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    await script.arrayBuffer();
+    const rules = await fetch(`${base}/_headers`);
+    expect(rules.status).toBe(404);
+    expect(await rules.json()).toEqual({ error: "Not found" });
+  });
 });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { CROSS_SITE_REFUSED } from "../../src/errors";
 import { api, appWith, newUser, postChirp } from "../helpers";
 
 const count = async (table: string) =>
@@ -25,6 +26,37 @@ describe("POST /admin/reset", () => {
       expect(await res.json()).toEqual({ error: "Reset is only allowed when PLATFORM=dev" });
     }
     expect(await count("users")).toBe(before);
+  });
+});
+
+describe("POST /admin/reset from a web page (CSRF)", () => {
+  const attempts: [string, Record<string, string>][] = [
+    ["another origin", { Origin: "https://evil.example" }],
+    ["an opaque origin", { Origin: "null" }],
+    ["another port on the same host", { Origin: "http://chirpy.test:3000" }],
+    ["Fetch Metadata cross-site", { "Sec-Fetch-Site": "cross-site" }],
+    ["Fetch Metadata same-site", { "Sec-Fetch-Site": "same-site" }],
+  ];
+  it.each(attempts)("returns 403 and deletes nothing for %s", async (_, headers) => {
+    await newUser();
+    const before = await count("users");
+    const res = await api("/admin/reset", { method: "POST", headers });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: CROSS_SITE_REFUSED });
+    expect(await count("users")).toBe(before);
+  });
+
+  it("still resets for this server's own origin and for clients that send neither header (curl)", async () => {
+    await newUser();
+    const own = await api("/admin/reset", {
+      method: "POST",
+      headers: { Origin: "http://chirpy.test", "Sec-Fetch-Site": "same-origin" },
+    });
+    expect(own.status).toBe(200);
+    await newUser();
+    const curl = await api("/admin/reset", { method: "POST", headers: { "User-Agent": "curl/8.5.0" } });
+    expect(curl.status).toBe(200);
+    expect(await count("users")).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@
 // the limit, login answers 429 with Retry-After before any password is hashed.
 
 import { describe, expect, it } from "vitest";
+import { TOO_MANY_LOGINS } from "../../src/errors";
 import { appWith, type Fetcher, fixedClock, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
 
 const login = (app: Fetcher, email: string, password: string, ip?: string) =>
@@ -96,5 +97,19 @@ describe("per-IP limit", () => {
     const app = appWith({ clock: fixedClock() }, { LOGIN_MAX_FAILURES_PER_IP: "3" });
     const user = await newUser(app);
     for (let i = 0; i < 6; i++) expect((await login(app, user.email, PASSWORD, "192.0.2.55")).status).toBe(200);
+  });
+});
+
+describe("per-network login limit over IPv6", () => {
+  it("counts every address of one /64 together, and not the neighbouring /64", async () => {
+    const app = appWith({ clock: fixedClock(Date.UTC(2031, 0, 1)) }, { LOGIN_MAX_FAILURES_PER_IP: "5" });
+    // Different unknown emails, so only the per-network limit can apply.
+    for (let i = 1; i <= 5; i++) {
+      expect((await login(app, uniqueEmail("v6"), "wrong", `2001:db8:bb:1::${i.toString(16)}`)).status).toBe(401);
+    }
+    const limited = await login(app, uniqueEmail("v6"), "wrong", "2001:db8:bb:1:abcd::77");
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({ error: TOO_MANY_LOGINS });
+    expect((await login(app, uniqueEmail("v6"), "wrong", "2001:db8:bb:2::1")).status).toBe(401);
   });
 });

@@ -20,6 +20,8 @@ describe("parseConfig", () => {
       loginMaxFailuresPerEmail: 5,
       loginMaxFailuresPerIp: 50,
       loginFailureWindowSeconds: 900,
+      signupMaxPerIp: 30,
+      signupWindowSeconds: 3600,
       corsOrigins: [],
     });
   });

@@ -1,0 +1,58 @@
+// The network a client's address belongs to, as the key for per-IP limits: an IPv4 address as
+// it is, an IPv6 address by its /64 (one subscriber's allocation, RFC 6177 / RFC 7421 — a single
+// host can pick any of 2^64 addresses in it), IPv4-mapped IPv6 (::ffff:a.b.c.d) as the IPv4.
+
+/** "ip4:a.b.c.d", "ip6:xxxx:xxxx:xxxx:xxxx::/64", or null for anything that is not an IP address. */
+export function networkKeyOf(raw: string): string | null {
+  const address = raw.trim();
+  const v4 = parseIpv4(address);
+  if (v4) return `ip4:${v4.join(".")}`;
+  const v6 = parseIpv6(address);
+  if (!v6) return null;
+  // ::ffff:0:0/96 is an IPv4 address carried in IPv6.
+  if (v6.slice(0, 5).every((group) => group === 0) && v6[5] === 0xffff) {
+    return `ip4:${[v6[6] >> 8, v6[6] & 0xff, v6[7] >> 8, v6[7] & 0xff].join(".")}`;
+  }
+  return `ip6:${v6
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(":")}::/64`;
+}
+
+function parseIpv4(text: string): number[] | null {
+  const parts = text.split(".");
+  if (parts.length !== 4) return null;
+  const bytes = parts.map((part) => (/^\d{1,3}$/.test(part) ? Number(part) : 256));
+  return bytes.every((byte) => byte <= 255) ? bytes : null;
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone id dropped), or null. */
+function parseIpv6(text: string): number[] | null {
+  const address = text.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  if (!address.includes(":")) return null;
+  const halves = address.split("::");
+  if (halves.length > 2) return null;
+  const groupsOf = (half: string): number[] | null => {
+    if (half === "") return [];
+    const out: number[] = [];
+    const pieces = half.split(":");
+    for (const [i, piece] of pieces.entries()) {
+      if (i === pieces.length - 1 && piece.includes(".")) {
+        const v4 = parseIpv4(piece);
+        if (!v4) return null;
+        out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+      } else if (/^[0-9a-f]{1,4}$/i.test(piece)) {
+        out.push(Number.parseInt(piece, 16));
+      } else {
+        return null;
+      }
+    }
+    return out;
+  };
+  const head = groupsOf(halves[0]);
+  const tail = halves.length === 2 ? groupsOf(halves[1]) : [];
+  if (!head || !tail) return null;
+  if (halves.length === 1) return head.length === 8 ? head : null;
+  const missing = 8 - head.length - tail.length;
+  return missing >= 1 ? [...head, ...Array(missing).fill(0), ...tail] : null;
+}

@@ -1,0 +1,105 @@
+// One wrapper over the real D1 binding for tests that need to see or steer the statements a
+// request sends: record them (query plans), fail them (fault injection), or hold one at a gate
+// while another request runs (race tests). Everything still runs on the real local D1.
+
+import { env } from "cloudflare:workers";
+
+export interface D1Call {
+  /** The SQL of the statement, or of every statement of a batch. */
+  sql: string[];
+  kind: "statement" | "batch";
+}
+
+/** Decides what happens to one execution: call `run` to let it reach D1. */
+export type Interceptor = <T>(call: D1Call, run: () => Promise<T>) => Promise<T>;
+
+const EXECUTE = new Set(["first", "all", "run", "raw"]);
+
+/** A D1 binding that passes every statement and batch through `intercept` on its way to `target`. */
+export function interceptD1(intercept: Interceptor, target: D1Database = env.DB): D1Database {
+  const real = new WeakMap<object, D1PreparedStatement>();
+  const sqlOf = new WeakMap<object, string>();
+  const wrap = (stmt: D1PreparedStatement, query: string): D1PreparedStatement => {
+    const proxy = new Proxy(stmt, {
+      get(inner, prop) {
+        if (prop === "bind") return (...args: unknown[]) => wrap(inner.bind(...args), query);
+        if (typeof prop === "string" && EXECUTE.has(prop)) {
+          const method = Reflect.get(inner, prop) as (...a: unknown[]) => Promise<unknown>;
+          return (...args: unknown[]) =>
+            intercept({ sql: [query], kind: "statement" }, () => method.apply(inner, args));
+        }
+        const value = Reflect.get(inner, prop);
+        return typeof value === "function" ? value.bind(inner) : value;
+      },
+    });
+    real.set(proxy, stmt);
+    sqlOf.set(proxy, query);
+    return proxy;
+  };
+  return new Proxy(target, {
+    get(inner, prop) {
+      if (prop === "prepare") return (query: string) => wrap(inner.prepare(query), query);
+      if (prop === "batch") {
+        return (statements: D1PreparedStatement[]) =>
+          intercept({ sql: statements.map((s) => sqlOf.get(s) ?? ""), kind: "batch" }, () =>
+            inner.batch(statements.map((s) => real.get(s) ?? s)),
+          );
+      }
+      const value = Reflect.get(inner, prop);
+      return typeof value === "function" ? value.bind(inner) : value;
+    },
+  });
+}
+
+export interface HeldStatement {
+  /** Resolves when a matching statement (or a batch holding one) has arrived and is waiting. */
+  arrived: Promise<void>;
+  /** Lets it run. */
+  release(): void;
+}
+
+export interface GatedD1 {
+  db: D1Database;
+  /**
+   * Holds the next execution whose SQL matches `pattern` (a batch matches when any of its
+   * statements does) before it reaches D1, until release(). Other executions pass.
+   */
+  hold(pattern: RegExp): HeldStatement;
+}
+
+/** The "gated D1" of the race tests: one request waits at a statement while another runs. */
+export function gatedD1(target: D1Database = env.DB): GatedD1 {
+  const gates: { pattern: RegExp; arrive: () => void; released: Promise<void> }[] = [];
+  const db = interceptD1(async (call, run) => {
+    const index = gates.findIndex((gate) => call.sql.some((sql) => gate.pattern.test(sql)));
+    if (index !== -1) {
+      const [gate] = gates.splice(index, 1);
+      gate.arrive();
+      await gate.released;
+    }
+    return run();
+  }, target);
+  return {
+    db,
+    hold(pattern) {
+      let arrive = () => {};
+      let release = () => {};
+      const arrived = new Promise<void>((resolve) => {
+        arrive = resolve;
+      });
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      gates.push({ pattern, arrive, released });
+      return { arrived, release };
+    },
+  };
+}
+
+/** A D1 binding that remembers the SQL of every statement it is given. */
+export function recordingD1(seen: Set<string>, target: D1Database = env.DB): D1Database {
+  return interceptD1((call, run) => {
+    for (const sql of call.sql) seen.add(sql);
+    return run();
+  }, target);
+}

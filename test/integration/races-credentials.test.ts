@@ -1,0 +1,145 @@
+// Races between a credential check and the write that relies on it. Each test holds one
+// request's statement at a gate (test/d1.ts) while another request changes what was checked,
+// then releases it: the held write must not land on a stale check.
+
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { INCORRECT_CREDENTIALS } from "../../src/auth/service";
+import { gatedD1 } from "../d1";
+import { api, appWith, bearer, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
+
+const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
+const liveSessions = async (userId: string) =>
+  (
+    await env.DB.prepare("select count(*) as n from sessions where user_id = ? and revoked_at is null")
+      .bind(userId)
+      .first<{ n: number }>()
+  )?.n;
+const userRow = (userId: string) =>
+  env.DB.prepare("select email, hashed_password from users where id = ?")
+    .bind(userId)
+    .first<{ email: string; hashed_password: string }>();
+
+describe("POST /api/login racing a password change", () => {
+  it("returns 401 and opens no session when the password changes between the check and the session write", async () => {
+    const gate = gatedD1();
+    const gated = appWith({}, { DB: gate.db });
+    const user = await newUser();
+    const held = gate.hold(/^insert into "sessions"/);
+    const login = gated("/api/login", json({ email: user.email, password: PASSWORD }));
+    await held.arrived; // the old password was verified; the session is about to be written
+
+    const change = await api("/api/users", put({ email: user.email, password: "a brand-new password" }, user.token));
+    expect(change.status).toBe(200);
+    held.release();
+
+    const res = await login;
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
+    expect(await liveSessions(user.id)).toBe(0);
+    const tokens = await env.DB.prepare(
+      "select count(*) as n from refresh_tokens where user_id = ? and revoked_at is null",
+    )
+      .bind(user.id)
+      .first<{ n: number }>();
+    // Only the first login's token row remains, and its session is ended.
+    expect(tokens?.n).toBe(1);
+  });
+
+  it("returns 401 when the account is deleted between the check and the session write", async () => {
+    const gate = gatedD1();
+    const gated = appWith({}, { DB: gate.db });
+    const user = await newUser();
+    const held = gate.hold(/^insert into "sessions"/);
+    const login = gated("/api/login", json({ email: user.email, password: PASSWORD }));
+    await held.arrived;
+    await env.DB.prepare("delete from users where id = ?").bind(user.id).run();
+    held.release();
+
+    const res = await login;
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
+    const sessions = await env.DB.prepare("select count(*) as n from sessions where user_id = ?")
+      .bind(user.id)
+      .first<{ n: number }>();
+    expect(sessions?.n).toBe(0);
+  });
+
+  it("succeeds when nothing changes while it waits (the gate alone changes nothing)", async () => {
+    const gate = gatedD1();
+    const gated = appWith({}, { DB: gate.db });
+    const user = await newUser();
+    const held = gate.hold(/^insert into "sessions"/);
+    const login = gated("/api/login", json({ email: user.email, password: PASSWORD }));
+    await held.arrived;
+    held.release();
+    const res = await login;
+    expect(res.status).toBe(200);
+    const body = await res.json<{ refresh_token: string }>();
+    expect((await api("/api/refresh", { method: "POST", headers: bearer(body.refresh_token) })).status).toBe(200);
+    expect(await liveSessions(user.id)).toBe(2);
+  });
+});
+
+describe("PUT /api/users racing the end of its session", () => {
+  it("returns 401 and changes nothing when the session ends (log out everywhere) before the update lands", async () => {
+    const gate = gatedD1();
+    const gated = appWith({}, { DB: gate.db });
+    const victim = await newUser();
+    const before = await userRow(victim.id);
+    // The owner's other device.
+    const owner = await (await api("/api/login", json({ email: victim.email, password: PASSWORD }))).json<{
+      token: string;
+    }>();
+
+    const held = gate.hold(/^update "users"/);
+    const takeover = gated(
+      "/api/users",
+      put({ email: uniqueEmail("attacker"), password: "attacker-chosen" }, victim.token),
+    );
+    await held.arrived; // the stolen token's session was checked; the update is about to run
+    const logout = await api("/api/sessions", { method: "DELETE", headers: bearer(owner.token) });
+    expect(logout.status).toBe(204);
+    held.release();
+
+    const res = await takeover;
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: "Invalid or expired access token" });
+    expect(await userRow(victim.id)).toEqual(before);
+    expect((await api("/api/login", json({ email: victim.email, password: PASSWORD }))).status).toBe(200);
+  });
+
+  it("returns 401 for an email-only change when the session is revoked before the update lands", async () => {
+    const gate = gatedD1();
+    const gated = appWith({}, { DB: gate.db });
+    const user = await newUser();
+    const before = await userRow(user.id);
+    const held = gate.hold(/^update "users"/);
+    const change = gated("/api/users", put({ email: uniqueEmail("renamed"), password: PASSWORD }, user.token));
+    await held.arrived;
+    expect((await api("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) })).status).toBe(204);
+    held.release();
+
+    const res = await change;
+    expect(res.status).toBe(401);
+    expect(await userRow(user.id)).toEqual(before);
+  });
+
+  it("a refused change does not end the user's other sessions", async () => {
+    const gate = gatedD1();
+    const gated = appWith({}, { DB: gate.db });
+    const user = await newUser();
+    const other = await (await api("/api/login", json({ email: user.email, password: PASSWORD }))).json<{
+      token: string;
+    }>();
+    const held = gate.hold(/^update "users"/);
+    const change = gated("/api/users", put({ email: user.email, password: "another new password" }, user.token));
+    await held.arrived;
+    expect((await api("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) })).status).toBe(204);
+    held.release();
+
+    expect((await change).status).toBe(401);
+    expect((await api("/api/sessions", { headers: bearer(other.token) })).status).toBe(200);
+    expect(await liveSessions(user.id)).toBe(1);
+  });
+});
