@@ -1,0 +1,65 @@
+// The README's command blocks, run as a newcomer would paste them: the quick start commands are
+// the ones the tests and CI use, and the curl walkthrough runs (twice: it must be re-runnable)
+// against the server `npm start` runs, each status matching the one the README shows after "→".
+
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServer, startDevServer } from "./server";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const readme = readFileSync(path.join(root, "README.md"), "utf8");
+
+/** The fenced block that follows `<!-- readme-test: NAME -->`. */
+export function readmeBlock(name: string): string {
+  const match = new RegExp(`<!-- readme-test: ${name} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  if (!match) throw new Error(`README has no block marked readme-test: ${name}`);
+  return match[1];
+}
+
+let server: DevServer;
+beforeAll(async () => {
+  server = await startDevServer();
+});
+afterAll(() => server?.stop());
+
+describe("README quick start", () => {
+  it("starts the server with the command the e2e tests run", () => {
+    expect(readmeBlock("start").trim()).toBe("npm install && npm start");
+    const scripts = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+    expect(scripts.start).toBe("node scripts/start.mjs");
+    expect(readFileSync(path.join(import.meta.dirname, "server.ts"), "utf8")).toContain('"scripts/start.mjs"');
+  });
+
+  it("tests with the command CI runs", () => {
+    expect(readmeBlock("test").trim()).toBe("npm install && npm test");
+    const scripts = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts;
+    expect(scripts.check).toMatch(/&& npm test$/);
+    expect(readFileSync(path.join(root, ".ci/run"), "utf8")).toMatch(/^npm run check/m);
+  });
+});
+
+describe("README curl walkthrough", () => {
+  const block = readmeBlock("walkthrough");
+  const expected = block
+    .split("\n")
+    .filter((line) => line.startsWith("# →"))
+    .map((line) => Number(line.trim().split(" ").pop()));
+
+  it.each(["sh", "bash"])("runs in %s, twice, with the statuses the README shows", (shell) => {
+    expect(expected).toEqual([201, 200, 201, 200, 204, 401]);
+    for (let run = 0; run < 2; run++) {
+      const output = execFileSync(shell, ["-c", block], {
+        env: { PATH: process.env.PATH, BASE: server.base },
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      const statuses = output
+        .trim()
+        .split("\n")
+        .map((line) => Number(line.trim().split(" ").pop()));
+      expect(statuses, output).toEqual(expected);
+    }
+  });
+});
