@@ -56,3 +56,14 @@ function parseIpv6(text: string): number[] | null {
   const missing = 8 - head.length - tail.length;
   return missing >= 1 ? [...head, ...Array(missing).fill(0), ...tail] : null;
 }
+
+/**
+ * The client's network for logs: IPv4 as its /24, IPv6 as its /48 — enough to correlate events
+ * from one network, not enough to name a subscriber. Null for anything that is not an address.
+ */
+export function networkPrefixOf(raw: string): string | null {
+  const key = networkKeyOf(raw);
+  if (key === null) return null;
+  if (key.startsWith("ip4:")) return `${key.slice(4).split(".").slice(0, 3).join(".")}.0/24`;
+  return `${key.slice(4).split(":").slice(0, 3).join(":")}::/48`;
+}

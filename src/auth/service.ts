@@ -4,7 +4,7 @@
 
 import type { Deps } from "../context";
 import { sha256Hex } from "../crypto/bytes";
-import { type VerifiedAccessToken, verifyAccessToken } from "../crypto/jwt";
+import { readTokenHeader, type VerifiedAccessToken, verifyAccessToken } from "../crypto/jwt";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../crypto/password";
 import { type AttemptCount, attemptKey, reserveAttemptStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
@@ -22,6 +22,7 @@ import {
   tooManyRequests,
   unauthorized,
 } from "../errors";
+import { emitSecurityEvent } from "../ops/security-events";
 import { networkKeyOf } from "./network";
 import { issueAccessToken, newRefreshToken, requireKeyRing } from "./tokens";
 
@@ -58,7 +59,10 @@ export async function createUser(deps: Deps, input: Credentials, meta: ClientMet
     selectUserByEmail(db, input.email),
   ]);
   const retryAfter = meta.ip ? overLimit(attempts, config.signupMaxPerIp, windowMs, nowMs) : 0;
-  if (retryAfter > 0) throw tooManyRequests(TOO_MANY_SIGNUPS, retryAfter);
+  if (retryAfter > 0) {
+    emitSecurityEvent({ event: "signup.rate_limited", retry_after: retryAfter, ip: meta.ip });
+    throw tooManyRequests(TOO_MANY_SIGNUPS, retryAfter);
+  }
   if (existing) throw conflict(EMAIL_TAKEN);
 
   const user = await insertUser(db, {
@@ -69,6 +73,7 @@ export async function createUser(deps: Deps, input: Credentials, meta: ClientMet
     hashedPassword: await hashPassword(input.password, deps.random),
   });
   if (!user) throw conflict(EMAIL_TAKEN);
+  emitSecurityEvent({ event: "signup.succeeded", user_id: user.id, ip: meta.ip });
   return user;
 }
 
@@ -92,6 +97,22 @@ export async function updateCredentials(deps: Deps, caller: Authenticated, input
   });
   if ("conflict" in result) throw conflict(EMAIL_TAKEN);
   if ("sessionEnded" in result) throw invalidToken(INVALID_ACCESS_TOKEN);
+  emitSecurityEvent({
+    event: "credentials.changed",
+    user_id: user.id,
+    session_id: sessionId,
+    password_changed: !samePassword,
+    email_changed: result.user.email !== user.email,
+  });
+  if (result.sessionsEnded > 0) {
+    emitSecurityEvent({
+      event: "session.ended",
+      user_id: user.id,
+      session_id: null,
+      by: "password_change",
+      count: result.sessionsEnded,
+    });
+  }
   return result.user;
 }
 
@@ -129,14 +150,21 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     reserveAttemptStatement(db, ipKey, now, windowMs),
     selectUserByEmail(db, input.email),
   ]);
-  const retryAfter = Math.max(
-    overLimit(emailAttempts, config.loginMaxFailuresPerEmail, windowMs, nowMs),
-    meta.ip ? overLimit(ipAttempts, config.loginMaxFailuresPerIp, windowMs, nowMs) : 0,
-  );
-  if (retryAfter > 0) throw tooManyRequests(TOO_MANY_LOGINS, retryAfter);
+  const emailRetry = overLimit(emailAttempts, config.loginMaxFailuresPerEmail, windowMs, nowMs);
+  const ipRetry = meta.ip ? overLimit(ipAttempts, config.loginMaxFailuresPerIp, windowMs, nowMs) : 0;
+  const retryAfter = Math.max(emailRetry, ipRetry);
+  if (retryAfter > 0) {
+    const limit = emailRetry >= ipRetry ? "email" : "ip";
+    emitSecurityEvent({ event: "login.rate_limited", limit, retry_after: retryAfter, ip: meta.ip });
+    throw tooManyRequests(TOO_MANY_LOGINS, retryAfter);
+  }
 
   const passwordOk = await verifyPassword(input.password, user?.hashedPassword ?? DUMMY_PASSWORD_HASH);
-  if (!user || !passwordOk) throw unauthorized(INCORRECT_CREDENTIALS);
+  if (!user || !passwordOk) {
+    const reason = user ? "wrong_password" : "unknown_email";
+    emitSecurityEvent({ event: "login.failed", user_id: user?.id ?? null, reason, ip: meta.ip });
+    throw unauthorized(INCORRECT_CREDENTIALS);
+  }
 
   const sessionId = crypto.randomUUID();
   const refreshToken = newRefreshToken(deps);
@@ -157,7 +185,11 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     clearAttemptKey: emailKey,
     releaseAttemptKey: ipKey,
   });
-  if (!opened) throw unauthorized(INCORRECT_CREDENTIALS);
+  if (!opened) {
+    emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "credentials_changed", ip: meta.ip });
+    throw unauthorized(INCORRECT_CREDENTIALS);
+  }
+  emitSecurityEvent({ event: "login.succeeded", user_id: user.id, session_id: sessionId, ip: meta.ip });
   return { user, sessionId, accessToken, refreshToken };
 }
 
@@ -196,12 +228,23 @@ export async function isSessionLive(deps: Deps, caller: { userId: string; sessio
 export async function verifyAccess(deps: Deps, accessToken: string): Promise<VerifiedAccessToken> {
   const keys = await requireKeyRing(deps.config);
   const claims = await verifyAccessToken(accessToken, deps.clock.now(), { keys, issuer: deps.config.jwtIssuer });
-  if (!claims) throw invalidToken(INVALID_ACCESS_TOKEN);
+  if (!claims) {
+    // A well-formed token signed under a key we do not hold: a forgery, or a deployment whose
+    // key was rotated out too early. Worth an operator's eye; other refusals are routine.
+    const header = readTokenHeader(accessToken);
+    if (header && (header.kid === null || !keys.byKid.has(header.kid))) {
+      emitSecurityEvent({ event: "access_token.unknown_kid", kid: header.kid });
+    }
+    throw invalidToken(INVALID_ACCESS_TOKEN);
+  }
   return claims;
 }
 
 /** Polka's user.upgraded event: marks the user Chirpy Red; 404 for an unknown user. */
 export async function upgradeToChirpyRed(deps: Deps, userId: string): Promise<void> {
   const updated = await setChirpyRed(deps.db, userId, new Date(deps.clock.now()));
-  if (!updated) throw notFound("User not found");
+  if (!updated) {
+    emitSecurityEvent({ event: "webhook.rejected", reason: "unknown_user" });
+    throw notFound("User not found");
+  }
 }

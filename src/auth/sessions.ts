@@ -7,6 +7,7 @@ import { revokeRefreshTokenFamily, rotateRefreshToken, useRefreshToken } from ".
 import type { Session } from "../db/schema";
 import { listLiveSessions, revokeAllSessionsOfUser, revokeSession, revokeSessionOfUser } from "../db/sessions";
 import { INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN, invalidToken, notFound } from "../errors";
+import { emitSecurityEvent } from "../ops/security-events";
 import { isSessionLive } from "./service";
 import {
   deriveSuccessor,
@@ -78,6 +79,14 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
   }
   // Reuse after the grace window: someone holds a token they should not. End the family.
   await revokeSession(db, state.sessionId, now);
+  emitSecurityEvent({ event: "refresh_token.reuse_detected", user_id: state.userId, session_id: state.sessionId });
+  emitSecurityEvent({
+    event: "session.ended",
+    user_id: state.userId,
+    session_id: state.sessionId,
+    by: "reuse_detection",
+    count: 1,
+  });
   throw invalidRefreshToken();
 }
 
@@ -87,7 +96,16 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
  */
 export async function revokeRefreshToken(deps: Deps, presented: string): Promise<void> {
   if (!REFRESH_TOKEN_PATTERN.test(presented)) return;
-  await revokeRefreshTokenFamily(deps.db, await sha256Hex(presented), new Date(deps.clock.now()));
+  const ended = await revokeRefreshTokenFamily(deps.db, await sha256Hex(presented), new Date(deps.clock.now()));
+  if (ended) {
+    emitSecurityEvent({
+      event: "session.ended",
+      user_id: ended.userId,
+      session_id: ended.sessionId,
+      by: "revoke",
+      count: 1,
+    });
+  }
 }
 
 export function listSessions(deps: Deps, userId: string): Promise<Session[]> {
@@ -106,7 +124,10 @@ export interface Caller {
  */
 export async function endSession(deps: Deps, caller: Caller, sessionId: string): Promise<void> {
   const now = new Date(deps.clock.now());
-  if (await revokeSessionOfUser(deps.db, caller.userId, sessionId, caller.sessionId, now)) return;
+  if (await revokeSessionOfUser(deps.db, caller.userId, sessionId, caller.sessionId, now)) {
+    emitSecurityEvent({ event: "session.ended", user_id: caller.userId, session_id: sessionId, by: "user", count: 1 });
+    return;
+  }
   if (!(await isSessionLive(deps, caller))) throw invalidToken(INVALID_ACCESS_TOKEN);
   throw notFound("Session not found");
 }
@@ -115,4 +136,11 @@ export async function endSession(deps: Deps, caller: Caller, sessionId: string):
 export async function endAllSessions(deps: Deps, caller: Caller): Promise<void> {
   const ended = await revokeAllSessionsOfUser(deps.db, caller.userId, caller.sessionId, new Date(deps.clock.now()));
   if (ended === 0) throw invalidToken(INVALID_ACCESS_TOKEN);
+  emitSecurityEvent({
+    event: "session.ended",
+    user_id: caller.userId,
+    session_id: null,
+    by: "log_out_everywhere",
+    count: ended,
+  });
 }

@@ -111,6 +111,19 @@ export async function signAccessToken(
   return sign({ ...claims }, jwk, "HS256");
 }
 
+/**
+ * The `kid` of a token that decodes as a JWT (null when it names none or a malformed one), or
+ * null for anything that is not a JWT. Only a short base64url kid is returned, so it is safe to log.
+ */
+export function readTokenHeader(token: string): { kid: string | null } | null {
+  try {
+    const kid = decode(token).header.kid;
+    return { kid: typeof kid === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(kid) ? kid : null };
+  } catch {
+    return null;
+  }
+}
+
 export interface VerifiedAccessToken {
   userId: string;
   sessionId: string;

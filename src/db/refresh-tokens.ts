@@ -135,10 +135,10 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
 
 /**
  * Revokes a token and ends its whole family (session). A token already revoked keeps its first
- * revoked_at; an unknown token changes nothing.
+ * revoked_at; an unknown token changes nothing. Returns the session it ended, if it ended one.
  */
-export async function revokeRefreshTokenFamily(db: Db, tokenHash: string, now: Date): Promise<void> {
-  await db.batch([
+export async function revokeRefreshTokenFamily(db: Db, tokenHash: string, now: Date): Promise<TokenOwner | null> {
+  const [, ended] = await db.batch([
     db
       .update(refreshTokens)
       .set({ revokedAt: now, updatedAt: now })
@@ -146,6 +146,8 @@ export async function revokeRefreshTokenFamily(db: Db, tokenHash: string, now: D
     db
       .update(sessions)
       .set({ revokedAt: now })
-      .where(and(isSessionOfToken(db, eq(refreshTokens.tokenHash, tokenHash)), isNull(sessions.revokedAt))),
+      .where(and(isSessionOfToken(db, eq(refreshTokens.tokenHash, tokenHash)), isNull(sessions.revokedAt)))
+      .returning({ userId: sessions.userId, sessionId: sessions.id }),
   ]);
+  return ended[0] ?? null;
 }

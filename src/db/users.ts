@@ -18,7 +18,7 @@ export function selectUserByEmail(db: Db, email: string) {
   return db.select().from(users).where(eq(users.email, email));
 }
 
-export type UpdateUserResult = { user: User } | { conflict: true } | { sessionEnded: true };
+export type UpdateUserResult = { user: User; sessionsEnded: number } | { conflict: true } | { sessionEnded: true };
 
 export interface CredentialsUpdate {
   userId: string;
@@ -58,10 +58,11 @@ export async function updateUserCredentials(db: Db, input: CredentialsUpdate): P
             .where(and(eq(users.id, userId), eq(users.hashedPassword, hashedPassword))),
         ),
       ),
-    );
+    )
+    .returning({ id: sessions.id });
   try {
-    const [rows] = input.passwordChanged ? await db.batch([update, endSessions]) : [await update];
-    return rows[0] ? { user: rows[0] } : { sessionEnded: true };
+    const [rows, ended] = input.passwordChanged ? await db.batch([update, endSessions]) : [await update, []];
+    return rows[0] ? { user: rows[0], sessionsEnded: ended.length } : { sessionEnded: true };
   } catch (error) {
     if (isUniqueViolation(error)) return { conflict: true };
     throw error;

@@ -5,6 +5,7 @@ import type { Deps } from "../context";
 import { timingSafeEqualStrings } from "../crypto/bytes";
 import { deleteAllUsers, pingDatabase } from "../db/users";
 import { AppError, forbidden, unauthorized } from "../errors";
+import { emitSecurityEvent } from "./security-events";
 
 /** Deletes every user (tokens, sessions and chirps cascade); only when PLATFORM=dev. */
 export async function resetAllUsers(deps: Deps): Promise<number> {
@@ -28,6 +29,7 @@ export async function checkDatabase(deps: Deps): Promise<void> {
 export async function verifyPolkaKey(deps: Deps, presented: string | null): Promise<void> {
   const expected = requirePolkaKey(deps.config);
   if (presented === null || !(await timingSafeEqualStrings(presented, expected))) {
+    emitSecurityEvent({ event: "webhook.rejected", reason: "bad_key" });
     throw unauthorized("Missing or invalid API key", "ApiKey");
   }
 }

@@ -6,17 +6,10 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readmeBlock } from "./readme";
 import { type DevServer, startDevServer } from "./server";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const readme = readFileSync(path.join(root, "README.md"), "utf8");
-
-/** The fenced block that follows `<!-- readme-test: NAME -->`. */
-export function readmeBlock(name: string): string {
-  const match = new RegExp(`<!-- readme-test: ${name} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(readme);
-  if (!match) throw new Error(`README has no block marked readme-test: ${name}`);
-  return match[1];
-}
 
 let server: DevServer;
 beforeAll(async () => {

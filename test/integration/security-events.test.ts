@@ -1,0 +1,164 @@
+// Security events an operator can see: one JSON line per event, with ids and the client's network
+// prefix, never a token, hash, password or email (test/log-guard.ts checks every line of every file).
+
+import { sign } from "hono/jwt";
+import { describe, expect, it } from "vitest";
+import { api, appWith, bearer, fixedClock, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
+import { securityEvents } from "../log-guard";
+
+const IP = "203.0.113.77";
+const withIp = { "CF-Connecting-IP": IP };
+const sidOf = (token: string) => JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid;
+
+/** The events logged while `action` ran. */
+async function eventsDuring(action: () => Promise<unknown>) {
+  const before = securityEvents().length;
+  await action();
+  return securityEvents().slice(before);
+}
+
+describe("security events", () => {
+  it("sign-up, login success and failures name the user and the network prefix, not the email", async () => {
+    const email = uniqueEmail("events");
+    const events = await eventsDuring(async () => {
+      await api("/api/users", json({ email, password: PASSWORD }, withIp));
+      await api("/api/login", json({ email, password: "wrong" }, withIp));
+      await api("/api/login", json({ email: uniqueEmail("nobody"), password: "wrong" }, withIp));
+      await api("/api/login", json({ email, password: PASSWORD }, withIp));
+    });
+    const userId = events[0].user_id;
+    expect(userId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(events).toEqual([
+      { event: "signup.succeeded", user_id: userId, level: "security", ip_prefix: "203.0.113.0/24" },
+      {
+        event: "login.failed",
+        user_id: userId,
+        reason: "wrong_password",
+        level: "security",
+        ip_prefix: "203.0.113.0/24",
+      },
+      { event: "login.failed", user_id: null, reason: "unknown_email", level: "security", ip_prefix: "203.0.113.0/24" },
+      {
+        event: "login.succeeded",
+        user_id: userId,
+        session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        level: "security",
+        ip_prefix: "203.0.113.0/24",
+      },
+    ]);
+  });
+
+  it("rate limits: login (which limit, retry_after) and sign-up; IPv6 logged by its /48", async () => {
+    const app = appWith({ clock: fixedClock(Date.UTC(2032, 0, 1)) }, { SIGNUP_MAX_PER_IP: "1" });
+    const user = await newUser(app);
+    const events = await eventsDuring(async () => {
+      for (let i = 0; i < 6; i++) await app("/api/login", json({ email: user.email, password: "wrong" }));
+      const v6 = { "CF-Connecting-IP": "2001:db8:1234:5678::9" };
+      await app("/api/users", json({ email: uniqueEmail(), password: PASSWORD }, v6));
+      await app("/api/users", json({ email: uniqueEmail(), password: PASSWORD }, v6));
+    });
+    expect(events.filter((e) => e.event === "login.rate_limited")).toEqual([
+      { event: "login.rate_limited", limit: "email", retry_after: 900, level: "security", ip_prefix: null },
+    ]);
+    expect(events.filter((e) => e.event === "signup.rate_limited")).toEqual([
+      { event: "signup.rate_limited", retry_after: 3600, level: "security", ip_prefix: "2001:db8:1234::/48" },
+    ]);
+  });
+
+  it("credentials changed, and the sessions a new password ended", async () => {
+    const user = await newUser();
+    await api("/api/login", json({ email: user.email, password: PASSWORD }));
+    const events = await eventsDuring(() =>
+      api("/api/users", {
+        ...json({ email: user.email, password: "a new password" }, bearer(user.token)),
+        method: "PUT",
+      }),
+    );
+    expect(events).toEqual([
+      {
+        event: "credentials.changed",
+        user_id: user.id,
+        session_id: sidOf(user.token),
+        password_changed: true,
+        email_changed: false,
+        level: "security",
+      },
+      {
+        event: "session.ended",
+        user_id: user.id,
+        session_id: null,
+        by: "password_change",
+        count: 2,
+        level: "security",
+      },
+    ]);
+  });
+
+  it("session ended by the user, by log out everywhere and by revoke", async () => {
+    const user = await newUser();
+    const other = await (await api("/api/login", json({ email: user.email, password: PASSWORD }))).json<{
+      token: string;
+      refresh_token: string;
+    }>();
+    const third = await (await api("/api/login", json({ email: user.email, password: PASSWORD }))).json<{
+      token: string;
+      refresh_token: string;
+    }>();
+    const events = await eventsDuring(async () => {
+      await api(`/api/sessions/${sidOf(other.token)}`, { method: "DELETE", headers: bearer(user.token) });
+      await api("/api/revoke", { method: "POST", headers: bearer(third.refresh_token) });
+      await api("/api/sessions", { method: "DELETE", headers: bearer(user.token) });
+    });
+    const base = { event: "session.ended", user_id: user.id, level: "security" };
+    expect(events).toEqual([
+      { ...base, session_id: sidOf(other.token), by: "user", count: 1 },
+      { ...base, session_id: sidOf(third.token), by: "revoke", count: 1 },
+      { ...base, session_id: null, by: "log_out_everywhere", count: 1 },
+    ]);
+  });
+
+  it("refresh-token reuse detected ends the family, and says so", async () => {
+    const clock = fixedClock();
+    const app = appWith({ clock }, { REFRESH_TOKEN_ROTATION: "on" });
+    const user = await newUser(app);
+    await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
+    clock.advance(60);
+    const events = await eventsDuring(() =>
+      app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }),
+    );
+    const sessionId = sidOf(user.token);
+    expect(events).toEqual([
+      { event: "refresh_token.reuse_detected", user_id: user.id, session_id: sessionId, level: "security" },
+      {
+        event: "session.ended",
+        user_id: user.id,
+        session_id: sessionId,
+        by: "reuse_detection",
+        count: 1,
+        level: "security",
+      },
+    ]);
+  });
+
+  it("an access token under an unknown kid, and a rejected webhook", async () => {
+    const user = await newUser();
+    const payload = JSON.parse(atob(user.token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    const forged = await sign(
+      payload,
+      { kty: "oct", k: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", alg: "HS256", kid: "forged-kid" },
+      "HS256",
+    );
+    const events = await eventsDuring(async () => {
+      await api("/api/chirps", json({ body: "x" }, bearer(forged)));
+      await api("/api/chirps", json({ body: "x" }, bearer("not-a-jwt")));
+      await api(
+        "/api/polka/webhooks",
+        json({ event: "user.upgraded", data: { user_id: user.id } }, { Authorization: "ApiKey nope" }),
+      );
+    });
+    expect(events).toEqual([
+      { event: "access_token.unknown_kid", kid: "forged-kid", level: "security" },
+      { event: "webhook.rejected", reason: "bad_key", level: "security" },
+    ]);
+  });
+});
