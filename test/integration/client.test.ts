@@ -1,0 +1,100 @@
+// The shipped client (src/client) against the real worker: one refresh in flight however many
+// calls need it, rotation on and off, and a revoked session surfaced once, without a retry loop.
+
+import { describe, expect, it } from "vitest";
+import { createChirpyClient, memoryStore, type SessionEndedEvent } from "../../src/client";
+import { appWith, bearer, type FixedClock, fixedClock, newUser, uniqueEmail } from "../helpers";
+
+/** The worker behind a fetch that counts requests per path. */
+function countingWorker(clock: FixedClock, bindings: Record<string, string> = {}) {
+  const app = appWith({ clock }, bindings);
+  const counts: Record<string, number> = {};
+  const fetcher = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    const key = `${init?.method ?? "GET"} ${url.pathname}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+    return app(url.pathname + url.search, init);
+  };
+  return { app, counts, fetch: fetcher as typeof fetch };
+}
+
+async function loggedInClient(clock: FixedClock, bindings: Record<string, string> = {}, clientNow = clock.now) {
+  const worker = countingWorker(clock, bindings);
+  const user = await newUser(worker.app, uniqueEmail("client"));
+  const store = memoryStore();
+  const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: worker.fetch, store, now: clientNow });
+  expect(await client.login(user.email, user.password)).toMatchObject({ id: user.id });
+  const ended: SessionEndedEvent[] = [];
+  client.onSessionEnded((event) => ended.push(event));
+  for (const key of Object.keys(worker.counts)) delete worker.counts[key];
+  return { client, store, user, worker, ended };
+}
+
+const postChirps = (client: ReturnType<typeof createChirpyClient>, n: number) =>
+  Promise.all(Array.from({ length: n }, (_, i) => client.rpc.api.chirps.$post({ json: { body: `chirp ${i}` } })));
+
+describe("client: refresh before expiry", () => {
+  it.each(["off", "on"])(
+    "20 concurrent calls with an expired access token make exactly one refresh (rotation %s)",
+    async (rotation) => {
+      const clock = fixedClock();
+      const { client, store, worker } = await loggedInClient(clock, { REFRESH_TOKEN_ROTATION: rotation });
+      const before = await store.get();
+      clock.advance(3600); // the access token has expired, by both clocks
+
+      const responses = await postChirps(client, 20);
+      expect(responses.map((res) => res.status)).toEqual(Array(20).fill(201));
+      expect(worker.counts["POST /api/refresh"]).toBe(1);
+      expect(worker.counts["POST /api/chirps"]).toBe(20);
+      const after = await store.get();
+      expect(after?.accessToken).not.toBe(before?.accessToken);
+      if (rotation === "on") expect(after?.refreshToken).not.toBe(before?.refreshToken);
+      else expect(after?.refreshToken).toBe(before?.refreshToken);
+    },
+  );
+});
+
+describe("client: refresh after a 401", () => {
+  it("a client whose clock is behind gets 401s, refreshes once for all of them, and retries each once", async () => {
+    const clock = fixedClock();
+    const clientStart = clock.now();
+    const { client, worker } = await loggedInClient(clock, { REFRESH_TOKEN_ROTATION: "on" }, () => clientStart);
+    clock.advance(3700); // the server sees the token expired; the client thinks it is fresh
+
+    const responses = await postChirps(client, 20);
+    expect(responses.map((res) => res.status)).toEqual(Array(20).fill(201));
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+    expect(worker.counts["POST /api/chirps"]).toBe(40); // each call: the 401, then its one retry
+  });
+
+  it("a revoked session: one session-ended event, one refresh attempt, no retry loop", async () => {
+    const clock = fixedClock();
+    const { client, store, user, worker, ended } = await loggedInClient(clock);
+    const tokens = await store.get();
+    const revoked = await worker.app("/api/revoke", { method: "POST", headers: bearer(tokens?.refreshToken ?? "") });
+    expect(revoked.status).toBe(204);
+
+    const responses = await postChirps(client, 5);
+    expect(responses.map((res) => res.status)).toEqual(Array(5).fill(401));
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+    expect(worker.counts["POST /api/chirps"]).toBe(5);
+    expect(ended).toEqual([{ type: "session-ended", reason: "refresh-refused" }]);
+    expect(await store.get()).toBeNull();
+
+    // Later calls go out without a token and never try to refresh.
+    const later = await client.rpc.api.chirps.$post({ json: { body: "after" } });
+    expect(later.status).toBe(401);
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+    expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("a refresh racing a logout does not log the user back in", async () => {
+    const clock = fixedClock();
+    const { client, store, ended } = await loggedInClient(clock, { REFRESH_TOKEN_ROTATION: "on" });
+    const refreshing = client.refresh();
+    await client.logout();
+    await refreshing;
+    expect(await store.get()).toBeNull();
+    expect(ended).toEqual([{ type: "session-ended", reason: "logged-out" }]);
+  });
+});
