@@ -12,8 +12,9 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              // A second, empty database for the upgrade test (old migrations, then new ones).
-              d1Databases: { UPGRADE_DB: "upgrade-db" },
+              // A second, empty database for the upgrade test (old migrations, then new ones),
+              // and a "replica" for the read-replication tests (test/replica-double.ts).
+              d1Databases: { UPGRADE_DB: "upgrade-db", REPLICA_DB: "replica-db" },
               bindings: {
                 TEST_MIGRATIONS: migrations,
                 // Fixed test secrets: never read .dev.vars in tests.

@@ -10,6 +10,7 @@ import { limitBody } from "./body-limit";
 import { type Clock, systemClock } from "./clock";
 import { type AppEnv, depsMiddleware } from "./context";
 import type { RandomBytes } from "./crypto/bytes";
+import { BOOKMARK_HEADER } from "./db/replication";
 import { AppError, MisconfigurationError } from "./errors";
 import { adminRoutes, healthRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
@@ -80,7 +81,8 @@ const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
     handler = cors({
       origin: origins,
       allowMethods: ["GET", "POST", "PUT", "DELETE"],
-      allowHeaders: ["Authorization", "Content-Type"],
+      allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
+      exposeHeaders: [BOOKMARK_HEADER, "Retry-After", "WWW-Authenticate"],
       maxAge: 600,
     });
     corsByOrigins.set(key, handler);

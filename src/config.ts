@@ -24,6 +24,8 @@ export interface Config {
   loginFailureWindowSeconds: number;
   signupMaxPerIp: number;
   signupWindowSeconds: number;
+  /** A session's last_used_at is stamped at most once per this many seconds by refreshes. */
+  sessionTouchIntervalSeconds: number;
   /** Origins allowed by CORS; empty means CORS is off. */
   corsOrigins: string[];
 }
@@ -41,6 +43,7 @@ export interface Bindings {
   LOGIN_FAILURE_WINDOW_SECONDS?: string;
   SIGNUP_MAX_PER_IP?: string;
   SIGNUP_WINDOW_SECONDS?: string;
+  SESSION_TOUCH_INTERVAL_SECONDS?: string;
   CORS_ORIGINS?: string;
   JWT_SECRET?: string;
   JWT_PREVIOUS_SECRETS?: string;
@@ -93,6 +96,7 @@ export function parseConfig(env: Bindings): Config {
     loginFailureWindowSeconds: integer("LOGIN_FAILURE_WINDOW_SECONDS", env.LOGIN_FAILURE_WINDOW_SECONDS, 900),
     signupMaxPerIp: integer("SIGNUP_MAX_PER_IP", env.SIGNUP_MAX_PER_IP, 30),
     signupWindowSeconds: integer("SIGNUP_WINDOW_SECONDS", env.SIGNUP_WINDOW_SECONDS, 3600),
+    sessionTouchIntervalSeconds: integer("SESSION_TOUCH_INTERVAL_SECONDS", env.SESSION_TOUCH_INTERVAL_SECONDS, 300, 0),
     corsOrigins: list(env.CORS_ORIGINS),
   };
 }

@@ -48,7 +48,12 @@ export const chirpResponseSchema = v.object({
 export const sessionResponseSchema = v.object({
   id: uuid,
   created_at: isoTimestamp,
-  last_used_at: isoTimestamp,
+  last_used_at: v.pipe(
+    isoTimestamp,
+    v.description(
+      "Last login, rotation or refresh; refreshes without rotation stamp it at most once per SESSION_TOUCH_INTERVAL_SECONDS (300 by default), so it is that precise",
+    ),
+  ),
   expires_at: isoTimestamp,
   user_agent: v.nullable(v.string()),
   current: v.pipe(v.boolean(), v.description("true for the session of the token making the call")),

@@ -3,3 +3,4 @@ import { env } from "cloudflare:workers";
 
 // Runs before each test file; applyD1Migrations skips migrations already applied.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+await applyD1Migrations(env.REPLICA_DB, env.TEST_MIGRATIONS);

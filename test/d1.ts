@@ -8,6 +8,10 @@ export interface D1Call {
   /** The SQL of the statement, or of every statement of a batch. */
   sql: string[];
   kind: "statement" | "batch";
+  /** How the D1 session it ran in started (withSession's argument); null outside a session. */
+  session: string | null;
+  /** The method: first, all, run, raw, or batch. */
+  method: string;
 }
 
 /** Decides what happens to one execution: call `run` to let it reach D1. */
@@ -15,40 +19,71 @@ export type Interceptor = <T>(call: D1Call, run: () => Promise<T>) => Promise<T>
 
 const EXECUTE = new Set(["first", "all", "run", "raw"]);
 
-/** A D1 binding that passes every statement and batch through `intercept` on its way to `target`. */
+/** A D1 binding whose every statement fails before reaching D1, as when the database is down. */
+export const unreachableD1 = () => interceptD1(() => Promise.reject(new Error("D1_ERROR: Network connection lost.")));
+
+/**
+ * A D1 binding that fails the `failAt`-th execution (statement or batch, counting from 1), either
+ * before it reaches D1 or after it ran (the answer lost on the way back).
+ */
+export function faultyD1(failAt: number, mode: "before" | "after") {
+  const state = { calls: 0, injected: false };
+  const db = interceptD1(async (_call, run) => {
+    state.calls++;
+    if (state.calls !== failAt) return run();
+    state.injected = true;
+    if (mode === "after") await run();
+    throw new Error("D1_ERROR: injected fault (network connection lost)");
+  });
+  return { db, state };
+}
+
+/**
+ * A D1 binding that passes every statement and batch through `intercept` on its way to `target`,
+ * including those of the sessions it opens (withSession), as the app's requests do.
+ */
 export function interceptD1(intercept: Interceptor, target: D1Database = env.DB): D1Database {
-  const real = new WeakMap<object, D1PreparedStatement>();
-  const sqlOf = new WeakMap<object, string>();
-  const wrap = (stmt: D1PreparedStatement, query: string): D1PreparedStatement => {
-    const proxy = new Proxy(stmt, {
-      get(inner, prop) {
-        if (prop === "bind") return (...args: unknown[]) => wrap(inner.bind(...args), query);
-        if (typeof prop === "string" && EXECUTE.has(prop)) {
-          const method = Reflect.get(inner, prop) as (...a: unknown[]) => Promise<unknown>;
-          return (...args: unknown[]) =>
-            intercept({ sql: [query], kind: "statement" }, () => method.apply(inner, args));
+  const wrapClient = <C extends Pick<D1Database, "prepare" | "batch">>(inner: C, session: string | null): C => {
+    const real = new WeakMap<object, D1PreparedStatement>();
+    const sqlOf = new WeakMap<object, string>();
+    const wrap = (stmt: D1PreparedStatement, query: string): D1PreparedStatement => {
+      const proxy = new Proxy(stmt, {
+        get(statement, prop) {
+          if (prop === "bind") return (...args: unknown[]) => wrap(statement.bind(...args), query);
+          if (typeof prop === "string" && EXECUTE.has(prop)) {
+            const method = Reflect.get(statement, prop) as (...a: unknown[]) => Promise<unknown>;
+            return (...args: unknown[]) =>
+              intercept({ sql: [query], kind: "statement", session, method: prop }, () =>
+                method.apply(statement, args),
+              );
+          }
+          const value = Reflect.get(statement, prop);
+          return typeof value === "function" ? value.bind(statement) : value;
+        },
+      });
+      real.set(proxy, stmt);
+      sqlOf.set(proxy, query);
+      return proxy;
+    };
+    return new Proxy(inner, {
+      get(client, prop) {
+        if (prop === "prepare") return (query: string) => wrap(client.prepare(query), query);
+        if (prop === "batch") {
+          return (statements: D1PreparedStatement[]) =>
+            intercept({ sql: statements.map((s) => sqlOf.get(s) ?? ""), kind: "batch", session, method: "batch" }, () =>
+              client.batch(statements.map((s) => real.get(s) ?? s)),
+            );
         }
-        const value = Reflect.get(inner, prop);
-        return typeof value === "function" ? value.bind(inner) : value;
+        if (prop === "withSession") {
+          return (start?: string) =>
+            wrapClient((client as unknown as D1Database).withSession(start), start ?? "first-unconstrained");
+        }
+        const value = Reflect.get(client, prop);
+        return typeof value === "function" ? value.bind(client) : value;
       },
     });
-    real.set(proxy, stmt);
-    sqlOf.set(proxy, query);
-    return proxy;
   };
-  return new Proxy(target, {
-    get(inner, prop) {
-      if (prop === "prepare") return (query: string) => wrap(inner.prepare(query), query);
-      if (prop === "batch") {
-        return (statements: D1PreparedStatement[]) =>
-          intercept({ sql: statements.map((s) => sqlOf.get(s) ?? ""), kind: "batch" }, () =>
-            inner.batch(statements.map((s) => real.get(s) ?? s)),
-          );
-      }
-      const value = Reflect.get(inner, prop);
-      return typeof value === "function" ? value.bind(inner) : value;
-    },
-  });
+  return wrapClient(target, null);
 }
 
 export interface HeldStatement {

@@ -5,6 +5,7 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
       UPGRADE_DB: D1Database;
+      REPLICA_DB: D1Database;
       FUZZ_RUNS: string;
       FUZZ_SEED: string;
     }

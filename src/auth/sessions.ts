@@ -3,7 +3,12 @@
 
 import type { Deps } from "../context";
 import { sha256Hex, toHex } from "../crypto/bytes";
-import { revokeRefreshTokenFamily, rotateRefreshToken, useRefreshToken } from "../db/refresh-tokens";
+import {
+  findUsableRefreshToken,
+  revokeRefreshTokenFamily,
+  rotateRefreshToken,
+  touchSession,
+} from "../db/refresh-tokens";
 import type { Session } from "../db/schema";
 import { listLiveSessions, revokeAllSessionsOfUser, revokeSession, revokeSessionOfUser } from "../db/sessions";
 import { INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN, invalidToken, notFound } from "../errors";
@@ -45,8 +50,12 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
   const tokenHash = await sha256Hex(presented);
 
   if (!config.refreshTokenRotation) {
-    const owner = await useRefreshToken(db, tokenHash, now);
+    // One indexed read on the primary; the session's "last used" is stamped at most once per
+    // SESSION_TOUCH_INTERVAL_SECONDS (as Better Auth's updateAge), so most refreshes write nothing.
+    const owner = await findUsableRefreshToken(db, tokenHash, now);
     if (!owner) throw invalidRefreshToken();
+    const staleBefore = new Date(nowMs - config.sessionTouchIntervalSeconds * 1000);
+    if (owner.lastUsedAt <= staleBefore) await touchSession(db, owner.sessionId, now, staleBefore);
     return { accessToken: await issueAccessToken(deps, keys, owner.userId, owner.sessionId, nowMs) };
   }
 

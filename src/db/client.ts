@@ -1,39 +1,51 @@
-// The Drizzle handle over the D1 binding, and a per-handle cache of prepared queries.
-// Building a query's SQL costs about as much CPU as D1 running it (measured: +0.48 ms per
-// request, `npm run bench`), so hot queries are built once per isolate and only bound per request.
+// The Drizzle handle a request uses, over the D1 session the request runs in, and a per-isolate
+// cache of prepared queries. Building a query's SQL costs about as much CPU as D1 running it
+// (measured: +0.48 ms per request, `npm run bench`), so hot queries are built once per isolate and
+// only bound per request.
 
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
 
-export type Db = DrizzleD1Database<typeof schema>;
+export type Db = DrizzleD1Database;
 
-// Bindings live as long as the isolate; a handle per binding object keeps its prepared queries.
-const handles = new WeakMap<D1Database, Db>();
-const preparedByDb = new WeakMap<Db, Map<string, unknown>>();
+/** What Drizzle needs of D1: the binding itself, or one of its sessions (`withSession`). */
+export type D1Client = Pick<D1Database, "prepare" | "batch">;
 
-export function createDb(d1: D1Database): Db {
-  let db = handles.get(d1);
-  if (!db) {
-    db = drizzle(d1, { schema });
-    handles.set(d1, db);
-  }
+const clients = new WeakMap<Db, D1Client>();
+
+/** A Drizzle handle over a D1 client (for a request: the session it runs in). */
+export function createDb(client: D1Client): Db {
+  const db = drizzle(client as D1Database);
+  clients.set(db, client);
   return db;
 }
 
+// Prepared queries are built once per isolate on a handle that never runs anything; each use
+// gets a view of the cached query bound to the request's own client (its D1 session), so no
+// statement crosses from one request's session into another's.
+const unusable: D1Client = {
+  prepare: () => {
+    throw new Error("the template handle only builds queries");
+  },
+  batch: () => Promise.reject(new Error("the template handle only builds queries")),
+};
+const template = drizzle({
+  prepare: (query: string) => ({ query }) as unknown as D1PreparedStatement,
+  batch: unusable.batch,
+} as unknown as D1Database);
+const preparedByName = new Map<string, { getQuery(): { sql: string } }>();
+
 /**
- * Returns the prepared query `name` for this handle, building it on first use. Values go in
- * through sql.placeholder(); placeholders bypass column mappers, so pass timestamps as ms.
+ * Returns the prepared query `name` bound to this handle's D1 client, building it on first use.
+ * Values go in through sql.placeholder(); placeholders bypass column mappers, so pass timestamps
+ * as ms. (Drizzle keeps a prepared query's D1 statement in `stmt`; the per-request view replaces
+ * only that field.)
  */
-export function prepared<T>(db: Db, name: string, build: (db: Db) => T): T {
-  let cache = preparedByDb.get(db);
-  if (!cache) {
-    cache = new Map();
-    preparedByDb.set(db, cache);
-  }
-  let query = cache.get(name) as T | undefined;
+export function prepared<T extends { getQuery(): { sql: string } }>(db: Db, name: string, build: (db: Db) => T): T {
+  let query = preparedByName.get(name) as T | undefined;
   if (query === undefined) {
-    query = build(db);
-    cache.set(name, query);
+    query = build(template);
+    preparedByName.set(name, query);
   }
-  return query;
+  const client = clients.get(db) ?? unusable;
+  return Object.create(query, { stmt: { value: client.prepare(query.getQuery().sql) } }) as T;
 }

@@ -1,7 +1,7 @@
 // CRUD on refresh_tokens. Rows are keyed by the SHA-256 of the token; the token itself never
 // reaches this layer. A token is usable only while it and its session are live.
 
-import { and, eq, exists, gt, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, eq, exists, gt, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
 import { type Db, prepared } from "./client";
 import { refreshTokens, sessions } from "./schema";
 
@@ -24,36 +24,52 @@ export interface TokenOwner {
   sessionId: string;
 }
 
+export interface UsableToken extends TokenOwner {
+  /** The session's last_used_at, to decide whether it needs a new stamp. */
+  lastUsedAt: Date;
+}
+
 /**
- * Without rotation: checks the token (exists, not revoked, not consumed, not expired, session
- * live) and stamps the session's last_used_at, in one statement. Null when not usable.
+ * Without rotation: the owner of a usable token (exists, not revoked, not consumed, not expired,
+ * session live), in one indexed read. Null when not usable.
  */
-export async function useRefreshToken(db: Db, tokenHash: string, now: Date): Promise<TokenOwner | null> {
-  const query = prepared(db, "useRefreshToken", (db) => {
+export async function findUsableRefreshToken(db: Db, tokenHash: string, now: Date): Promise<UsableToken | null> {
+  const query = prepared(db, "findUsableRefreshToken", (db) => {
     const nowMs = sql.placeholder("now");
     return db
-      .update(sessions)
-      .set({ lastUsedAt: sql`${nowMs}` })
+      .select({ userId: sessions.userId, sessionId: sessions.id, lastUsedAt: sessions.lastUsedAt })
+      .from(refreshTokens)
+      .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
       .where(
         and(
-          isSessionOfToken(
-            db,
-            and(
-              eq(refreshTokens.tokenHash, sql.placeholder("tokenHash")),
-              isNull(refreshTokens.revokedAt),
-              isNull(refreshTokens.consumedAt),
-              gt(refreshTokens.expiresAt, nowMs),
-            ),
-          ),
+          eq(refreshTokens.tokenHash, sql.placeholder("tokenHash")),
+          isNull(refreshTokens.revokedAt),
+          isNull(refreshTokens.consumedAt),
+          gt(refreshTokens.expiresAt, nowMs),
           isNull(sessions.revokedAt),
           gt(sessions.expiresAt, nowMs),
         ),
       )
-      .returning({ userId: sessions.userId, sessionId: sessions.id })
       .prepare();
   });
-  const rows = await query.execute({ tokenHash, now: now.getTime() });
-  return rows[0] ?? null;
+  return (await query.get({ tokenHash, now: now.getTime() })) ?? null;
+}
+
+/**
+ * Stamps a live session's last_used_at if it is no newer than `staleBefore` (concurrent refreshes: one writes)
+ */
+export async function touchSession(db: Db, sessionId: string, now: Date, staleBefore: Date): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ lastUsedAt: now })
+    .where(
+      and(
+        eq(sessions.id, sessionId),
+        lte(sessions.lastUsedAt, staleBefore),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+      ),
+    );
 }
 
 export interface RotationInput {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CROSS_SITE_REFUSED } from "../../src/errors";
+import { unreachableD1 } from "../d1";
 import { api, appWith, newUser, postChirp } from "../helpers";
 
 const count = async (table: string) =>
@@ -69,17 +70,7 @@ describe("GET /api/healthz", () => {
   });
 
   it("answers 503 with a JSON error when D1 is unreachable", async () => {
-    // Fault injection: a D1 binding whose every statement fails, as when the database is down.
-    const down = new Proxy(env.DB, {
-      get(target, prop) {
-        if (prop === "prepare") {
-          return () => {
-            throw new Error("D1_ERROR: Network connection lost.");
-          };
-        }
-        return Reflect.get(target, prop);
-      },
-    });
+    const down = unreachableD1();
     const res = await appWith({}, { DB: down })("/api/healthz");
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: "Database unavailable" });

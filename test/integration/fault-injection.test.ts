@@ -1,10 +1,10 @@
 // D1 failing mid-request: every endpoint answers a JSON 500 (healthz a 503), leaks nothing, and
-// leaves no partial state. Faults come from a wrapper around the real binding (tests only) that
-// throws on the Nth database call, either before the call reaches D1 or after it ran (the
-// answer lost on the way back).
+// leaves no partial state. Faults come from test/d1.ts's faultyD1: the Nth database call fails,
+// either before it reaches D1 or after it ran (the answer lost on the way back).
 
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { faultyD1 } from "../d1";
 import {
   appWith,
   bearer,
@@ -16,48 +16,6 @@ import {
   type TestUser,
   uniqueEmail,
 } from "../helpers";
-
-type Mode = "before" | "after";
-
-/** A D1 binding that fails the `failAt`-th execution (statement or batch), counting from 1. */
-function faultyDb(failAt: number, mode: Mode) {
-  const state = { calls: 0, injected: false };
-  const real = new WeakMap<object, D1PreparedStatement>();
-  const maybeFail = async <T>(run: () => Promise<T>): Promise<T> => {
-    state.calls++;
-    if (state.calls !== failAt) return run();
-    state.injected = true;
-    if (mode === "after") await run();
-    throw new Error("D1_ERROR: injected fault (network connection lost)");
-  };
-  const wrap = (stmt: D1PreparedStatement): D1PreparedStatement => {
-    const proxy = new Proxy(stmt, {
-      get(target, prop) {
-        if (prop === "bind") return (...args: unknown[]) => wrap(target.bind(...args));
-        if (prop === "first" || prop === "all" || prop === "run" || prop === "raw") {
-          return (...args: unknown[]) =>
-            maybeFail(() => (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args));
-        }
-        const value = Reflect.get(target, prop);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-    real.set(proxy, stmt);
-    return proxy;
-  };
-  const db = new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === "prepare") return (query: string) => wrap(target.prepare(query));
-      if (prop === "batch") {
-        return (statements: D1PreparedStatement[]) =>
-          maybeFail(() => target.batch(statements.map((s) => real.get(s) ?? s)));
-      }
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  return { db, state };
-}
 
 /** Rows that must never exist, whatever failed: the database's own integrity rules. */
 async function partialState(): Promise<Record<string, number>> {
@@ -146,7 +104,7 @@ describe("D1 faults", () => {
         for (let failAt = 1; failAt <= 10; failAt++) {
           const user = await newUser(appWith({}, bindings));
           const chirp = await (await postChirp(appWith({}, bindings), user.token, "target")).json<{ id: string }>();
-          const { db, state } = faultyDb(failAt, mode);
+          const { db, state } = faultyD1(failAt, mode);
           const res = await scenario.call(appWith({}, { ...bindings, DB: db }), user, chirp.id);
           if (!state.injected) break;
           faults++;
@@ -178,7 +136,7 @@ describe("D1 faults", () => {
   it("a rotation whose answer was lost can be retried inside the grace window", async () => {
     const bindings = { REFRESH_TOKEN_ROTATION: "on" };
     const user = await newUser(appWith({}, bindings));
-    const { db } = faultyDb(1, "after"); // the batch commits, the response never arrives
+    const { db } = faultyD1(1, "after"); // the batch commits, the response never arrives
     const lost = await appWith({}, { ...bindings, DB: db })("/api/refresh", {
       method: "POST",
       headers: bearer(user.refreshToken),
@@ -191,7 +149,7 @@ describe("D1 faults", () => {
   });
 
   it("GET /api/healthz answers 503 while D1 is down and 200 once it is back", async () => {
-    const { db } = faultyDb(1, "before");
+    const { db } = faultyD1(1, "before");
     const down = await appWith({}, { DB: db })("/api/healthz");
     expect(down.status).toBe(503);
     expect(await down.json()).toEqual({ error: "Database unavailable" });

@@ -4,23 +4,8 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { recordingD1 } from "../d1";
 import { appWith, bearer, type Fetcher, fixedClock, json, newUser, postChirp } from "../helpers";
-
-/** Passes every call through to the real D1 binding, remembering the SQL it was given. */
-function recordingDb(seen: Set<string>): D1Database {
-  return new Proxy(env.DB, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop);
-      if (prop === "prepare") {
-        return (query: string) => {
-          seen.add(query);
-          return target.prepare(query);
-        };
-      }
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
 
 async function exerciseHotPaths(app: Fetcher, clock: ReturnType<typeof fixedClock>) {
   const user = await newUser(app);
@@ -52,7 +37,7 @@ describe("query plans of the hot paths", () => {
     const seen = new Set<string>();
     const clock = fixedClock();
     for (const rotation of ["off", "on"]) {
-      await exerciseHotPaths(appWith({ clock }, { DB: recordingDb(seen), REFRESH_TOKEN_ROTATION: rotation }), clock);
+      await exerciseHotPaths(appWith({ clock }, { DB: recordingD1(seen), REFRESH_TOKEN_ROTATION: rotation }), clock);
     }
     const queries = [...seen].filter((query) => /^(select|update|delete|insert)/i.test(query.trim()));
     expect(queries.length).toBeGreaterThan(10);

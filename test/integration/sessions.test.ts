@@ -63,11 +63,32 @@ describe("GET /api/sessions", () => {
     for (const row of rows.results) expect(text).not.toContain(row.token_hash);
   });
 
-  it("updates last_used_at on refresh", async () => {
+  it("stamps last_used_at on refresh at most once per SESSION_TOUCH_INTERVAL_SECONDS", async () => {
     const clock = fixedClock();
     const app = appWith({ clock });
     const user = await newUser(app);
+    const loggedIn = new Date(clock.now()).toISOString();
+    const lastUsed = async () =>
+      (await (await app("/api/sessions", { headers: bearer(user.token) })).json<SessionJson[]>())[0].last_used_at;
+    const refresh = () => app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
+
     clock.advance(120);
+    expect((await refresh()).status).toBe(200);
+    expect(await lastUsed()).toBe(loggedIn); // within 300 s of the last stamp: a read, no write
+    clock.advance(180);
+    expect((await refresh()).status).toBe(200);
+    const stamped = new Date(clock.now()).toISOString();
+    expect(await lastUsed()).toBe(stamped);
+    clock.advance(60);
+    expect((await refresh()).status).toBe(200);
+    expect(await lastUsed()).toBe(stamped);
+  });
+
+  it("stamps every refresh with SESSION_TOUCH_INTERVAL_SECONDS=0", async () => {
+    const clock = fixedClock();
+    const app = appWith({ clock }, { SESSION_TOUCH_INTERVAL_SECONDS: "0" });
+    const user = await newUser(app);
+    clock.advance(1);
     await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
     const [session] = await (await app("/api/sessions", { headers: bearer(user.token) })).json<SessionJson[]>();
     expect(session.last_used_at).toBe(new Date(clock.now()).toISOString());

@@ -22,6 +22,7 @@ describe("parseConfig", () => {
       loginFailureWindowSeconds: 900,
       signupMaxPerIp: 30,
       signupWindowSeconds: 3600,
+      sessionTouchIntervalSeconds: 300,
       corsOrigins: [],
     });
   });
