@@ -12,6 +12,8 @@ export interface D1Call {
   session: string | null;
   /** The method: first, all, run, raw, or batch. */
   method: string;
+  /** The bound statement (for a statement), to run it another way (see roundTripRecorder). */
+  statement?: D1PreparedStatement;
 }
 
 /** Decides what happens to one execution: call `run` to let it reach D1. */
@@ -53,7 +55,7 @@ export function interceptD1(intercept: Interceptor, target: D1Database = env.DB)
           if (typeof prop === "string" && EXECUTE.has(prop)) {
             const method = Reflect.get(statement, prop) as (...a: unknown[]) => Promise<unknown>;
             return (...args: unknown[]) =>
-              intercept({ sql: [query], kind: "statement", session, method: prop }, () =>
+              intercept({ sql: [query], kind: "statement", session, method: prop, statement }, () =>
                 method.apply(statement, args),
               );
           }
@@ -136,5 +138,52 @@ export function recordingD1(seen: Set<string>, target: D1Database = env.DB): D1D
   return interceptD1((call, run) => {
     for (const sql of call.sql) seen.add(sql);
     return run();
+  }, target);
+}
+
+export interface Trip {
+  /** How the session started: "first-primary", "first-unconstrained" or a bookmark. */
+  session: string | null;
+  statements: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+/**
+ * A D1 binding that records each round trip (a statement or a batch is one) with the rows D1
+ * reports reading and writing (`meta`, what D1 bills). `raw()` and `first()` return no meta, so a
+ * read is also run once through `all()` for its meta (not recorded as a trip), and a write is run
+ * through `all()` alone with its rows turned back into arrays (a write returns one table's columns).
+ */
+export function roundTripRecorder(trips: Trip[], target: D1Database = env.DB): D1Database {
+  const READ = /^\s*(select|with)\b/i;
+  type Meta = { meta: { rows_read?: number; rows_written?: number } };
+  const record = (session: string | null, statements: number, metas: Meta[]) =>
+    trips.push({
+      session,
+      statements,
+      rowsRead: metas.reduce((n, r) => n + (r.meta.rows_read ?? 0), 0),
+      rowsWritten: metas.reduce((n, r) => n + (r.meta.rows_written ?? 0), 0),
+    });
+  return interceptD1(async <T>(call: D1Call, run: () => Promise<T>): Promise<T> => {
+    if (call.kind === "batch") {
+      const results = await run();
+      record(call.session, call.sql.length, results as unknown as Meta[]);
+      return results;
+    }
+    const statement = call.statement as D1PreparedStatement;
+    if (call.method === "all" || call.method === "run") {
+      const result = await run();
+      record(call.session, 1, [result as unknown as Meta]);
+      return result;
+    }
+    if (READ.test(call.sql[0])) {
+      record(call.session, 1, [await statement.all()]);
+      return run();
+    }
+    const result = await statement.all();
+    record(call.session, 1, [result]);
+    const rows = result.results.map((row) => Object.values(row as Record<string, unknown>));
+    return (call.method === "first" ? (result.results[0] ?? null) : rows) as T;
   }, target);
 }

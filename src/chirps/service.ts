@@ -4,6 +4,7 @@ import type { Deps } from "../context";
 import type { VerifiedAccessToken } from "../crypto/jwt";
 import { deleteChirpOfUser, findChirpById, insertChirpInLiveSession, listChirps } from "../db/chirps";
 import type { Chirp } from "../db/schema";
+import { isSessionLive } from "../auth/service";
 import { forbidden, INVALID_ACCESS_TOKEN, invalidToken, notFound } from "../errors";
 
 export const MAX_CHIRP_LENGTH = 140;
@@ -60,9 +61,9 @@ export async function deleteChirp(
 ): Promise<void> {
   if (await deleteChirpOfUser(deps.db, id, caller, new Date(deps.clock.now()))) return;
   // Nothing was deleted: tell why. The delete itself carried the owner and session checks, so
-  // this read only chooses the answer; it cannot let a delete through.
+  // these reads only choose the answer; they cannot let a delete through.
+  if (!(await isSessionLive(deps, caller))) throw invalidToken(INVALID_ACCESS_TOKEN);
   const chirp = await findChirpById(deps.db, id);
   if (!chirp) throw notFound("Chirp not found");
-  if (chirp.userId !== caller.userId) throw forbidden("You can only delete your own chirps");
-  throw invalidToken(INVALID_ACCESS_TOKEN);
+  throw forbidden("You can only delete your own chirps");
 }

@@ -1,0 +1,174 @@
+// The round-trip budget: for every endpoint, the D1 trips a request makes (a statement or a batch
+// is one), the session each ran in (first-primary trips go to the primary; first-unconstrained or
+// bookmark trips may be served by a replica), and the rows D1 reports reading and writing (what it
+// bills, and what fills the one-query-at-a-time queue of a database). A change that adds a trip or
+// grows the rows fails here, and README's table says the same numbers.
+
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { roundTripRecorder, type Trip } from "../d1";
+import { appWith, bearer, type Fetcher, fixedClock, json, newUser, PASSWORD, postChirp, uniqueEmail } from "../helpers";
+
+interface Budget {
+  /** Trips that must go to the primary. */
+  primary: number;
+  /** Trips a replica may serve. */
+  replica: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
+interface Fixture {
+  app: Fetcher;
+  user: Awaited<ReturnType<typeof newUser>>;
+  other: { token: string; refresh_token: string };
+  chirpId: string;
+}
+
+const sidOf = (token: string) => JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid;
+const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
+
+// endpoint → [the call, its budget]. Rows are for the fixture: a user with two sessions and one
+// chirp (the chirp list reads that author's chirps: rows grow with them).
+const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<string, string>?][] = [
+  ["GET /api/healthz", (f) => f.app("/api/healthz"), { primary: 1, replica: 0, rowsRead: 0, rowsWritten: 0 }],
+  [
+    "POST /api/users",
+    (f) => f.app("/api/users", json({ email: uniqueEmail("budget"), password: PASSWORD })),
+    { primary: 2, replica: 0, rowsRead: 3, rowsWritten: 5 },
+  ],
+  [
+    "PUT /api/users (email only)",
+    (f) => f.app("/api/users", put({ email: uniqueEmail("renamed"), password: PASSWORD }, f.user.token)),
+    { primary: 2, replica: 0, rowsRead: 5, rowsWritten: 2 },
+  ],
+  [
+    "PUT /api/users (new password)",
+    (f) => f.app("/api/users", put({ email: f.user.email, password: "a new password" }, f.user.token)),
+    { primary: 2, replica: 0, rowsRead: 15, rowsWritten: 4 },
+  ],
+  [
+    "POST /api/login",
+    (f) => f.app("/api/login", json({ email: f.user.email, password: PASSWORD })),
+    { primary: 2, replica: 0, rowsRead: 12, rowsWritten: 14 },
+  ],
+  [
+    "POST /api/refresh",
+    (f) => f.app("/api/refresh", { method: "POST", headers: bearer(f.user.refreshToken) }),
+    { primary: 1, replica: 0, rowsRead: 2, rowsWritten: 0 },
+    { SESSION_TOUCH_INTERVAL_SECONDS: "3600" },
+  ],
+  [
+    "POST /api/refresh (first after SESSION_TOUCH_INTERVAL_SECONDS)",
+    (f) => f.app("/api/refresh", { method: "POST", headers: bearer(f.user.refreshToken) }),
+    { primary: 2, replica: 0, rowsRead: 3, rowsWritten: 1 },
+  ],
+  [
+    "POST /api/refresh (rotation on)",
+    (f) => f.app("/api/refresh", { method: "POST", headers: bearer(f.user.refreshToken) }),
+    { primary: 1, replica: 0, rowsRead: 13, rowsWritten: 6 },
+    { REFRESH_TOKEN_ROTATION: "on" },
+  ],
+  [
+    "POST /api/revoke",
+    (f) => f.app("/api/revoke", { method: "POST", headers: bearer(f.user.refreshToken) }),
+    { primary: 1, replica: 0, rowsRead: 7, rowsWritten: 2 },
+  ],
+  [
+    "GET /api/sessions",
+    (f) => f.app("/api/sessions", { headers: bearer(f.user.token) }),
+    { primary: 2, replica: 0, rowsRead: 5, rowsWritten: 0 },
+  ],
+  [
+    "DELETE /api/sessions/{id}",
+    (f) => f.app(`/api/sessions/${sidOf(f.other.token)}`, { method: "DELETE", headers: bearer(f.user.token) }),
+    { primary: 1, replica: 0, rowsRead: 3, rowsWritten: 1 },
+  ],
+  [
+    "DELETE /api/sessions",
+    (f) => f.app("/api/sessions", { method: "DELETE", headers: bearer(f.user.token) }),
+    { primary: 1, replica: 0, rowsRead: 10, rowsWritten: 2 },
+  ],
+  [
+    "POST /api/chirps",
+    (f) => postChirp(f.app, f.user.token, "within budget"),
+    { primary: 1, replica: 0, rowsRead: 3, rowsWritten: 4 },
+  ],
+  [
+    "GET /api/chirps?author_id=",
+    (f) => f.app(`/api/chirps?author_id=${f.user.id}`),
+    { primary: 0, replica: 1, rowsRead: 2, rowsWritten: 0 },
+  ],
+  [
+    "GET /api/chirps/{id}",
+    (f) => f.app(`/api/chirps/${f.chirpId}`),
+    { primary: 0, replica: 1, rowsRead: 1, rowsWritten: 0 },
+  ],
+  [
+    "DELETE /api/chirps/{id}",
+    (f) => f.app(`/api/chirps/${f.chirpId}`, { method: "DELETE", headers: bearer(f.user.token) }),
+    { primary: 1, replica: 0, rowsRead: 3, rowsWritten: 1 },
+  ],
+  [
+    "POST /api/polka/webhooks",
+    (f) =>
+      f.app(
+        "/api/polka/webhooks",
+        json({ event: "user.upgraded", data: { user_id: f.user.id } }, { Authorization: `ApiKey ${env.POLKA_KEY}` }),
+      ),
+    { primary: 1, replica: 0, rowsRead: 2, rowsWritten: 1 },
+  ],
+  ["GET /openapi.json", (f) => f.app("/openapi.json"), { primary: 0, replica: 0, rowsRead: 0, rowsWritten: 0 }],
+];
+
+function summarize(trips: Trip[]): Budget {
+  return {
+    primary: trips.filter((t) => t.session === "first-primary").length,
+    replica: trips.filter((t) => t.session !== "first-primary").length,
+    rowsRead: trips.reduce((n, t) => n + t.rowsRead, 0),
+    rowsWritten: trips.reduce((n, t) => n + t.rowsWritten, 0),
+  };
+}
+
+describe("round-trip budget per endpoint", () => {
+  const measured: Record<string, Budget> = {};
+
+  it.each(ENDPOINTS)("%s stays within its budget", async (_name, call, budget, bindings = {}) => {
+    const clock = fixedClock(Date.UTC(2035, 0, 1));
+    const setup = appWith({ clock }, bindings);
+    const user = await newUser(setup);
+    const other = await (await setup("/api/login", json({ email: user.email, password: PASSWORD }))).json<{
+      token: string;
+      refresh_token: string;
+    }>();
+    const chirp = await (await postChirp(setup, user.token, "fixture")).json<{ id: string }>();
+    clock.advance(600); // past the default 300 s touch interval
+
+    const trips: Trip[] = [];
+    const app = appWith({ clock }, { ...bindings, DB: roundTripRecorder(trips) });
+    const res = await call({ app, user, other, chirpId: chirp.id });
+    expect(res.status).toBeLessThan(300);
+    const got = summarize(trips);
+    measured[_name] = got;
+    // Trips exactly; rows at most (SQLite's counts include index pages it walks).
+    expect({ primary: got.primary, replica: got.replica }).toEqual({
+      primary: budget.primary,
+      replica: budget.replica,
+    });
+    expect(got.rowsRead, "rows read").toBeLessThanOrEqual(budget.rowsRead);
+    expect(got.rowsWritten, "rows written").toBeLessThanOrEqual(budget.rowsWritten);
+  });
+
+  it("prints the table", () => {
+    console.info(
+      ["| endpoint | primary trips | replica-eligible trips | rows read | rows written |", "|---|---|---|---|---|"]
+        .concat(
+          Object.entries(measured).map(
+            ([name, b]) => `| \`${name}\` | ${b.primary} | ${b.replica} | ${b.rowsRead} | ${b.rowsWritten} |`,
+          ),
+        )
+        .join("\n"),
+    );
+    expect(Object.keys(measured)).toHaveLength(ENDPOINTS.length);
+  });
+});
