@@ -3,7 +3,8 @@
 // reports req/s, latency, errors, server CPU per request (/proc accounting of workerd), peak RSS
 // and each scenario's ratio to its floor. Writes bench/results.json.
 //
-// Options (env): BENCH_DURATION_S (5), BENCH_CONNECTIONS (16), BENCH_RUNS (3), BENCH_ONLY (comma list).
+// Options (env): BENCH_DURATION_S (5), BENCH_CONNECTIONS (16; scenarios marked "64 connections"
+// use 64), BENCH_RUNS (3), BENCH_ONLY (comma list of name fragments; floors always run).
 
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -55,6 +56,13 @@ const mf = new Miniflare({
   d1Persist: false,
   host: "127.0.0.1",
   port: 0,
+  // Fully offline: no cf.json fetch at start (the request.cf object is a fixed stand-in).
+  cf: false,
+  // The worker's stdout carries a security event per login: keep it out of the report.
+  handleRuntimeStdio(stdout, stderr) {
+    stdout.resume();
+    stderr.pipe(process.stderr);
+  },
   bindings: {
     PLATFORM: "dev",
     JWT_ISSUER: "chirpy-access",
@@ -138,6 +146,14 @@ const cycle = (items) => {
 };
 const scenarios = [
   { name: "floor A: constant route", floor: null, request: () => ({ method: "GET", path: "/__bench/hello" }) },
+  // 100 ms of I/O wait per request, no CPU: req/s ÷ 10 is how many requests the runtime keeps in
+  // flight at once (64 means no connection is starved).
+  {
+    name: "floor W: 100 ms wait, 64 connections",
+    floor: null,
+    connections: 64,
+    request: () => ({ method: "GET", path: "/__bench/wait" }),
+  },
   {
     name: "floor B: one indexed D1 read",
     floor: null,
@@ -162,6 +178,24 @@ const scenarios = [
       name: "POST /api/refresh (valid)",
       floor: "floor B: one indexed D1 read",
       request: () => ({ method: "POST", path: "/api/refresh", headers: { authorization: `Bearer ${next()}` } }),
+    };
+  })(),
+  (() => {
+    const next = cycle(users.map((u) => u.refresh));
+    return {
+      name: "POST /api/refresh (valid), 64 connections",
+      floor: "floor B: one indexed D1 read",
+      connections: 64,
+      request: () => ({ method: "POST", path: "/api/refresh", headers: { authorization: `Bearer ${next()}` } }),
+    };
+  })(),
+  (() => {
+    const next = cycle(users.map((u) => u.id));
+    return {
+      name: "GET /api/chirps?author_id=, 64 connections",
+      floor: "floor B: one indexed D1 read",
+      connections: 64,
+      request: () => ({ method: "GET", path: `/api/chirps?author_id=${next()}` }),
     };
   })(),
   (() => {
@@ -218,7 +252,7 @@ async function runOnce(scenario) {
   const ticksBefore = cpuTicks();
   const result = await autocannon({
     url: base,
-    connections: CONNECTIONS,
+    connections: scenario.connections ?? CONNECTIONS,
     duration: DURATION_S,
     timeout: 10,
     requests: [{ setupRequest: (req) => ({ ...req, ...scenario.request() }) }],
@@ -233,6 +267,9 @@ async function runOnce(scenario) {
     .reduce((n, [, count]) => n + count, 0);
   return {
     rps: total / DURATION_S,
+    // Connections the server failed (reset, hang-up) or left unanswered past the timeout.
+    socket_errors: result.errors,
+    timeouts: result.timeouts,
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     errors: unexpected + result.errors + result.timeouts,
@@ -267,6 +304,8 @@ for (const [scenario, runs] of runsByScenario) {
     summary[`${key}_spread`] = [Math.min(...values), Math.max(...values)];
   }
   summary.errors = runs.reduce((n, r) => n + r.errors, 0);
+  summary.socket_errors = runs.reduce((n, r) => n + r.socket_errors, 0);
+  summary.timeouts = runs.reduce((n, r) => n + r.timeouts, 0);
   results.push(summary);
   console.log(`  ${scenario.name}: ${summary.rps.toFixed(0)} req/s, ${summary.cpu_ms_per_req.toFixed(3)} ms CPU/req`);
 }
@@ -284,7 +323,7 @@ const rows = results.map((r) => [
   `${fmt(r.rps, 0)} (${fmt(r.rps_spread[0], 0)}–${fmt(r.rps_spread[1], 0)})`,
   fmt(r.p50_ms),
   fmt(r.p99_ms),
-  String(r.errors),
+  `${r.errors}${r.socket_errors + r.timeouts ? ` (${r.socket_errors} socket, ${r.timeouts} timeout)` : ""}`,
   `${fmt(r.cpu_ms_per_req, 3)} (${fmt(r.cpu_ms_per_req_spread[0], 3)}–${fmt(r.cpu_ms_per_req_spread[1], 3)})`,
   fmt(r.peak_rss_mb),
   r.rps_ratio_to_floor === null ? "–" : `${(r.rps_ratio_to_floor * 100).toFixed(0)} % of ${r.floor.split(":")[0]}`,

@@ -1,7 +1,8 @@
 // The benchmark build: the real worker plus floor routes that exist only here, so each
 // scenario can be compared with what the runtime costs for (A) a constant response, (B) one
 // indexed D1 read, (C) signing and verifying one access token, and (D) the same chirp insert
-// as POST /api/chirps as one raw D1 statement, in the same build.
+// as POST /api/chirps as one raw D1 statement, in the same build; (W) waits 100 ms without CPU,
+// to show how many requests the runtime keeps in flight.
 
 import type { Bindings } from "../src/config";
 import { signAccessToken, signingKeyFor, verifyAccessToken } from "../src/crypto/jwt";
@@ -13,6 +14,10 @@ export default {
     switch (url.pathname) {
       case "/__bench/hello":
         return new Response("hello");
+      case "/__bench/wait":
+        // 100 ms of waiting, no CPU: how many requests the runtime keeps in flight at once.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return new Response("waited");
       case "/__bench/read": {
         const row = await env.DB.prepare("select id from users where email = ?")
           .bind(url.searchParams.get("email"))
