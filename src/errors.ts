@@ -14,14 +14,39 @@ export class AppError extends Error {
   }
 }
 
+// Every public message, named once; tests compare against these names. Validation messages that
+// name a field are built in validation.ts from the request schemas.
+// 400
+export const BAD_REQUEST = "Bad request";
+export const INVALID_JSON = "Request body is not valid JSON";
+export const NOT_A_JSON_OBJECT = "Request body must be a JSON object";
+export const USER_ID_NOT_UUID = "data.user_id must be a UUID";
+// 401
 export const INVALID_ACCESS_TOKEN = "Invalid or expired access token";
 export const INVALID_REFRESH_TOKEN = "Invalid refresh token";
 export const MISSING_BEARER = "Missing or malformed Authorization header (expected: Bearer <token>)";
 export const INCORRECT_CREDENTIALS = "Incorrect email or password";
+export const POLKA_KEY_REFUSED = "Missing or invalid API key";
+// 403
+export const NOT_YOUR_CHIRP = "You can only delete your own chirps";
+export const RESET_DEV_ONLY = "Reset is only allowed when PLATFORM=dev";
+export const CROSS_SITE_REFUSED = "Cross-site requests are refused";
+// 404
+export const NOT_FOUND = "Not found";
+export const CHIRP_NOT_FOUND = "Chirp not found";
+export const SESSION_NOT_FOUND = "Session not found";
+export const USER_NOT_FOUND = "User not found";
+// 409
+export const EMAIL_TAKEN = "Email is already registered";
+// 413
+export const bodyTooLarge = (maxBytes: number) => `Request body is larger than ${maxBytes} bytes`;
+// 429
 export const TOO_MANY_LOGINS = "Too many failed login attempts; try again later";
 export const TOO_MANY_SIGNUPS = "Too many sign-ups from this network; try again later";
-export const EMAIL_TAKEN = "Email is already registered";
-export const CROSS_SITE_REFUSED = "Cross-site requests are refused";
+// 500, 503
+export const MISCONFIGURED = "Server misconfigured";
+export const INTERNAL_ERROR = "Internal server error";
+export const DATABASE_UNAVAILABLE = "Database unavailable";
 
 /**
  * 401 with its challenge (RFC 9110 §11.6.1 requires one; RFC 6750 §3): `Bearer` alone when no
@@ -31,8 +56,8 @@ export const unauthorized = (message: string, challenge = "Bearer") =>
   new AppError(401, message, { "WWW-Authenticate": challenge });
 export const invalidToken = (message: string) => unauthorized(message, 'Bearer error="invalid_token"');
 export const badRequest = (message: string) => new AppError(400, message);
-export const notFound = (message = "Not found") => new AppError(404, message);
-export const forbidden = (message = "Forbidden") => new AppError(403, message);
+export const notFound = (message: string) => new AppError(404, message);
+export const forbidden = (message: string) => new AppError(403, message);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new AppError(429, message, { "Retry-After": String(retryAfterSeconds) });
 export const conflict = (message: string) => new AppError(409, message);
@@ -40,7 +65,7 @@ export const conflict = (message: string) => new AppError(409, message);
 /** A deployment mistake (e.g. a missing secret): public message stays vague, the log says what. */
 export class MisconfigurationError extends AppError {
   constructor(readonly detail: string) {
-    super(500, "Server misconfigured");
+    super(500, MISCONFIGURED);
     this.name = "MisconfigurationError";
   }
 }

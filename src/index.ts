@@ -1,9 +1,9 @@
 // The Worker entry point: the app with the real clock, and the housekeeping cron.
 
 import { createApp } from "./app";
-import { runHousekeeping } from "./auth/housekeeping";
 import type { Bindings } from "./config";
-import { buildDeps } from "./context";
+import { buildDeps } from "./deps";
+import { runHousekeeping } from "./ops/service";
 
 const app = createApp();
 

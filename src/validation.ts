@@ -6,7 +6,7 @@ import { validator } from "hono/validator";
 import * as v from "valibot";
 import { normalizeEmail } from "./auth/email";
 import { MAX_CHIRP_LENGTH } from "./chirps/service";
-import { badRequest } from "./errors";
+import { badRequest, INVALID_JSON, NOT_A_JSON_OBJECT } from "./errors";
 
 export const MAX_PASSWORD_LENGTH = 1024;
 
@@ -72,7 +72,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw badRequest("Request body is not valid JSON");
+    throw badRequest(INVALID_JSON);
   }
 }
 
@@ -85,7 +85,7 @@ export const jsonBody = <S extends v.GenericSchema>(schema: S) =>
     // With a JSON Content-Type Hono has parsed the body already (a 400 if malformed).
     const parsed = c.req.bodyCache.json ? value : parseJson(new TextDecoder().decode(await c.req.arrayBuffer()));
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw badRequest("Request body must be a JSON object");
+      throw badRequest(NOT_A_JSON_OBJECT);
     }
     return parseWith(schema, parsed);
   });

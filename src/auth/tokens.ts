@@ -2,9 +2,9 @@
 // JWT_SECRET) and access tokens bound to a session.
 
 import { type Config, requireJwtSecret } from "../config";
-import type { Deps } from "../context";
 import { toHex } from "../crypto/bytes";
 import { type KeyRing, keyRingFor, type SigningKey, signAccessToken } from "../crypto/jwt";
+import type { Deps } from "../deps";
 
 export const REFRESH_TOKEN_BYTES = 32;
 export const REFRESH_TOKEN_PATTERN = /^[0-9a-f]{64}$/;

@@ -1,11 +1,11 @@
 // The chirp rules: length limit, the course's profanity filter, ownership on delete.
 
-import type { Deps } from "../context";
+import { isSessionLive } from "../auth/access";
 import type { VerifiedAccessToken } from "../crypto/jwt";
 import { deleteChirpOfUser, findChirpById, insertChirpInLiveSession, listChirps } from "../db/chirps";
 import type { Chirp } from "../db/schema";
-import { isSessionLive } from "../auth/service";
-import { forbidden, INVALID_ACCESS_TOKEN, invalidToken, notFound } from "../errors";
+import type { Deps } from "../deps";
+import { CHIRP_NOT_FOUND, forbidden, INVALID_ACCESS_TOKEN, invalidToken, NOT_YOUR_CHIRP, notFound } from "../errors";
 
 export const MAX_CHIRP_LENGTH = 140;
 const PROFANE_WORDS = new Set(["kerfuffle", "sharbert", "fornax"]);
@@ -46,7 +46,7 @@ export function getChirps(deps: Deps, options: { authorId?: string; order: "asc"
 
 export async function getChirp(deps: Deps, id: string): Promise<Chirp> {
   const chirp = await findChirpById(deps.db, id);
-  if (!chirp) throw notFound("Chirp not found");
+  if (!chirp) throw notFound(CHIRP_NOT_FOUND);
   return chirp;
 }
 
@@ -64,6 +64,6 @@ export async function deleteChirp(
   // these reads only choose the answer; they cannot let a delete through.
   if (!(await isSessionLive(deps, caller))) throw invalidToken(INVALID_ACCESS_TOKEN);
   const chirp = await findChirpById(deps.db, id);
-  if (!chirp) throw notFound("Chirp not found");
-  throw forbidden("You can only delete your own chirps");
+  if (!chirp) throw notFound(CHIRP_NOT_FOUND);
+  throw forbidden(NOT_YOUR_CHIRP);
 }

@@ -1,15 +1,13 @@
-// Operations endpoints' rules: the dev-only reset, the health check, and the Polka webhook's key.
+// Operations: the dev-only reset, the health check, and the housekeeping cron.
 
-import { requirePolkaKey } from "../config";
-import type { Deps } from "../context";
-import { timingSafeEqualStrings } from "../crypto/bytes";
+import { deleteStaleRows } from "../db/housekeeping";
 import { deleteAllUsers, pingDatabase } from "../db/users";
-import { AppError, forbidden, unauthorized } from "../errors";
-import { emitSecurityEvent } from "./security-events";
+import type { Deps } from "../deps";
+import { AppError, DATABASE_UNAVAILABLE, forbidden, RESET_DEV_ONLY } from "../errors";
 
 /** Deletes every user (tokens, sessions and chirps cascade); only when PLATFORM=dev. */
 export async function resetAllUsers(deps: Deps): Promise<number> {
-  if (deps.config.platform !== "dev") throw forbidden("Reset is only allowed when PLATFORM=dev");
+  if (deps.config.platform !== "dev") throw forbidden(RESET_DEV_ONLY);
   return deleteAllUsers(deps.db);
 }
 
@@ -18,18 +16,22 @@ export async function checkDatabase(deps: Deps): Promise<void> {
   try {
     await pingDatabase(deps.db);
   } catch {
-    throw new AppError(503, "Database unavailable");
+    throw new AppError(503, DATABASE_UNAVAILABLE);
   }
 }
 
+/** How long ended sessions and tokens are kept (for support and audit) before deletion. */
+export const ENDED_RETENTION_SECONDS = 7 * 24 * 3600;
+
 /**
- * Checks Polka's API key in constant time (both sides hashed first, so neither the position of
- * a difference nor the key's length leaks); 500 when POLKA_KEY is not configured.
+ * The cron job: forget sessions and refresh tokens that ended more than a week ago, and
+ * login-attempt and sign-up counters whose window has passed.
  */
-export async function verifyPolkaKey(deps: Deps, presented: string | null): Promise<void> {
-  const expected = requirePolkaKey(deps.config);
-  if (presented === null || !(await timingSafeEqualStrings(presented, expected))) {
-    emitSecurityEvent({ event: "webhook.rejected", reason: "bad_key" });
-    throw unauthorized("Missing or invalid API key", "ApiKey");
-  }
+export function runHousekeeping(deps: Deps) {
+  const nowMs = deps.clock.now();
+  return deleteStaleRows(deps.db, {
+    endedBefore: new Date(nowMs - ENDED_RETENTION_SECONDS * 1000),
+    attemptWindowStartedBefore: new Date(nowMs - deps.config.loginFailureWindowSeconds * 1000),
+    signupWindowStartedBefore: new Date(nowMs - deps.config.signupWindowSeconds * 1000),
+  });
 }

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { login } from "../auth/service";
-import { refreshSession, revokeRefreshToken } from "../auth/sessions";
-import type { AppEnv } from "../context";
+import { login } from "../auth/login";
+import { refreshSession, revokeRefreshToken } from "../auth/refresh";
+import type { AppEnv } from "../middleware/context";
+import { requireBearer } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../validation";
-import { requireBearer } from "./bearer";
 import { toUserJson } from "./serializers";
 
 export const authRoutes = new Hono<AppEnv>()

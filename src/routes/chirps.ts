@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import { createChirp, deleteChirp, getChirp, getChirps } from "../chirps/service";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../middleware/context";
+import { requireAccessToken } from "../middleware/require-auth";
 import { chirpIdSchema, chirpSchema, chirpsQuerySchema, jsonBody, validate } from "../validation";
-import { requireAccessToken } from "./bearer";
 import { toChirpJson } from "./serializers";
 
 export const chirpsRoutes = new Hono<AppEnv>()

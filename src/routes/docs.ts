@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../middleware/context";
 import { openApiDocument } from "../openapi";
 
 // The renderer (/docs/scalar.js) is a static asset of this Worker (see scripts/copy-assets.mjs);

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { endAllSessions, endSession, listSessions } from "../auth/sessions";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../middleware/context";
+import { requireAccessToken, requireUser } from "../middleware/require-auth";
+import { endAllSessions, endSession, listSessions } from "../sessions/service";
 import { sessionIdSchema, validate } from "../validation";
-import { requireAccessToken, requireUser } from "./bearer";
 import { toSessionJson } from "./serializers";
 
 // The deletes verify the token's signature only: their one statement carries the session check

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { createUser, updateCredentials } from "../auth/service";
-import type { AppEnv } from "../context";
+import type { AppEnv } from "../middleware/context";
+import { requireUser } from "../middleware/require-auth";
+import { createUser, updateCredentials } from "../users/service";
 import { credentialsSchema, jsonBody } from "../validation";
-import { requireUser } from "./bearer";
 import { toUserJson } from "./serializers";
 
 export const usersRoutes = new Hono<AppEnv>()

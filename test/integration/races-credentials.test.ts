@@ -4,7 +4,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INCORRECT_CREDENTIALS } from "../../src/auth/service";
+import { INCORRECT_CREDENTIALS } from "../../src/errors";
 import { gatedD1 } from "../d1";
 import { api, appWith, bearer, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
 

@@ -4,12 +4,13 @@
 
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { bodyTooLarge } from "../errors";
 
 /** Past this much, the rest of an oversized body is cancelled (the connection closes) instead of drained. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 export const limitBody = (maxBytes: number) => {
-  const tooLarge = (c: Context) => c.json({ error: `Request body is larger than ${maxBytes} bytes` }, 413);
+  const tooLarge = (c: Context) => c.json({ error: bodyTooLarge(maxBytes) }, 413);
   return createMiddleware(async (c, next) => {
     const body = c.req.raw.body;
     if (!body) return next();

@@ -1,0 +1,26 @@
+// CORS from the config: off unless CORS_ORIGINS lists origins. Tokens travel in the
+// Authorization header, never in cookies, so credentials stay off too.
+
+import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
+import { BOOKMARK_HEADER } from "../db/replication";
+import type { AppEnv } from "./context";
+
+const corsByOrigins = new Map<string, ReturnType<typeof cors>>();
+export const corsFromConfig = createMiddleware<AppEnv>(async (c, next) => {
+  const origins = c.get("deps").config.corsOrigins;
+  if (origins.length === 0) return next();
+  const key = origins.join(",");
+  let handler = corsByOrigins.get(key);
+  if (!handler) {
+    handler = cors({
+      origin: origins,
+      allowMethods: ["GET", "POST", "PUT", "DELETE"],
+      allowHeaders: ["Authorization", "Content-Type", BOOKMARK_HEADER],
+      exposeHeaders: [BOOKMARK_HEADER, "Retry-After", "WWW-Authenticate"],
+      maxAge: 600,
+    });
+    corsByOrigins.set(key, handler);
+  }
+  return handler(c, next);
+});
