@@ -65,3 +65,20 @@ export async function newUser(fetcher: Fetcher = api, email = uniqueEmail()): Pr
 export async function postChirp(fetcher: Fetcher, token: string, body: string): Promise<Response> {
   return fetcher("/api/chirps", json({ body }, bearer(token)));
 }
+
+/** A JWT's header and claims, decoded without verifying (tests read `sid`, `kid`, `exp`…). */
+export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
+  const part = (i: number) => JSON.parse(atob(token.split(".")[i].replace(/-/g, "+").replace(/_/g, "/")));
+  return { header: part(0), claims: part(1) };
+}
+
+/** The session (`sid`) an access token belongs to. */
+export const sessionIdOf = (token: string) => decodeJwt(token).claims.sid as string;
+
+/** POST /api/refresh with a refresh token. */
+export const refresh = (fetcher: Fetcher, refreshToken: string) =>
+  fetcher("/api/refresh", { method: "POST", headers: bearer(refreshToken) });
+
+/** POST /api/revoke with a refresh token. */
+export const revoke = (fetcher: Fetcher, refreshToken: string) =>
+  fetcher("/api/revoke", { method: "POST", headers: bearer(refreshToken) });

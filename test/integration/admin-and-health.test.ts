@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CROSS_SITE_REFUSED } from "../../src/errors";
+import { CROSS_SITE_REFUSED, DATABASE_UNAVAILABLE, NOT_FOUND, RESET_DEV_ONLY } from "../../src/errors";
 import { unreachableD1 } from "../d1";
 import { api, appWith, newUser, postChirp } from "../helpers";
 
@@ -24,7 +24,7 @@ describe("POST /admin/reset", () => {
     for (const platform of ["production", "", "DEV"]) {
       const res = await appWith({}, { PLATFORM: platform })("/admin/reset", { method: "POST" });
       expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({ error: "Reset is only allowed when PLATFORM=dev" });
+      expect(await res.json()).toEqual({ error: RESET_DEV_ONLY });
     }
     expect(await count("users")).toBe(before);
   });
@@ -73,7 +73,7 @@ describe("GET /api/healthz", () => {
     const down = unreachableD1();
     const res = await appWith({}, { DB: down })("/api/healthz");
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ error: "Database unavailable" });
+    expect(await res.json()).toEqual({ error: DATABASE_UNAVAILABLE });
   });
 });
 
@@ -86,7 +86,7 @@ describe("every response", () => {
     ]) {
       const res = await api(path, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
-      expect(await res.json()).toEqual({ error: "Not found" });
+      expect(await res.json()).toEqual({ error: NOT_FOUND });
     }
   });
 

@@ -22,7 +22,7 @@ describe("per-email limit", () => {
     const res = await login(app, user.email, PASSWORD);
     expect(res.status).toBe(429);
     expect(res.headers.get("Retry-After")).toBe(String(15 * 60 - 60));
-    expect(await res.json()).toEqual({ error: "Too many failed login attempts; try again later" });
+    expect(await res.json()).toEqual({ error: TOO_MANY_LOGINS });
   });
 
   it("allows attempts again once the window has passed", async () => {

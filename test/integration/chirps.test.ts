@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { CHIRP_NOT_FOUND, NOT_YOUR_CHIRP } from "../../src/errors";
 import { api, appWith, bearer, fixedClock, json, newUser, postChirp } from "../helpers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -118,7 +119,7 @@ describe("GET /api/chirps/{id}", () => {
   it("returns 404 for an unknown id and 400 for a malformed one", async () => {
     const missing = await api(`/api/chirps/${crypto.randomUUID()}`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: "Chirp not found" });
+    expect(await missing.json()).toEqual({ error: CHIRP_NOT_FOUND });
     const malformed = await api("/api/chirps/not-a-uuid");
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({ error: "chirp id must be a UUID" });
@@ -143,7 +144,7 @@ describe("DELETE /api/chirps/{id}", () => {
     const chirp = await (await postChirp(api, author.token, "mine")).json<ChirpJson>();
     const res = await del(chirp.id, bearer(other.token));
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: "You can only delete your own chirps" });
+    expect(await res.json()).toEqual({ error: NOT_YOUR_CHIRP });
     expect((await api(`/api/chirps/${chirp.id}`)).status).toBe(200);
   });
 
@@ -156,7 +157,7 @@ describe("DELETE /api/chirps/{id}", () => {
     expect((await api(`/api/chirps/${chirp.id}`)).status).toBe(200);
     const missing = await del(crypto.randomUUID(), bearer(user.token));
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: "Chirp not found" });
+    expect(await missing.json()).toEqual({ error: CHIRP_NOT_FOUND });
   });
 
   it("removes a user's chirps when the user is deleted", async () => {

@@ -4,6 +4,7 @@
 
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { DATABASE_UNAVAILABLE, INTERNAL_ERROR } from "../../src/errors";
 import { faultyD1 } from "../d1";
 import {
   appWith,
@@ -110,7 +111,7 @@ describe("D1 faults", () => {
           faults++;
           const text = await res.text();
           expect(res.status, `${mode} call ${failAt}: ${text}`).toBe(500);
-          expect(JSON.parse(text)).toEqual({ error: "Internal server error" });
+          expect(JSON.parse(text)).toEqual({ error: INTERNAL_ERROR });
           // Neither the answer nor the log carries a credential or the SQL (with its bound values).
           const log = logged.join("\n");
           for (const secret of [user.token, user.refreshToken, PASSWORD]) {
@@ -152,7 +153,7 @@ describe("D1 faults", () => {
     const { db } = faultyD1(1, "before");
     const down = await appWith({}, { DB: db })("/api/healthz");
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ error: "Database unavailable" });
+    expect(await down.json()).toEqual({ error: DATABASE_UNAVAILABLE });
     expect((await appWith({})("/api/healthz")).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { INCORRECT_CREDENTIALS } from "../../src/errors";
 import { api, json, PASSWORD, uniqueEmail } from "../helpers";
 
 describe("POST /api/login", () => {
@@ -39,7 +40,7 @@ describe("POST /api/login", () => {
     const unknown = await api("/api/login", json({ email: uniqueEmail(), password: PASSWORD }));
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: "Incorrect email or password" });
+      expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
     }
   });
 

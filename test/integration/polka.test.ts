@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { MISCONFIGURED, POLKA_KEY_REFUSED, USER_ID_NOT_UUID, USER_NOT_FOUND } from "../../src/errors";
 import { api, appWith, json, newUser } from "../helpers";
 
 const KEY = env.POLKA_KEY;
@@ -33,7 +34,7 @@ describe("POST /api/polka/webhooks", () => {
     const user = await newUser();
     const res = await webhook({ event: "user.upgraded", data: { user_id: user.id } }, key);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: "Missing or invalid API key" });
+    expect(await res.json()).toEqual({ error: POLKA_KEY_REFUSED });
     expect(await isRed(user.id)).toBe(0);
   });
 
@@ -49,7 +50,7 @@ describe("POST /api/polka/webhooks", () => {
   it("returns 404 for an unknown user", async () => {
     const res = await webhook({ event: "user.upgraded", data: { user_id: crypto.randomUUID() } });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: "User not found" });
+    expect(await res.json()).toEqual({ error: USER_NOT_FOUND });
   });
 
   it.each([
@@ -58,7 +59,7 @@ describe("POST /api/polka/webhooks", () => {
     ["a string data", { event: "user.upgraded", data: "x" }, "data must be an object"],
     ["no user_id", { event: "user.upgraded", data: {} }, "data.user_id is required"],
     ["a numeric user_id", { event: "user.upgraded", data: { user_id: 7 } }, "data.user_id must be a string"],
-    ["a malformed user_id", { event: "user.upgraded", data: { user_id: "x" } }, "data.user_id must be a UUID"],
+    ["a malformed user_id", { event: "user.upgraded", data: { user_id: "x" } }, USER_ID_NOT_UUID],
   ])("returns 400 for %s", async (_name, body, error) => {
     const res = await webhook(body);
     expect(res.status).toBe(400);
@@ -70,7 +71,7 @@ describe("POST /api/polka/webhooks", () => {
     const app = appWith({}, { POLKA_KEY: "" });
     const res = await webhook({ event: "user.upgraded", data: { user_id: user.id } }, "", app);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: "Server misconfigured" });
+    expect(await res.json()).toEqual({ error: MISCONFIGURED });
     expect(await isRed(user.id)).toBe(0);
   });
 });

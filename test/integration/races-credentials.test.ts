@@ -4,7 +4,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INCORRECT_CREDENTIALS } from "../../src/errors";
+import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN } from "../../src/errors";
 import { gatedD1 } from "../d1";
 import { api, appWith, bearer, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
 
@@ -104,7 +104,7 @@ describe("PUT /api/users racing the end of its session", () => {
 
     const res = await takeover;
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: "Invalid or expired access token" });
+    expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
     expect(await userRow(victim.id)).toEqual(before);
     expect((await api("/api/login", json({ email: victim.email, password: PASSWORD }))).status).toBe(200);
   });

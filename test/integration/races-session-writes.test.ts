@@ -3,17 +3,16 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { INVALID_ACCESS_TOKEN } from "../../src/errors";
 import { gatedD1 } from "../d1";
-import { api, appWith, bearer, json, newUser, PASSWORD, postChirp } from "../helpers";
+import { api, appWith, bearer, json, newUser, PASSWORD, postChirp, revoke, sessionIdOf } from "../helpers";
 
-const revoke = (refreshToken: string) => api("/api/revoke", { method: "POST", headers: bearer(refreshToken) });
 const sessionLive = async (sessionId: string) =>
   (
     await env.DB.prepare("select revoked_at from sessions where id = ?")
       .bind(sessionId)
       .first<{ revoked_at: number | null }>()
   )?.revoked_at === null;
-const sessionIdOf = (token: string) => JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid;
 
 describe("DELETE /api/chirps/{id} racing the end of its session", () => {
   it("returns 401 and keeps the chirp when the session ends before the delete lands", async () => {
@@ -24,12 +23,12 @@ describe("DELETE /api/chirps/{id} racing the end of its session", () => {
     const held = gate.hold(/^delete from "chirps"/);
     const del = gated(`/api/chirps/${chirp.id}`, { method: "DELETE", headers: bearer(user.token) });
     await held.arrived;
-    expect((await revoke(user.refreshToken)).status).toBe(204);
+    expect((await revoke(api, user.refreshToken)).status).toBe(204);
     held.release();
 
     const res = await del;
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: "Invalid or expired access token" });
+    expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
     expect((await api(`/api/chirps/${chirp.id}`)).status).toBe(200);
   });
 });
@@ -46,12 +45,12 @@ describe("DELETE /api/sessions/{id} racing the end of the caller's session", () 
     const held = gate.hold(/^update "sessions"/);
     const end = gated(`/api/sessions/${otherId}`, { method: "DELETE", headers: bearer(user.token) });
     await held.arrived;
-    expect((await revoke(user.refreshToken)).status).toBe(204);
+    expect((await revoke(api, user.refreshToken)).status).toBe(204);
     held.release();
 
     const res = await end;
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: "Invalid or expired access token" });
+    expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
     expect(await sessionLive(otherId)).toBe(true);
   });
 });
@@ -67,7 +66,7 @@ describe("DELETE /api/sessions racing the end of the caller's session", () => {
     const held = gate.hold(/^update "sessions"/);
     const endAll = gated("/api/sessions", { method: "DELETE", headers: bearer(user.token) });
     await held.arrived;
-    expect((await revoke(user.refreshToken)).status).toBe(204);
+    expect((await revoke(api, user.refreshToken)).status).toBe(204);
     held.release();
 
     const res = await endAll;

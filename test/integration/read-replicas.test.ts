@@ -7,10 +7,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BOOKMARK_HEADER, sessionStartFor } from "../../src/db/replication";
 import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN } from "../../src/errors";
-import { api, appWith, bearer, json, newUser, PASSWORD, postChirp } from "../helpers";
+import { api, appWith, bearer, json, newUser, PASSWORD, postChirp, sessionIdOf } from "../helpers";
 import { laggingReplica } from "../replica-double";
 
-const sidOf = (token: string) => JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid;
 const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
 
 function replicatedApp() {
@@ -72,7 +71,7 @@ describe("with the replica behind the primary", () => {
       ["DELETE /api/sessions", app("/api/sessions", { method: "DELETE", headers: bearer(user.token) })],
       [
         "DELETE /api/sessions/{id}",
-        app(`/api/sessions/${sidOf(user.token)}`, { method: "DELETE", headers: bearer(user.token) }),
+        app(`/api/sessions/${sessionIdOf(user.token)}`, { method: "DELETE", headers: bearer(user.token) }),
       ],
       ["PUT /api/users", app("/api/users", put({ email: user.email, password: "taken over" }, user.token))],
       ["POST /api/refresh", app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })],

@@ -6,12 +6,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INVALID_REFRESH_TOKEN } from "../../src/errors";
-import { appWith, bearer, type Fetcher, fixedClock, newUser } from "../helpers";
+import { appWith, bearer, type Fetcher, fixedClock, newUser, refresh } from "../helpers";
 
 const OLD = "old-secret-0123456789abcdef0123456789abcdef";
 const NEW = "new-secret-fedcba9876543210fedcba9876543210";
 
-const refresh = (app: Fetcher, token: string) => app("/api/refresh", { method: "POST", headers: bearer(token) });
 const refreshOk = async (app: Fetcher, token: string) => {
   const res = await refresh(app, token);
   expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/crypto/bytes";
+import { INVALID_REFRESH_TOKEN } from "../../src/errors";
 import { api, appWith, bearer, fixedClock, json, newUser, postChirp } from "../helpers";
 
 const refresh = (fetcher: typeof api, token: string | null, headers?: Record<string, string>) =>
@@ -61,7 +62,7 @@ describe("POST /api/refresh", () => {
     clock.advance(1);
     const res = await refresh(app, user.refreshToken);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: "Invalid refresh token" });
+    expect(await res.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
   });
 
   it("stores only the SHA-256 of the token, with a 60-day expiry", async () => {

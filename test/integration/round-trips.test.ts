@@ -7,7 +7,18 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { roundTripRecorder, type Trip } from "../d1";
-import { appWith, bearer, type Fetcher, fixedClock, json, newUser, PASSWORD, postChirp, uniqueEmail } from "../helpers";
+import {
+  appWith,
+  bearer,
+  type Fetcher,
+  fixedClock,
+  json,
+  newUser,
+  PASSWORD,
+  postChirp,
+  sessionIdOf,
+  uniqueEmail,
+} from "../helpers";
 
 interface Budget {
   /** Trips that must go to the primary. */
@@ -25,7 +36,6 @@ interface Fixture {
   chirpId: string;
 }
 
-const sidOf = (token: string) => JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid;
 const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
 
 // endpoint → [the call, its budget]. Rows are for the fixture: a user with two sessions and one
@@ -81,7 +91,7 @@ const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<stri
   ],
   [
     "DELETE /api/sessions/{id}",
-    (f) => f.app(`/api/sessions/${sidOf(f.other.token)}`, { method: "DELETE", headers: bearer(f.user.token) }),
+    (f) => f.app(`/api/sessions/${sessionIdOf(f.other.token)}`, { method: "DELETE", headers: bearer(f.user.token) }),
     { primary: 1, replica: 0, rowsRead: 3, rowsWritten: 1 },
   ],
   [

@@ -3,12 +3,22 @@
 
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { api, appWith, bearer, fixedClock, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
+import {
+  api,
+  appWith,
+  bearer,
+  decodeJwt,
+  fixedClock,
+  json,
+  newUser,
+  PASSWORD,
+  sessionIdOf,
+  uniqueEmail,
+} from "../helpers";
 import { securityEvents } from "../log-guard";
 
 const IP = "203.0.113.77";
 const withIp = { "CF-Connecting-IP": IP };
-const sidOf = (token: string) => JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sid;
 
 /** The events logged while `action` ran. */
 async function eventsDuring(action: () => Promise<unknown>) {
@@ -78,7 +88,7 @@ describe("security events", () => {
       {
         event: "credentials.changed",
         user_id: user.id,
-        session_id: sidOf(user.token),
+        session_id: sessionIdOf(user.token),
         password_changed: true,
         email_changed: false,
         level: "security",
@@ -105,14 +115,14 @@ describe("security events", () => {
       refresh_token: string;
     }>();
     const events = await eventsDuring(async () => {
-      await api(`/api/sessions/${sidOf(other.token)}`, { method: "DELETE", headers: bearer(user.token) });
+      await api(`/api/sessions/${sessionIdOf(other.token)}`, { method: "DELETE", headers: bearer(user.token) });
       await api("/api/revoke", { method: "POST", headers: bearer(third.refresh_token) });
       await api("/api/sessions", { method: "DELETE", headers: bearer(user.token) });
     });
     const base = { event: "session.ended", user_id: user.id, level: "security" };
     expect(events).toEqual([
-      { ...base, session_id: sidOf(other.token), by: "user", count: 1 },
-      { ...base, session_id: sidOf(third.token), by: "revoke", count: 1 },
+      { ...base, session_id: sessionIdOf(other.token), by: "user", count: 1 },
+      { ...base, session_id: sessionIdOf(third.token), by: "revoke", count: 1 },
       { ...base, session_id: null, by: "log_out_everywhere", count: 1 },
     ]);
   });
@@ -126,7 +136,7 @@ describe("security events", () => {
     const events = await eventsDuring(() =>
       app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }),
     );
-    const sessionId = sidOf(user.token);
+    const sessionId = sessionIdOf(user.token);
     expect(events).toEqual([
       { event: "refresh_token.reuse_detected", user_id: user.id, session_id: sessionId, level: "security" },
       {
@@ -142,7 +152,7 @@ describe("security events", () => {
 
   it("an access token under an unknown kid, and a rejected webhook", async () => {
     const user = await newUser();
-    const payload = JSON.parse(atob(user.token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    const payload = decodeJwt(user.token).claims;
     const forged = await sign(
       payload,
       { kty: "oct", k: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0", alg: "HS256", kid: "forged-kid" },

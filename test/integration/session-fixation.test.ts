@@ -6,11 +6,11 @@ import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { signingKeyFor } from "../../src/crypto/jwt";
-import { api, bearer, json, newUser, PASSWORD, postChirp } from "../helpers";
+import { api, bearer, decodeJwt, json, newUser, PASSWORD, postChirp } from "../helpers";
 
 const sessionIds = async (token: string) =>
   (await (await api("/api/sessions", { headers: bearer(token) })).json<{ id: string }[]>()).map((s) => s.id);
-const claimsOf = (token: string) => JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+const claimsOf = (token: string) => decodeJwt(token).claims;
 
 describe("sessions are bound to their user", () => {
   it("mints a new session on every login, whatever token the client already holds", async () => {

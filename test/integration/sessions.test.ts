@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { SESSION_NOT_FOUND } from "../../src/errors";
 import { api, appWith, bearer, fixedClock, json, newUser, PASSWORD, postChirp, uniqueEmail } from "../helpers";
 
 interface SessionJson {
@@ -125,7 +126,7 @@ describe("DELETE /api/sessions/{id}", () => {
     for (const id of [crypto.randomUUID(), aliceSession.id]) {
       const res = await del(`/api/sessions/${id}`, mallory.token);
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ error: "Session not found" });
+      expect(await res.json()).toEqual({ error: SESSION_NOT_FOUND });
     }
     expect((await postChirp(api, alice.token, "untouched")).status).toBe(201);
     const extra = await loginAgain(alice.email);

@@ -3,10 +3,10 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { appWith, bearer, type Fetcher, fixedClock, json, newUser, PASSWORD, postChirp } from "../helpers";
+import { INVALID_REFRESH_TOKEN } from "../../src/errors";
+import { appWith, bearer, type Fetcher, fixedClock, json, newUser, PASSWORD, postChirp, refresh } from "../helpers";
 
 const ROTATION = { REFRESH_TOKEN_ROTATION: "on" };
-const refresh = (app: Fetcher, token: string) => app("/api/refresh", { method: "POST", headers: bearer(token) });
 const refreshOk = async (app: Fetcher, token: string) => {
   const res = await refresh(app, token);
   expect(res.status).toBe(200);
@@ -84,7 +84,7 @@ describe("reuse detection", () => {
     clock.advance(5);
     const replay = await refresh(app, user.refreshToken); // a spent token shows up again
     expect(replay.status).toBe(401);
-    expect(await replay.json()).toEqual({ error: "Invalid refresh token" });
+    expect(await replay.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
 
     expect((await refresh(app, second.refresh_token)).status).toBe(401);
     expect((await postChirp(app, second.token, "family ended")).status).toBe(401);

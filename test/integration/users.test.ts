@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { EMAIL_TAKEN, NOT_A_JSON_OBJECT } from "../../src/errors";
 import { api, bearer, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -42,7 +43,7 @@ describe("POST /api/users", () => {
     for (const again of [email, email.toUpperCase(), ` ${email}`]) {
       const res = await api("/api/users", json({ email: again, password: "b" }));
       expect(res.status).toBe(409);
-      expect(await res.json()).toEqual({ error: "Email is already registered" });
+      expect(await res.json()).toEqual({ error: EMAIL_TAKEN });
     }
     expect(await countUsers()).toBe(before);
   });
@@ -50,9 +51,9 @@ describe("POST /api/users", () => {
   it.each([
     ["malformed JSON", "{not json", "Malformed JSON in request body"],
     ["an empty body", "", "Malformed JSON in request body"],
-    ["an array", "[]", "Request body must be a JSON object"],
-    ["a string", '"saul"', "Request body must be a JSON object"],
-    ["null", "null", "Request body must be a JSON object"],
+    ["an array", "[]", NOT_A_JSON_OBJECT],
+    ["a string", '"saul"', NOT_A_JSON_OBJECT],
+    ["null", "null", NOT_A_JSON_OBJECT],
     ["a missing email", JSON.stringify({ password: "x" }), "email is required"],
     ["a missing password", JSON.stringify({ email: "a@b.co" }), "password is required"],
     ["a numeric email", JSON.stringify({ email: 42, password: "x" }), "email must be a string"],
@@ -126,7 +127,7 @@ describe("PUT /api/users", () => {
     const bob = await newUser();
     const res = await put(bob.token, { email: alice.email.toUpperCase(), password: "x" });
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ error: "Email is already registered" });
+    expect(await res.json()).toEqual({ error: EMAIL_TAKEN });
     expect((await api("/api/login", json({ email: bob.email, password: PASSWORD }))).status).toBe(200);
   });
 
