@@ -1,11 +1,12 @@
 // The one error type services throw, and the catalogue of public messages.
 // Anything that is not an AppError becomes a plain 500 in app.onError.
 
-import type { ContentfulStatusCode } from "hono/utils/http-status";
+/** The statuses the API answers errors with (a subset of Hono's ContentfulStatusCode). */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 
 export class AppError extends Error {
   constructor(
-    readonly status: ContentfulStatusCode,
+    readonly status: ErrorStatus,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {

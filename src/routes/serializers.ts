@@ -1,6 +1,8 @@
 // Explicit response shapes (the Chirpy contract's snake_case): a hash never leaks by accident.
 
-import type { Chirp, Session, User } from "../db/schema";
+import type { Chirp } from "../chirps/service";
+import type { Session } from "../sessions/service";
+import type { User } from "../users/service";
 
 export const toUserJson = (user: User) => ({
   id: user.id,

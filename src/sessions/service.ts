@@ -3,6 +3,9 @@
 
 import { isSessionLive } from "../auth/access";
 import type { Session } from "../db/schema";
+
+export type { Session };
+
 import { listLiveSessions, revokeAllSessionsOfUser, revokeSessionOfUser } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INVALID_ACCESS_TOKEN, invalidToken, notFound, SESSION_NOT_FOUND } from "../errors";

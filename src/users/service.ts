@@ -7,6 +7,9 @@ import type { Credentials } from "../auth/login";
 import { hashPassword, verifyPassword } from "../crypto/password";
 import { reserveAttemptStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
+
+export type { User };
+
 import { insertUser, selectUserByEmail, updateUserCredentials } from "../db/users";
 import type { Deps } from "../deps";
 import {
