@@ -18,7 +18,7 @@ import { polkaRoutes } from "./routes/polka";
 import { sessionsRoutes } from "./routes/sessions";
 import { usersRoutes } from "./routes/users";
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface AppOptions {
   clock?: Clock;

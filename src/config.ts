@@ -4,7 +4,7 @@
 
 import { MisconfigurationError } from "./errors";
 
-export const MIN_JWT_SECRET_BYTES = 32;
+const MIN_JWT_SECRET_BYTES = 32;
 
 export interface Config {
   platform: string;

@@ -8,7 +8,7 @@ import { normalizeEmail } from "./auth/email";
 import { MAX_CHIRP_LENGTH } from "./chirps/service";
 import { badRequest, INVALID_JSON, NOT_A_JSON_OBJECT } from "./errors";
 
-export const MAX_PASSWORD_LENGTH = 1024;
+const MAX_PASSWORD_LENGTH = 1024;
 
 // Lengths are counted in Unicode code points, not UTF-16 units: an emoji is one character.
 const codePoints = (value: string) => [...value].length;

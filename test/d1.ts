@@ -4,7 +4,7 @@
 
 import { env } from "cloudflare:workers";
 
-export interface D1Call {
+interface D1Call {
   /** The SQL of the statement, or of every statement of a batch. */
   sql: string[];
   kind: "statement" | "batch";
@@ -17,7 +17,7 @@ export interface D1Call {
 }
 
 /** Decides what happens to one execution: call `run` to let it reach D1. */
-export type Interceptor = <T>(call: D1Call, run: () => Promise<T>) => Promise<T>;
+type Interceptor = <T>(call: D1Call, run: () => Promise<T>) => Promise<T>;
 
 const EXECUTE = new Set(["first", "all", "run", "raw"]);
 
@@ -44,7 +44,7 @@ export function faultyD1(failAt: number, mode: "before" | "after") {
  * A D1 binding that passes every statement and batch through `intercept` on its way to `target`,
  * including those of the sessions it opens (withSession), as the app's requests do.
  */
-export function interceptD1(intercept: Interceptor, target: D1Database = env.DB): D1Database {
+function interceptD1(intercept: Interceptor, target: D1Database = env.DB): D1Database {
   const wrapClient = <C extends Pick<D1Database, "prepare" | "batch">>(inner: C, session: string | null): C => {
     const real = new WeakMap<object, D1PreparedStatement>();
     const sqlOf = new WeakMap<object, string>();
@@ -88,7 +88,7 @@ export function interceptD1(intercept: Interceptor, target: D1Database = env.DB)
   return wrapClient(target, null);
 }
 
-export interface HeldStatement {
+interface HeldStatement {
   /** Resolves when a matching statement (or a batch holding one) has arrived and is waiting. */
   arrived: Promise<void>;
   /** Lets it run. */

@@ -13,7 +13,7 @@ import { emitSecurityEvent } from "../ops/security-events";
 import { type ClientMeta, networkKey, overLimit } from "./limits";
 import { issueAccessToken, newRefreshToken, requireKeyRing } from "./tokens";
 
-export const MAX_USER_AGENT_LENGTH = 256;
+const MAX_USER_AGENT_LENGTH = 256;
 
 export interface Credentials {
   /** Already normalized (see normalizeEmail). */

@@ -6,7 +6,7 @@ import { toHex } from "../crypto/bytes";
 import { type KeyRing, keyRingFor, type SigningKey, signAccessToken } from "../crypto/jwt";
 import type { Deps } from "../deps";
 
-export const REFRESH_TOKEN_BYTES = 32;
+const REFRESH_TOKEN_BYTES = 32;
 export const REFRESH_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 
 /** The signing and verifying keys; a 500 (logged) when JWT_SECRET is missing or weak. */

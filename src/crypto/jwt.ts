@@ -6,7 +6,7 @@
 import { decode, sign, verify } from "hono/jwt";
 import { toBase64Url } from "./bytes";
 
-export interface AccessTokenClaims {
+interface AccessTokenClaims {
   iss: string;
   sub: string;
   /** The session (login) the token belongs to: ending the session ends the token. */

@@ -9,7 +9,7 @@ import { fromBase64Url, type RandomBytes, randomBytes, timingSafeEqual, toBase64
  */
 export const PBKDF2_ITERATIONS = 100_000;
 export const PBKDF2_MAX_ITERATIONS = 100_000;
-export const SALT_BYTES = 16;
+const SALT_BYTES = 16;
 const HASH_BITS = 256;
 const SCHEME = "pbkdf2-sha256";
 

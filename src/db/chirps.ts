@@ -5,8 +5,6 @@ import { type Db, prepared } from "./client";
 import { type Chirp, chirps, rowid, sessions } from "./schema";
 import { whileSessionLive } from "./sessions";
 
-export type NewChirp = typeof chirps.$inferInsert;
-
 /**
  * Inserts a chirp only while its author's session is live, in one statement: the row is
  * selected from the session, so an ended session or a deleted user inserts nothing (null).

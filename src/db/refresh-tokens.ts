@@ -5,8 +5,6 @@ import { and, eq, exists, gt, inArray, isNull, lte, type SQL, sql } from "drizzl
 import { type Db, prepared } from "./client";
 import { refreshTokens, sessions } from "./schema";
 
-export type NewRefreshToken = typeof refreshTokens.$inferInsert;
-
 const liveSessionOfToken = (db: Db, now: Date) =>
   exists(
     db
@@ -79,7 +77,7 @@ export interface RotationInput {
   now: Date;
 }
 
-export interface TokenState extends TokenOwner {
+interface TokenState extends TokenOwner {
   consumedAt: Date | null;
   rotationNonce: string | null;
   usable: boolean;

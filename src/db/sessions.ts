@@ -6,8 +6,6 @@ import { type Db, prepared } from "./client";
 import { clearAttemptsStatement, releaseAttemptStatement } from "./login-attempts";
 import { refreshTokens, rowid, type Session, sessions, type User, users } from "./schema";
 
-export type NewSession = typeof sessions.$inferInsert;
-
 const live = (now: Date) => and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now));
 
 // Aliased so the condition can sit inside a statement on sessions itself.

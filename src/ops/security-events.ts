@@ -4,7 +4,7 @@
 
 import { networkPrefixOf } from "../auth/network";
 
-export type SessionEndedBy = "user" | "log_out_everywhere" | "password_change" | "revoke" | "reuse_detection";
+type SessionEndedBy = "user" | "log_out_everywhere" | "password_change" | "revoke" | "reuse_detection";
 
 export type SecurityEvent =
   | { event: "login.succeeded"; user_id: string; session_id: string; ip: string | null }

@@ -21,7 +21,7 @@ export async function checkDatabase(deps: Deps): Promise<void> {
 }
 
 /** How long ended sessions and tokens are kept (for support and audit) before deletion. */
-export const ENDED_RETENTION_SECONDS = 7 * 24 * 3600;
+const ENDED_RETENTION_SECONDS = 7 * 24 * 3600;
 
 /**
  * The cron job: forget sessions and refresh tokens that ended more than a week ago, and
