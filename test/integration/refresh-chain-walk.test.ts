@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INVALID_REFRESH_TOKEN } from "../../src/errors";
-import { appWith, bearer, type Fetcher, fixedClock, newUser, refresh } from "../helpers";
+import { appWith, type Fetcher, fixedClock, newUser, refresh } from "../helpers";
 
 const OLD = "old-secret-0123456789abcdef0123456789abcdef";
 const NEW = "new-secret-fedcba9876543210fedcba9876543210";
