@@ -1,10 +1,81 @@
-// Parses the Worker's bindings once into a typed Config. Code reads Config, never env.X.
-// A missing or weak secret does not throw here: it is recorded so only the routes that
-// need it fail (closed), with a log line naming the problem.
+// Every setting, declared once: one valibot schema over the Worker's environment gives each
+// variable its type, default and rule, and parses it into the typed Config the code reads (never
+// env.X). Adding a setting is one entry here (plus its README row, checked by a test).
+// A missing or weak secret does not throw here: it is recorded so only the routes that need it
+// fail (closed), with a log line naming the problem. A malformed setting is a misconfiguration.
 
+import * as v from "valibot";
 import { MisconfigurationError } from "./errors";
 
 const MIN_JWT_SECRET_BYTES = 32;
+
+const text = (fallback: string) =>
+  v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((value) => value || fallback),
+  );
+
+const integer = (fallback: number, min = 1) =>
+  v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((value) => (value === "" ? fallback : Number(value))),
+    v.check((value) => Number.isSafeInteger(value) && value >= min, `must be an integer >= ${min}`),
+  );
+
+const onOff = v.pipe(
+  v.optional(v.string(), ""),
+  v.check((value) => ["", "on", "off"].includes(value), 'must be "on" or "off"'),
+  v.transform((value) => value === "on"),
+);
+
+const list = v.pipe(
+  v.optional(v.string(), ""),
+  v.transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  ),
+);
+
+const strongEnough = (secret: string) => new TextEncoder().encode(secret).length >= MIN_JWT_SECRET_BYTES;
+
+/** The settings: environment variable → type, default, rule. Secrets are the last three. */
+export const settingsSchema = v.object({
+  /** "dev" enables POST /admin/reset; anything else (the default) does not. */
+  PLATFORM: text("production"),
+  JWT_ISSUER: text("chirpy-access"),
+  ACCESS_TOKEN_TTL_SECONDS: integer(3600),
+  REFRESH_TOKEN_TTL_SECONDS: integer(5_184_000),
+  REFRESH_TOKEN_ROTATION: onOff,
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS: integer(10, 0),
+  LOGIN_MAX_FAILURES_PER_EMAIL: integer(5),
+  LOGIN_MAX_FAILURES_PER_IP: integer(50),
+  LOGIN_FAILURE_WINDOW_SECONDS: integer(900),
+  SIGNUP_MAX_PER_IP: integer(30),
+  SIGNUP_WINDOW_SECONDS: integer(3600),
+  SESSION_TOUCH_INTERVAL_SECONDS: integer(300, 0),
+  CORS_ORIGINS: list,
+  /** Null when missing or shorter than MIN_JWT_SECRET_BYTES: nothing is signed with a weak key. */
+  JWT_SECRET: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((secret) => (strongEnough(secret) ? secret : null)),
+  ),
+  /** A weak previous secret is dropped rather than trusted. */
+  JWT_PREVIOUS_SECRETS: v.pipe(
+    list,
+    v.transform((secrets) => secrets.filter(strongEnough)),
+  ),
+  POLKA_KEY: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((key) => key || null),
+  ),
+});
+
+type Settings = v.InferOutput<typeof settingsSchema>;
+
+/** The Worker's bindings: the D1 database and every setting, as the environment gives them. */
+export type Bindings = { DB: D1Database } & Partial<Record<keyof typeof settingsSchema.entries, string>>;
 
 export interface Config {
   platform: string;
@@ -30,75 +101,33 @@ export interface Config {
   corsOrigins: string[];
 }
 
-export interface Bindings {
-  DB: D1Database;
-  PLATFORM?: string;
-  JWT_ISSUER?: string;
-  ACCESS_TOKEN_TTL_SECONDS?: string;
-  REFRESH_TOKEN_TTL_SECONDS?: string;
-  REFRESH_TOKEN_ROTATION?: string;
-  REFRESH_TOKEN_REUSE_GRACE_SECONDS?: string;
-  LOGIN_MAX_FAILURES_PER_EMAIL?: string;
-  LOGIN_MAX_FAILURES_PER_IP?: string;
-  LOGIN_FAILURE_WINDOW_SECONDS?: string;
-  SIGNUP_MAX_PER_IP?: string;
-  SIGNUP_WINDOW_SECONDS?: string;
-  SESSION_TOUCH_INTERVAL_SECONDS?: string;
-  CORS_ORIGINS?: string;
-  JWT_SECRET?: string;
-  JWT_PREVIOUS_SECRETS?: string;
-  POLKA_KEY?: string;
-}
+const toConfig = (s: Settings): Config => ({
+  platform: s.PLATFORM,
+  jwtIssuer: s.JWT_ISSUER,
+  accessTokenTtlSeconds: s.ACCESS_TOKEN_TTL_SECONDS,
+  refreshTokenTtlSeconds: s.REFRESH_TOKEN_TTL_SECONDS,
+  jwtSecret: s.JWT_SECRET,
+  jwtPreviousSecrets: s.JWT_PREVIOUS_SECRETS,
+  polkaKey: s.POLKA_KEY,
+  refreshTokenRotation: s.REFRESH_TOKEN_ROTATION,
+  refreshTokenReuseGraceSeconds: s.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+  loginMaxFailuresPerEmail: s.LOGIN_MAX_FAILURES_PER_EMAIL,
+  loginMaxFailuresPerIp: s.LOGIN_MAX_FAILURES_PER_IP,
+  loginFailureWindowSeconds: s.LOGIN_FAILURE_WINDOW_SECONDS,
+  signupMaxPerIp: s.SIGNUP_MAX_PER_IP,
+  signupWindowSeconds: s.SIGNUP_WINDOW_SECONDS,
+  sessionTouchIntervalSeconds: s.SESSION_TOUCH_INTERVAL_SECONDS,
+  corsOrigins: s.CORS_ORIGINS,
+});
 
-function integer(name: string, raw: string | undefined, fallback: number, min = 1): number {
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new MisconfigurationError(`${name} must be an integer >= ${min}`);
-  }
-  return value;
-}
-
-function onOff(name: string, raw: string | undefined): boolean {
-  if (raw === undefined || raw === "" || raw === "off") return false;
-  if (raw === "on") return true;
-  throw new MisconfigurationError(`${name} must be "on" or "off"`);
-}
-
-const list = (raw: string | undefined) =>
-  (raw ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "");
-
-const strongEnough = (secret: string) => new TextEncoder().encode(secret).length >= MIN_JWT_SECRET_BYTES;
-
+/** Parses the bindings into Config; a malformed setting throws MisconfigurationError naming it. */
 export function parseConfig(env: Bindings): Config {
-  const secret = env.JWT_SECRET ?? "";
-  return {
-    platform: env.PLATFORM || "production",
-    jwtIssuer: env.JWT_ISSUER || "chirpy-access",
-    accessTokenTtlSeconds: integer("ACCESS_TOKEN_TTL_SECONDS", env.ACCESS_TOKEN_TTL_SECONDS, 3600),
-    refreshTokenTtlSeconds: integer("REFRESH_TOKEN_TTL_SECONDS", env.REFRESH_TOKEN_TTL_SECONDS, 5_184_000),
-    jwtSecret: strongEnough(secret) ? secret : null,
-    // A weak previous secret is dropped rather than trusted.
-    jwtPreviousSecrets: list(env.JWT_PREVIOUS_SECRETS).filter(strongEnough),
-    polkaKey: env.POLKA_KEY ? env.POLKA_KEY : null,
-    refreshTokenRotation: onOff("REFRESH_TOKEN_ROTATION", env.REFRESH_TOKEN_ROTATION),
-    refreshTokenReuseGraceSeconds: integer(
-      "REFRESH_TOKEN_REUSE_GRACE_SECONDS",
-      env.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
-      10,
-      0,
-    ),
-    loginMaxFailuresPerEmail: integer("LOGIN_MAX_FAILURES_PER_EMAIL", env.LOGIN_MAX_FAILURES_PER_EMAIL, 5),
-    loginMaxFailuresPerIp: integer("LOGIN_MAX_FAILURES_PER_IP", env.LOGIN_MAX_FAILURES_PER_IP, 50),
-    loginFailureWindowSeconds: integer("LOGIN_FAILURE_WINDOW_SECONDS", env.LOGIN_FAILURE_WINDOW_SECONDS, 900),
-    signupMaxPerIp: integer("SIGNUP_MAX_PER_IP", env.SIGNUP_MAX_PER_IP, 30),
-    signupWindowSeconds: integer("SIGNUP_WINDOW_SECONDS", env.SIGNUP_WINDOW_SECONDS, 3600),
-    sessionTouchIntervalSeconds: integer("SESSION_TOUCH_INTERVAL_SECONDS", env.SESSION_TOUCH_INTERVAL_SECONDS, 300, 0),
-    corsOrigins: list(env.CORS_ORIGINS),
-  };
+  const result = v.safeParse(settingsSchema, env);
+  if (!result.success) {
+    const issue = result.issues[0];
+    throw new MisconfigurationError(`${v.getDotPath(issue) ?? "a setting"} ${issue.message}`);
+  }
+  return toConfig(result.output);
 }
 
 /** The signing secret, or a 500 when it is missing or weak: nothing is ever signed with a default key. */
