@@ -45,7 +45,10 @@ export function createApp(options: AppOptions = {}) {
     .route("/api/chirps", chirpsRoutes)
     .route("/api/sessions", sessionsRoutes)
     .route("/api/polka", polkaRoutes)
-    .route("/", docsRoutes);
+    .route(
+      "/",
+      docsRoutes(() => app.routes),
+    );
 
   app.notFound((c) => c.json({ error: NOT_FOUND }, 404));
   app.onError((err, c) => {

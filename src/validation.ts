@@ -4,27 +4,52 @@
 import type { ValidationTargets } from "hono";
 import { validator } from "hono/validator";
 import * as v from "valibot";
-import { normalizeEmail } from "./auth/email";
+import { MAX_EMAIL_LENGTH, normalizeEmail } from "./auth/email";
 import { MAX_CHIRP_LENGTH } from "./chirps/service";
 import { badRequest, INVALID_JSON, NOT_A_JSON_OBJECT } from "./errors";
 
 const MAX_PASSWORD_LENGTH = 1024;
 
-// Lengths are counted in Unicode code points, not UTF-16 units: an emoji is one character.
+// Lengths are counted in Unicode code points, not UTF-16 units: an emoji is one character
+// (as JSON Schema's maxLength counts them).
 const codePoints = (value: string) => [...value].length;
+
+// What a custom check means in JSON Schema, so the OpenAPI document states every rule the server
+// enforces (see openapi.ts); a test sends values valid and invalid by the document.
+const jsonSchemaOfCheck = new WeakMap<object, Record<string, unknown>>();
+/** The JSON Schema a custom check adds to its field in the OpenAPI document, if any. */
+export const jsonSchemaOf = (action: object) => jsonSchemaOfCheck.get(action);
+const documented = <A extends object>(action: A, jsonSchema: Record<string, unknown>): A => {
+  jsonSchemaOfCheck.set(action, jsonSchema);
+  return action;
+};
+
+// The email rule (auth/email.ts) as a pattern: one "@", a non-empty local part, a dotted domain,
+// no whitespace or control characters; surrounding spaces are trimmed and the address lowercased.
+const EMAIL_PATTERN = "^\\s*[^@\\s\\x00-\\x1f\\x7f]+@[^@\\s\\x00-\\x1f\\x7f.]+(\\.[^@\\s\\x00-\\x1f\\x7f.]+)+\\s*$";
 
 const email = v.pipe(
   v.string("email must be a string"),
-  v.check((value) => normalizeEmail(value) !== null, "email is not a valid email address"),
+  documented(
+    v.check<string, string>((value) => normalizeEmail(value) !== null, "email is not a valid email address"),
+    {
+      maxLength: MAX_EMAIL_LENGTH,
+      pattern: EMAIL_PATTERN,
+      description: "Trimmed and lowercased; one @, a dotted domain, no whitespace or control characters",
+    },
+  ),
   v.transform((value) => normalizeEmail(value) as string),
 );
 
 const password = v.pipe(
   v.string("password must be a string"),
   v.minLength(1, "password must not be empty"),
-  v.check(
-    (value) => codePoints(value) <= MAX_PASSWORD_LENGTH,
-    `password must be at most ${MAX_PASSWORD_LENGTH} characters`,
+  documented(
+    v.check<string, string>(
+      (value) => codePoints(value) <= MAX_PASSWORD_LENGTH,
+      `password must be at most ${MAX_PASSWORD_LENGTH} characters`,
+    ),
+    { maxLength: MAX_PASSWORD_LENGTH },
   ),
 );
 
@@ -33,8 +58,17 @@ export const credentialsSchema = v.object({ email, password });
 export const chirpSchema = v.object({
   body: v.pipe(
     v.string("body must be a string"),
-    v.check((value) => value.trim().length > 0, "body must not be empty"),
-    v.check((value) => codePoints(value) <= MAX_CHIRP_LENGTH, `Chirp is too long (max ${MAX_CHIRP_LENGTH} characters)`),
+    documented(
+      v.check<string, string>((value) => value.trim().length > 0, "body must not be empty"),
+      { minLength: 1, pattern: "\\S", description: "At least one non-space character" },
+    ),
+    documented(
+      v.check<string, string>(
+        (value) => codePoints(value) <= MAX_CHIRP_LENGTH,
+        `Chirp is too long (max ${MAX_CHIRP_LENGTH} characters)`,
+      ),
+      { maxLength: MAX_CHIRP_LENGTH },
+    ),
   ),
 });
 

@@ -1,7 +1,7 @@
 // The email rule: trimmed, lowercased, exactly one "@", a non-empty local part, a dotted domain
 // with no empty labels, no whitespace or control characters, at most 254 characters (RFC 5321 §4.5.3.1.3).
 
-const MAX_EMAIL_LENGTH = 254;
+export const MAX_EMAIL_LENGTH = 254;
 
 /** Returns the normalized email, or null when it is not a valid address. */
 export function normalizeEmail(raw: string): string | null {

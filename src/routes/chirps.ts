@@ -3,24 +3,83 @@ import { createChirp, deleteChirp, getChirp, getChirps } from "../chirps/service
 import type { AppEnv } from "../middleware/context";
 import { requireAccessToken } from "../middleware/require-auth";
 import { chirpIdSchema, chirpSchema, chirpsQuerySchema, jsonBody, validate } from "../validation";
-import { toChirpJson } from "./serializers";
+import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { toChirpJson } from "./responses";
 
+const byId = { chirpID: "$response.body#/id" };
+
+// Create and delete carry the session check in their one statement: the signature check suffices.
 export const chirpsRoutes = new Hono<AppEnv>()
-  .post("/", requireAccessToken, jsonBody(chirpSchema), async (c) => {
-    const chirp = await createChirp(c.get("deps"), c.get("accessToken"), c.req.valid("json").body);
-    return c.json(toChirpJson(chirp), 201);
-  })
-  .get("/", validate("query", chirpsQuerySchema), async (c) => {
-    const { author_id, sort } = c.req.valid("query");
-    const chirps = await getChirps(c.get("deps"), { authorId: author_id, order: sort });
-    return c.json(chirps.map(toChirpJson), 200);
-  })
-  .get("/:chirpID", validate("param", chirpIdSchema), async (c) => {
-    const chirp = await getChirp(c.get("deps"), c.req.valid("param").chirpID);
-    return c.json(toChirpJson(chirp), 200);
-  })
-  // The delete carries the session check in its one statement: the signature check suffices here.
-  .delete("/:chirpID", requireAccessToken, validate("param", chirpIdSchema), async (c) => {
-    await deleteChirp(c.get("deps"), c.get("accessToken"), c.req.valid("param").chirpID);
-    return c.body(null, 204);
-  });
+  .post(
+    "/",
+    describeRoute({
+      summary: "Post a chirp (≤ 140 characters; profanity replaced by ****)",
+      tag: "chirps",
+      security: "accessToken",
+      body: "ChirpInput",
+      responses: { 201: ["Created", "Chirp"], 400: ["Invalid or too long", E], ...UNAUTHORIZED },
+      links: {
+        201: {
+          getChirp: { operationId: "getApiChirpsChirpID", description: "Read it back", parameters: byId },
+          deleteChirp: { operationId: "deleteApiChirpsChirpID", description: "Delete it", parameters: byId },
+        },
+      },
+    }),
+    requireAccessToken,
+    jsonBody(chirpSchema),
+    async (c) => {
+      const chirp = await createChirp(c.get("deps"), c.get("accessToken"), c.req.valid("json").body);
+      return c.json(toChirpJson(chirp), 201);
+    },
+  )
+  .get(
+    "/",
+    describeRoute({
+      summary: "List chirps by created_at (ties in insertion order)",
+      tag: "chirps",
+      query: chirpsQuerySchema,
+      responses: { 200: ["Chirps", ["Chirp"]], 400: ["Bad query", E] },
+    }),
+    validate("query", chirpsQuerySchema),
+    async (c) => {
+      const { author_id, sort } = c.req.valid("query");
+      const chirps = await getChirps(c.get("deps"), { authorId: author_id, order: sort });
+      return c.json(chirps.map(toChirpJson), 200);
+    },
+  )
+  .get(
+    "/:chirpID",
+    describeRoute({
+      summary: "Get one chirp",
+      tag: "chirps",
+      params: chirpIdSchema,
+      responses: { 200: ["The chirp", "Chirp"], 400: ["Malformed id", E], 404: ["Not found", E] },
+    }),
+    validate("param", chirpIdSchema),
+    async (c) => {
+      const chirp = await getChirp(c.get("deps"), c.req.valid("param").chirpID);
+      return c.json(toChirpJson(chirp), 200);
+    },
+  )
+  .delete(
+    "/:chirpID",
+    describeRoute({
+      summary: "Delete one of your chirps",
+      tag: "chirps",
+      security: "accessToken",
+      params: chirpIdSchema,
+      responses: {
+        204: ["Deleted"],
+        400: ["Malformed id", E],
+        ...UNAUTHORIZED,
+        403: ["Not the author", E],
+        404: ["Not found", E],
+      },
+    }),
+    requireAccessToken,
+    validate("param", chirpIdSchema),
+    async (c) => {
+      await deleteChirp(c.get("deps"), c.get("accessToken"), c.req.valid("param").chirpID);
+      return c.body(null, 204);
+    },
+  );

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
+import type { RouterRoute } from "hono/types";
 import type { AppEnv } from "../middleware/context";
 import { openApiDocument } from "../openapi";
+import { describeRoute } from "./describe";
 
 // The renderer (/docs/scalar.js) is a static asset of this Worker (see scripts/copy-assets.mjs);
 // the page loads nothing from another host, and its CSP says so.
@@ -37,13 +39,31 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-export const docsRoutes = new Hono<AppEnv>()
-  .get("/openapi.json", (c) => c.json(openApiDocument(), 200))
-  .get("/docs", (c) => {
-    c.header("Content-Security-Policy", CSP);
-    return c.html(PAGE, 200);
-  })
-  .get("/docs/init.js", (c) => {
-    c.header("Content-Type", "text/javascript; charset=utf-8");
-    return c.body(INIT, 200);
-  });
+/** The document and its reference page; `routes` gives the app's routes to describe. */
+export const docsRoutes = (routes: () => RouterRoute[]) =>
+  new Hono<AppEnv>()
+    .get(
+      "/openapi.json",
+      describeRoute({
+        summary: "This document (OpenAPI 3.1)",
+        tag: "ops",
+        responses: { 200: ["The OpenAPI document"] },
+      }),
+      (c) => c.json(openApiDocument(routes()), 200),
+    )
+    .get(
+      "/docs",
+      describeRoute({
+        summary: "API reference page rendered from this document",
+        tag: "ops",
+        responses: { 200: ["HTML page", "html"] },
+      }),
+      (c) => {
+        c.header("Content-Security-Policy", CSP);
+        return c.html(PAGE, 200);
+      },
+    )
+    .get("/docs/init.js", (c) => {
+      c.header("Content-Type", "text/javascript; charset=utf-8");
+      return c.body(INIT, 200);
+    });

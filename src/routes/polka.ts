@@ -4,11 +4,24 @@ import type { AppEnv } from "../middleware/context";
 import { requirePolkaKey } from "../middleware/polka-key";
 import { upgradeToChirpyRed } from "../polka/service";
 import { jsonBody, polkaWebhookSchema } from "../validation";
+import { describeRoute, E } from "./describe";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const polkaRoutes = new Hono<AppEnv>().post(
   "/webhooks",
+  describeRoute({
+    summary: "Polka payment webhook: user.upgraded sets is_chirpy_red; other events are ignored",
+    tag: "webhooks",
+    security: "polkaApiKey",
+    body: "PolkaWebhook",
+    responses: {
+      204: ["Handled"],
+      400: ["Invalid body", E],
+      401: ["Bad or missing API key", E],
+      404: ["Unknown user", E],
+    },
+  }),
   requirePolkaKey,
   jsonBody(polkaWebhookSchema),
   async (c) => {

@@ -3,23 +3,56 @@ import type { AppEnv } from "../middleware/context";
 import { requireAccessToken, requireUser } from "../middleware/require-auth";
 import { endAllSessions, endSession, listSessions } from "../sessions/service";
 import { sessionIdSchema, validate } from "../validation";
-import { toSessionJson } from "./serializers";
+import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { toSessionJson } from "./responses";
 
 // The deletes verify the token's signature only: their one statement carries the session check
 // (one trip to the primary instead of two).
 export const sessionsRoutes = new Hono<AppEnv>()
-  .get("/", requireUser, async (c) => {
-    const sessions = await listSessions(c.get("deps"), c.get("user").id);
-    return c.json(
-      sessions.map((session) => toSessionJson(session, c.get("sessionId"))),
-      200,
-    );
-  })
-  .delete("/", requireAccessToken, async (c) => {
-    await endAllSessions(c.get("deps"), c.get("accessToken"));
-    return c.body(null, 204);
-  })
-  .delete("/:sessionID", requireAccessToken, validate("param", sessionIdSchema), async (c) => {
-    await endSession(c.get("deps"), c.get("accessToken"), c.req.valid("param").sessionID);
-    return c.body(null, 204);
-  });
+  .get(
+    "/",
+    describeRoute({
+      summary: "List the caller's live sessions",
+      tag: "sessions",
+      security: "accessToken",
+      responses: { 200: ["Sessions, newest first", ["Session"]], ...UNAUTHORIZED },
+    }),
+    requireUser,
+    async (c) => {
+      const sessions = await listSessions(c.get("deps"), c.get("user").id);
+      return c.json(
+        sessions.map((session) => toSessionJson(session, c.get("sessionId"))),
+        200,
+      );
+    },
+  )
+  .delete(
+    "/",
+    describeRoute({
+      summary: "End all the caller's sessions (log out everywhere)",
+      tag: "sessions",
+      security: "accessToken",
+      responses: { 204: ["Ended"], ...UNAUTHORIZED },
+    }),
+    requireAccessToken,
+    async (c) => {
+      await endAllSessions(c.get("deps"), c.get("accessToken"));
+      return c.body(null, 204);
+    },
+  )
+  .delete(
+    "/:sessionID",
+    describeRoute({
+      summary: "End one of the caller's sessions",
+      tag: "sessions",
+      security: "accessToken",
+      params: sessionIdSchema,
+      responses: { 204: ["Ended"], 400: ["Malformed id", E], ...UNAUTHORIZED, 404: ["No such live session", E] },
+    }),
+    requireAccessToken,
+    validate("param", sessionIdSchema),
+    async (c) => {
+      await endSession(c.get("deps"), c.get("accessToken"), c.req.valid("param").sessionID);
+      return c.body(null, 204);
+    },
+  );

@@ -3,15 +3,45 @@ import type { AppEnv } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { createUser, updateCredentials } from "../users/service";
 import { credentialsSchema, jsonBody } from "../validation";
-import { toUserJson } from "./serializers";
+import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { toUserJson } from "./responses";
 
 export const usersRoutes = new Hono<AppEnv>()
-  .post("/", jsonBody(credentialsSchema), async (c) => {
-    const user = await createUser(c.get("deps"), c.req.valid("json"), { ip: c.req.header("CF-Connecting-IP") ?? null });
-    return c.json(toUserJson(user), 201);
-  })
-  .put("/", requireUser, jsonBody(credentialsSchema), async (c) => {
-    const caller = { user: c.get("user"), sessionId: c.get("sessionId") };
-    const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"));
-    return c.json(toUserJson(user), 200);
-  });
+  .post(
+    "/",
+    describeRoute({
+      summary: "Sign up",
+      tag: "users",
+      body: "Credentials",
+      responses: {
+        201: ["Created", "User"],
+        400: ["Invalid body", E],
+        409: ["Email already registered", E],
+        429: ["Too many sign-ups from this network; see Retry-After", E],
+      },
+    }),
+    jsonBody(credentialsSchema),
+    async (c) => {
+      const user = await createUser(c.get("deps"), c.req.valid("json"), {
+        ip: c.req.header("CF-Connecting-IP") ?? null,
+      });
+      return c.json(toUserJson(user), 201);
+    },
+  )
+  .put(
+    "/",
+    describeRoute({
+      summary: "Change email and password (a new password ends all sessions)",
+      tag: "users",
+      security: "accessToken",
+      body: "Credentials",
+      responses: { 200: ["Updated", "User"], 400: ["Invalid body", E], ...UNAUTHORIZED, 409: ["Email taken", E] },
+    }),
+    requireUser,
+    jsonBody(credentialsSchema),
+    async (c) => {
+      const caller = { user: c.get("user"), sessionId: c.get("sessionId") };
+      const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"));
+      return c.json(toUserJson(user), 200);
+    },
+  );

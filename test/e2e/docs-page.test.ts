@@ -5,7 +5,11 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OPERATIONS } from "../../src/openapi";
+import { createApp } from "../../src/app";
+import { describedOperations } from "../../src/openapi";
+
+const OPERATIONS = describedOperations(createApp().routes);
+
 import { type DevServer, startDevServer } from "./server";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -1,15 +1,15 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { toOpenApiPath } from "../../src/openapi";
 import {
   chirpResponseSchema,
   errorResponseSchema,
   loginResponseSchema,
   refreshResponseSchema,
   sessionResponseSchema,
-  toOpenApiPath,
   userResponseSchema,
-} from "../../src/openapi";
+} from "../../src/routes/responses";
 import { api, appWith, bearer, json, newUser, postChirp, uniqueEmail } from "../helpers";
 
 interface OpenApiDoc {

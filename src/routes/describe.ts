@@ -1,0 +1,62 @@
+// Each operation is described once, beside its handler: `describeRoute(...)` is a pass-through
+// middleware that carries the description, and the OpenAPI document (src/openapi.ts) is built by
+// walking the app's routes, so a route cannot exist undocumented or be documented at a wrong path.
+
+import type { MiddlewareHandler } from "hono";
+import type * as v from "valibot";
+
+/** Component schemas an operation can name (see openapi.ts). */
+export type SchemaName =
+  | "Credentials"
+  | "ChirpInput"
+  | "PolkaWebhook"
+  | "User"
+  | "Login"
+  | "Refresh"
+  | "Chirp"
+  | "Session"
+  | "Error";
+
+type Security = "accessToken" | "refreshToken" | "polkaApiKey";
+
+/** An OpenAPI link: the operation a response leads to, and where its parameters come from. */
+interface Link {
+  operationId: string;
+  description: string;
+  parameters: Record<string, string>;
+}
+
+export interface OperationDescription {
+  summary: string;
+  tag: string;
+  security?: Security;
+  body?: SchemaName;
+  query?: v.ObjectSchema<v.ObjectEntries, undefined>;
+  params?: v.ObjectSchema<v.ObjectEntries, undefined>;
+  /** Status → [description, body]: a schema name, an array of one, "text", "html", or nothing. */
+  responses: Record<number, [string, (SchemaName | [SchemaName] | "text" | "html")?]>;
+  /** Status → links from that response to other operations (OpenAPI `links`). */
+  links?: Record<number, Record<string, Link>>;
+}
+
+const DESCRIPTION = Symbol("openapi-operation");
+type Described = MiddlewareHandler & { [DESCRIPTION]?: OperationDescription };
+
+/** A no-op middleware that carries the operation's description for the document. */
+export function describeRoute(description: OperationDescription): MiddlewareHandler {
+  const middleware: Described = async (_c, next) => {
+    await next();
+  };
+  middleware[DESCRIPTION] = description;
+  return middleware;
+}
+
+/** The description a route handler carries, if it is a describeRoute middleware. */
+export const descriptionOf = (handler: unknown): OperationDescription | undefined =>
+  (handler as Described)[DESCRIPTION];
+
+export const E = "Error" as const;
+/** The 401 every token-protected operation can answer. */
+export const UNAUTHORIZED: OperationDescription["responses"] = {
+  401: ["Missing, malformed, invalid or expired credentials (WWW-Authenticate says which)", E],
+};

@@ -1,0 +1,180 @@
+// The document and the validators cannot drift apart: for every request schema and parameter in
+// /openapi.json, values valid by the document are accepted (a 2xx, or a documented status that is
+// not a validation error), and values invalid by the document get 400. Values are generated from
+// the document's own JSON Schema keywords (type, required, minLength, maxLength, pattern, format,
+// enum), not from the server's code.
+
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { api, bearer, type Fetcher, newUser, uniqueEmail } from "../helpers";
+
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: string;
+  enum?: string[];
+  $ref?: string;
+}
+interface Parameter {
+  name: string;
+  in: "query" | "path";
+  required: boolean;
+  schema: JsonSchema;
+}
+interface OperationObject {
+  security?: Record<string, unknown>[];
+  parameters?: Parameter[];
+  requestBody?: { content: { "application/json": { schema: JsonSchema } } };
+  responses: Record<string, unknown>;
+}
+interface Doc {
+  paths: Record<string, Record<string, OperationObject>>;
+  components: { schemas: Record<string, JsonSchema> };
+}
+
+const doc = await (await api("/openapi.json")).json<Doc>();
+const resolve = (schema: JsonSchema) =>
+  schema.$ref ? doc.components.schemas[schema.$ref.split("/").pop() as string] : schema;
+
+/** An email of exactly `length` characters that the document's pattern accepts. */
+const emailOfLength = (length: number) => {
+  const domain = `@${crypto.randomUUID().slice(0, 8)}.example.com`;
+  return `${"a".repeat(length - domain.length)}${domain}`;
+};
+
+/** Strings valid by the schema: its shortest and longest (in code points, as JSON Schema counts). */
+function validStrings(schema: JsonSchema): unknown[] {
+  if (schema.enum) return schema.enum;
+  if (schema.format === "uuid") return [crypto.randomUUID()];
+  if (schema.pattern?.includes("@")) {
+    return [uniqueEmail("doc"), ...(schema.maxLength ? [emailOfLength(schema.maxLength)] : [])];
+  }
+  const values: unknown[] = ["a".repeat(Math.max(schema.minLength ?? 1, 1))];
+  // Where the document sets no bound, it promises any string: send the extremes, so a document
+  // looser than the server fails here too.
+  values.push(schema.maxLength ? "😀".repeat(schema.maxLength) : "x".repeat(5000));
+  if (!schema.pattern && !schema.minLength) values.push(" ");
+  return values;
+}
+
+/** Values invalid by the schema, each breaking one keyword. */
+function invalidValues(schema: JsonSchema): unknown[] {
+  const values: unknown[] = [42, null];
+  if (schema.enum) values.push("not-one-of-them");
+  if (schema.format === "uuid") values.push("not-a-uuid");
+  if (schema.minLength) values.push("");
+  if (schema.maxLength) {
+    values.push(
+      schema.pattern?.includes("@") ? emailOfLength(schema.maxLength + 1) : "😀".repeat(schema.maxLength + 1),
+    );
+  }
+  if (schema.pattern?.includes("@"))
+    values.push("no-at-sign.example.com", "a@localhost", "two@at@example.com", "a b@c.de");
+  else if (schema.pattern) values.push("   ");
+  return values;
+}
+
+const fillPath = (path: string, values: Record<string, string>) =>
+  path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeURIComponent(values[name] ?? crypto.randomUUID()));
+
+/** Credentials for the operation's security scheme, from a fresh user (so no case sees another's state). */
+async function credentials(op: OperationObject, app: Fetcher): Promise<Record<string, string>> {
+  const scheme = op.security ? Object.keys(op.security[0])[0] : null;
+  if (scheme === "polkaApiKey") return { Authorization: `ApiKey ${env.POLKA_KEY}` };
+  if (scheme === null) return {};
+  const user = await newUser(app);
+  return bearer(scheme === "refreshToken" ? user.refreshToken : user.token);
+}
+
+const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+  Object.entries(ops).map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, path, method, op })),
+);
+const withBody = operations.filter((o) => o.op.requestBody);
+const withParameters = operations.filter((o) => o.op.parameters?.length);
+
+function expectAccepted(name: string, op: OperationObject, res: Response, what: string) {
+  const documented = Object.keys(op.responses);
+  expect(documented, `${name} ${what}: ${res.status} is documented`).toContain(String(res.status));
+  expect(res.status, `${name} ${what}`).not.toBe(400);
+}
+
+describe("request bodies: the document says what the server enforces", () => {
+  it.each(withBody.map((o) => [o.name, o] as const))("%s", async (name, { path, method, op }) => {
+    const schema = resolve(op.requestBody?.content["application/json"].schema ?? {});
+    const properties = Object.entries(schema.properties ?? {}).map(([key, s]) => [key, resolve(s)] as const);
+    const base = () =>
+      Object.fromEntries(
+        properties.map(([key, s]) => [
+          key,
+          s.type === "object" ? { user_id: crypto.randomUUID() } : validStrings(s)[0],
+        ]),
+      );
+    const send = async (body: unknown) =>
+      api(fillPath(path, {}), {
+        method: method.toUpperCase(),
+        headers: { "Content-Type": "application/json", ...(await credentials(op, api)) },
+        body: JSON.stringify(body),
+      });
+    let cases = 0;
+    for (const [key, s] of properties) {
+      if (s.type !== "string") continue;
+      for (const value of validStrings(s)) {
+        expectAccepted(
+          name,
+          op,
+          await send({ ...base(), [key]: value }),
+          `${key}=${JSON.stringify(value).slice(0, 40)}`,
+        );
+        cases++;
+      }
+      for (const value of invalidValues(s)) {
+        const res = await send({ ...base(), [key]: value });
+        expect(res.status, `${name} ${key}=${JSON.stringify(value).slice(0, 40)}`).toBe(400);
+        cases++;
+      }
+    }
+    for (const key of schema.required ?? []) {
+      const body = base();
+      delete body[key];
+      expect((await send(body)).status, `${name} without ${key}`).toBe(400);
+      cases++;
+    }
+    expect((await send([])).status, `${name} with an array`).toBe(400);
+    expect(cases).toBeGreaterThan(2);
+  });
+});
+
+describe("parameters: the document says what the server enforces", () => {
+  it.each(withParameters.map((o) => [o.name, o] as const))("%s", async (name, { path, method, op }) => {
+    const call = async (values: Record<string, unknown>) => {
+      const query = new URLSearchParams();
+      const pathValues: Record<string, string> = {};
+      for (const p of op.parameters ?? []) {
+        if (!(p.name in values)) continue;
+        if (p.in === "path") pathValues[p.name] = String(values[p.name]);
+        else query.set(p.name, String(values[p.name]));
+      }
+      const qs = query.size ? `?${query}` : "";
+      return api(`${fillPath(path, pathValues)}${qs}`, {
+        method: method.toUpperCase(),
+        headers: await credentials(op, api),
+      });
+    };
+    let cases = 0;
+    for (const p of op.parameters ?? []) {
+      for (const value of validStrings(p.schema)) {
+        expectAccepted(name, op, await call({ [p.name]: value }), `${p.name}=${value}`);
+        cases++;
+      }
+      for (const value of invalidValues(p.schema).filter((v) => typeof v === "string")) {
+        expect((await call({ [p.name]: value })).status, `${name} ${p.name}=${value}`).toBe(400);
+        cases++;
+      }
+    }
+    expect(cases).toBeGreaterThan(1);
+  });
+});
