@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import type { RouterRoute } from "hono/types";
 import type { AppEnv } from "../middleware/context";
-import { openApiDocument } from "../openapi";
 import { describeRoute } from "./describe";
+import { openApiDocument } from "./openapi";
 
 // The renderer (/docs/scalar.js) is a static asset of this Worker (see scripts/copy-assets.mjs);
 // the page loads nothing from another host, and its CSP says so.

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { describedOperations } from "../../src/openapi";
+import { describedOperations } from "../../src/routes/openapi";
 
 const OPERATIONS = describedOperations(createApp().routes);
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { openApiDocument } from "../../src/openapi";
+import { openApiDocument } from "../../src/routes/openapi";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { createChirpyClient, memoryStore, type SessionEndedEvent } from "../../src/client";
-import { appWith, bearer, type FixedClock, fixedClock, newUser, uniqueEmail } from "../helpers";
+import { appWith, type FixedClock, fixedClock, newUser, revoke, uniqueEmail } from "../helpers";
 
 /** The worker behind a fetch that counts requests per path. */
 function countingWorker(clock: FixedClock, bindings: Record<string, string> = {}) {
@@ -71,7 +71,7 @@ describe("client: refresh after a 401", () => {
     const clock = fixedClock();
     const { client, store, user, worker, ended } = await loggedInClient(clock);
     const tokens = await store.get();
-    const revoked = await worker.app("/api/revoke", { method: "POST", headers: bearer(tokens?.refreshToken ?? "") });
+    const revoked = await revoke(worker.app, tokens?.refreshToken ?? "");
     expect(revoked.status).toBe(204);
 
     const responses = await postChirps(client, 5);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, bearer, json } from "../helpers";
+import { api, bearer, json, refresh, revoke } from "../helpers";
 
 // The course's own check for the refresh-token lesson, step by step, in order.
 describe("the course's refresh token lesson", () => {
@@ -22,7 +22,7 @@ describe("the course's refresh token lesson", () => {
     const withAccess = await api("/api/chirps", json({ body: "I'm the one who knocks!" }, bearer(token)));
     expect(withAccess.status).toBe(201);
 
-    const refreshed = await api("/api/refresh", { method: "POST", headers: bearer(refresh_token) });
+    const refreshed = await refresh(api, refresh_token);
     expect(refreshed.status).toBe(200);
     const { token: newToken } = await refreshed.json<{ token: string }>();
     expect(typeof newToken).toBe("string");
@@ -30,11 +30,11 @@ describe("the course's refresh token lesson", () => {
     const withNew = await api("/api/chirps", json({ body: "Gale!" }, bearer(newToken)));
     expect(withNew.status).toBe(201);
 
-    const revoked = await api("/api/revoke", { method: "POST", headers: bearer(refresh_token) });
+    const revoked = await revoke(api, refresh_token);
     expect(revoked.status).toBe(204);
     expect(await revoked.text()).toBe("");
 
-    const afterRevoke = await api("/api/refresh", { method: "POST", headers: bearer(refresh_token) });
+    const afterRevoke = await refresh(api, refresh_token);
     expect(afterRevoke.status).toBe(401);
     expect(await afterRevoke.json()).toEqual({ error: expect.any(String) });
   });

@@ -14,6 +14,8 @@ import {
   newUser,
   PASSWORD,
   postChirp,
+  refresh,
+  revoke,
   type TestUser,
   uniqueEmail,
 } from "../helpers";
@@ -58,16 +60,16 @@ const scenarios: Scenario[] = [
   },
   {
     name: "POST /api/refresh",
-    call: (app, user) => app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }),
+    call: (app, user) => refresh(app, user.refreshToken),
   },
   {
     name: "POST /api/refresh (rotation)",
     rotation: true,
-    call: (app, user) => app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }),
+    call: (app, user) => refresh(app, user.refreshToken),
   },
   {
     name: "POST /api/revoke",
-    call: (app, user) => app("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) }),
+    call: (app, user) => revoke(app, user.refreshToken),
   },
   { name: "GET /api/sessions", call: (app, user) => app("/api/sessions", { headers: bearer(user.token) }) },
   {

@@ -2,7 +2,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { appWith, bearer, fixedClock, json, newUser } from "../helpers";
+import { appWith, fixedClock, json, newUser, refresh, revoke } from "../helpers";
 
 const DAY_MS = 24 * 3600 * 1000;
 const runCron = (scheduledTime: number) =>
@@ -21,9 +21,9 @@ describe("the housekeeping cron (scheduled handler)", () => {
     const clock = fixedClock(Date.UTC(2031, 0, 1));
     const app = appWith({ clock });
     const [old, recent] = [await newUser(app), await newUser(app)];
-    await app("/api/revoke", { method: "POST", headers: bearer(old.refreshToken) });
+    await revoke(app, old.refreshToken);
     clock.advance(6 * 24 * 3600);
-    await app("/api/revoke", { method: "POST", headers: bearer(recent.refreshToken) });
+    await revoke(app, recent.refreshToken);
 
     await runCron(clock.now() + DAY_MS + 1000); // old: 7 days + 1 s ago; recent: 1 day ago
     expect([await sessionCount(old.id), await tokenCount(old.id)]).toEqual([0, 0]);
@@ -43,17 +43,15 @@ describe("the housekeeping cron (scheduled handler)", () => {
     const clock = fixedClock(Date.UTC(2033, 0, 1));
     const app = appWith({ clock }, { REFRESH_TOKEN_ROTATION: "on" });
     const user = await newUser(app);
-    const { refresh_token } = await (
-      await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })
-    ).json<{
+    const { refresh_token } = await (await refresh(app, user.refreshToken)).json<{
       refresh_token: string;
     }>();
     await runCron(clock.now() + 30 * DAY_MS);
     expect(await tokenCount(user.id)).toBe(2);
     // And detection still works: the old token replayed ends the family.
     clock.advance(30 * 24 * 3600);
-    expect((await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })).status).toBe(401);
-    expect((await app("/api/refresh", { method: "POST", headers: bearer(refresh_token) })).status).toBe(401);
+    expect((await refresh(app, user.refreshToken)).status).toBe(401);
+    expect((await refresh(app, refresh_token)).status).toBe(401);
   });
 
   it("deletes login-attempt counters whose window has passed", async () => {

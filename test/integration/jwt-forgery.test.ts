@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { INVALID_ACCESS_TOKEN, MISCONFIGURED } from "../../src/errors";
-import { api, appWith, bearer, fixedClock, json, newUser, postChirp, uniqueEmail } from "../helpers";
+import { api, appWith, bearer, fixedClock, json, newUser, postChirp, refresh, uniqueEmail } from "../helpers";
 
 const SECRET = env.JWT_SECRET;
 const b64url = (value: unknown) =>
@@ -81,7 +81,7 @@ describe("a missing or short JWT_SECRET", () => {
     const app = appWith({}, { JWT_SECRET: secret });
     const calls = [
       app("/api/login", json({ email: user.email, password: user.password })),
-      app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }),
+      refresh(app, user.refreshToken),
       postChirp(app, user.token, "x"),
       app("/api/users", { ...json({ email: uniqueEmail(), password: "x" }, bearer(user.token)), method: "PUT" }),
     ];

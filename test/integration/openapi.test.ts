@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { toOpenApiPath } from "../../src/openapi";
+import { toOpenApiPath } from "../../src/routes/openapi";
 import {
   chirpResponseSchema,
   errorResponseSchema,
@@ -10,7 +10,7 @@ import {
   sessionResponseSchema,
   userResponseSchema,
 } from "../../src/routes/responses";
-import { api, appWith, bearer, json, newUser, postChirp, uniqueEmail } from "../helpers";
+import { api, appWith, bearer, json, newUser, postChirp, refresh, uniqueEmail } from "../helpers";
 
 interface OpenApiDoc {
   openapi: string;
@@ -66,16 +66,10 @@ describe("responses match the documented schemas", () => {
       refresh_token: string;
     }>();
     v.parse(loginResponseSchema, login);
-    v.parse(
-      refreshResponseSchema,
-      await (await api("/api/refresh", { method: "POST", headers: bearer(login.refresh_token) })).json(),
-    );
+    v.parse(refreshResponseSchema, await (await refresh(api, login.refresh_token)).json());
     const rotating = appWith({}, { REFRESH_TOKEN_ROTATION: "on" });
     const user = await newUser(rotating);
-    const rotated = v.parse(
-      refreshResponseSchema,
-      await (await rotating("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })).json(),
-    );
+    const rotated = v.parse(refreshResponseSchema, await (await refresh(rotating, user.refreshToken)).json());
     expect(rotated.refresh_token).toMatch(/^[0-9a-f]{64}$/);
     v.parse(chirpResponseSchema, await (await postChirp(api, login.token, "schema")).json());
     v.parse(

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { recordingD1 } from "../d1";
-import { appWith, bearer, type Fetcher, fixedClock, json, newUser, postChirp } from "../helpers";
+import { appWith, bearer, type Fetcher, fixedClock, json, newUser, postChirp, refresh, revoke } from "../helpers";
 
 async function exerciseHotPaths(app: Fetcher, clock: ReturnType<typeof fixedClock>) {
   const user = await newUser(app);
@@ -14,14 +14,14 @@ async function exerciseHotPaths(app: Fetcher, clock: ReturnType<typeof fixedCloc
   await app(`/api/chirps?author_id=${user.id}&sort=desc`);
   await app(`/api/chirps/${chirp.id}`);
   await app("/api/sessions", { headers: bearer(user.token) });
-  const rotated = await (await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })).json<{
+  const rotated = await (await refresh(app, user.refreshToken)).json<{
     refresh_token: string;
   }>();
-  await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }); // grace replay
+  await refresh(app, user.refreshToken); // grace replay
   clock.advance(60);
-  await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }); // reuse → family ends
+  await refresh(app, user.refreshToken); // reuse → family ends
   await app("/api/login", json({ email: user.email, password: "wrong" }));
-  await app("/api/revoke", { method: "POST", headers: bearer(rotated.refresh_token) });
+  await revoke(app, rotated.refresh_token);
 }
 
 async function plan(query: string): Promise<string[]> {

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN } from "../../src/errors";
 import { gatedD1 } from "../d1";
-import { api, appWith, bearer, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
+import { api, appWith, bearer, json, newUser, PASSWORD, refresh, revoke, uniqueEmail } from "../helpers";
 
 const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
 const liveSessions = async (userId: string) =>
@@ -76,7 +76,7 @@ describe("POST /api/login racing a password change", () => {
     const res = await login;
     expect(res.status).toBe(200);
     const body = await res.json<{ refresh_token: string }>();
-    expect((await api("/api/refresh", { method: "POST", headers: bearer(body.refresh_token) })).status).toBe(200);
+    expect((await refresh(api, body.refresh_token)).status).toBe(200);
     expect(await liveSessions(user.id)).toBe(2);
   });
 });
@@ -117,7 +117,7 @@ describe("PUT /api/users racing the end of its session", () => {
     const held = gate.hold(/^update "users"/);
     const change = gated("/api/users", put({ email: uniqueEmail("renamed"), password: PASSWORD }, user.token));
     await held.arrived;
-    expect((await api("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) })).status).toBe(204);
+    expect((await revoke(api, user.refreshToken)).status).toBe(204);
     held.release();
 
     const res = await change;
@@ -135,7 +135,7 @@ describe("PUT /api/users racing the end of its session", () => {
     const held = gate.hold(/^update "users"/);
     const change = gated("/api/users", put({ email: user.email, password: "another new password" }, user.token));
     await held.arrived;
-    expect((await api("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) })).status).toBe(204);
+    expect((await revoke(api, user.refreshToken)).status).toBe(204);
     held.release();
 
     expect((await change).status).toBe(401);

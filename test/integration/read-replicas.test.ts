@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BOOKMARK_HEADER, sessionStartFor } from "../../src/db/replication";
 import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN } from "../../src/errors";
-import { api, appWith, bearer, json, newUser, PASSWORD, postChirp, sessionIdOf } from "../helpers";
+import { api, appWith, bearer, json, newUser, PASSWORD, postChirp, refresh, revoke, sessionIdOf } from "../helpers";
 import { laggingReplica } from "../replica-double";
 
 const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
@@ -42,7 +42,7 @@ describe("with the replica behind the primary", () => {
     const { replica, app } = replicatedApp();
     const user = await newUser(app);
     await replica.catchUp();
-    expect((await app("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) })).status).toBe(204);
+    expect((await revoke(app, user.refreshToken)).status).toBe(204);
     // The replica is indeed stale: there the token is not revoked.
     const stale = await env.REPLICA_DB.prepare(
       "select count(*) as n from refresh_tokens where user_id = ? and revoked_at is null",
@@ -51,7 +51,7 @@ describe("with the replica behind the primary", () => {
       .first<{ n: number }>();
     expect(stale?.n).toBe(1);
 
-    const res = await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
+    const res = await refresh(app, user.refreshToken);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
   });
@@ -74,7 +74,7 @@ describe("with the replica behind the primary", () => {
         app(`/api/sessions/${sessionIdOf(user.token)}`, { method: "DELETE", headers: bearer(user.token) }),
       ],
       ["PUT /api/users", app("/api/users", put({ email: user.email, password: "taken over" }, user.token))],
-      ["POST /api/refresh", app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })],
+      ["POST /api/refresh", refresh(app, user.refreshToken)],
     ];
     for (const [name, call] of calls) {
       const res = await call;

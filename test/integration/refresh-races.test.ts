@@ -4,16 +4,14 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { appWith, bearer, fixedClock, newUser, postChirp } from "../helpers";
+import { appWith, fixedClock, newUser, postChirp, refresh } from "../helpers";
 
 describe("concurrent refreshes with rotation on", () => {
   it("50 concurrent refreshes of one token all succeed with one and the same successor", async () => {
     const clock = fixedClock();
     const app = appWith({ clock }, { REFRESH_TOKEN_ROTATION: "on" });
     const user = await newUser(app);
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, () => app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })),
-    );
+    const responses = await Promise.all(Array.from({ length: 50 }, () => refresh(app, user.refreshToken)));
     expect(responses.map((res) => res.status)).toEqual(Array(50).fill(200));
     const bodies = await Promise.all(responses.map((res) => res.json<{ token: string; refresh_token: string }>()));
     const successors = new Set(bodies.map((body) => body.refresh_token));
@@ -28,16 +26,14 @@ describe("concurrent refreshes with rotation on", () => {
     const [successor] = successors;
     for (const body of bodies.slice(0, 5)) expect((await postChirp(app, body.token, "ok")).status).toBe(201);
     clock.advance(11);
-    const next = await app("/api/refresh", { method: "POST", headers: bearer(successor) });
+    const next = await refresh(app, successor);
     expect(next.status).toBe(200);
   });
 
   it("concurrent refreshes without rotation all succeed and leave the token usable", async () => {
     const app = appWith({});
     const user = await newUser(app);
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, () => app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })),
-    );
+    const responses = await Promise.all(Array.from({ length: 20 }, () => refresh(app, user.refreshToken)));
     expect(responses.map((res) => res.status)).toEqual(Array(20).fill(200));
     for (const res of responses) expect(Object.keys(await res.json())).toEqual(["token"]);
   });

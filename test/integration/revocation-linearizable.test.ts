@@ -2,7 +2,7 @@
 // the interleaving with refreshes already in flight (with and without rotation).
 
 import { describe, expect, it } from "vitest";
-import { appWith, bearer, type Fetcher, newUser } from "../helpers";
+import { appWith, type Fetcher, newUser, refresh, revoke } from "../helpers";
 
 interface Outcome {
   startedAfterRevoke: boolean;
@@ -14,17 +14,17 @@ async function round(app: Fetcher, total: number, revokeAt: number) {
   const user = await newUser(app);
   let revoked = false;
   const outcomes: Promise<Outcome>[] = [];
-  let revoke: Promise<void> | undefined;
+  let revoking: Promise<void> | undefined;
   for (let i = 0; i < total; i++) {
     if (i === revokeAt) {
-      revoke = app("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) }).then((res) => {
+      revoking = revoke(app, user.refreshToken).then((res) => {
         expect(res.status).toBe(204);
         revoked = true;
       });
     }
     const startedAfterRevoke = revoked;
     outcomes.push(
-      app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }).then((res) => ({
+      refresh(app, user.refreshToken).then((res) => ({
         startedAfterRevoke,
         status: res.status,
       })),
@@ -32,7 +32,7 @@ async function round(app: Fetcher, total: number, revokeAt: number) {
     // Let responses (including the revoke's) land between launches.
     await new Promise((resolve) => setTimeout(resolve, i % 3));
   }
-  await revoke;
+  await revoking;
   return Promise.all(outcomes);
 }
 

@@ -16,6 +16,8 @@ import {
   newUser,
   PASSWORD,
   postChirp,
+  refresh,
+  revoke,
   sessionIdOf,
   uniqueEmail,
 } from "../helpers";
@@ -64,24 +66,24 @@ const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<stri
   ],
   [
     "POST /api/refresh",
-    (f) => f.app("/api/refresh", { method: "POST", headers: bearer(f.user.refreshToken) }),
+    (f) => refresh(f.app, f.user.refreshToken),
     { primary: 1, replica: 0, rowsRead: 2, rowsWritten: 0 },
     { SESSION_TOUCH_INTERVAL_SECONDS: "3600" },
   ],
   [
     "POST /api/refresh (first after SESSION_TOUCH_INTERVAL_SECONDS)",
-    (f) => f.app("/api/refresh", { method: "POST", headers: bearer(f.user.refreshToken) }),
+    (f) => refresh(f.app, f.user.refreshToken),
     { primary: 2, replica: 0, rowsRead: 3, rowsWritten: 1 },
   ],
   [
     "POST /api/refresh (rotation on)",
-    (f) => f.app("/api/refresh", { method: "POST", headers: bearer(f.user.refreshToken) }),
+    (f) => refresh(f.app, f.user.refreshToken),
     { primary: 1, replica: 0, rowsRead: 13, rowsWritten: 6 },
     { REFRESH_TOKEN_ROTATION: "on" },
   ],
   [
     "POST /api/revoke",
-    (f) => f.app("/api/revoke", { method: "POST", headers: bearer(f.user.refreshToken) }),
+    (f) => revoke(f.app, f.user.refreshToken),
     { primary: 1, replica: 0, rowsRead: 7, rowsWritten: 2 },
   ],
   [

@@ -12,6 +12,8 @@ import {
   json,
   newUser,
   PASSWORD,
+  refresh,
+  revoke,
   sessionIdOf,
   uniqueEmail,
 } from "../helpers";
@@ -116,7 +118,7 @@ describe("security events", () => {
     }>();
     const events = await eventsDuring(async () => {
       await api(`/api/sessions/${sessionIdOf(other.token)}`, { method: "DELETE", headers: bearer(user.token) });
-      await api("/api/revoke", { method: "POST", headers: bearer(third.refresh_token) });
+      await revoke(api, third.refresh_token);
       await api("/api/sessions", { method: "DELETE", headers: bearer(user.token) });
     });
     const base = { event: "session.ended", user_id: user.id, level: "security" };
@@ -131,11 +133,9 @@ describe("security events", () => {
     const clock = fixedClock();
     const app = appWith({ clock }, { REFRESH_TOKEN_ROTATION: "on" });
     const user = await newUser(app);
-    await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
+    await refresh(app, user.refreshToken);
     clock.advance(60);
-    const events = await eventsDuring(() =>
-      app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) }),
-    );
+    const events = await eventsDuring(() => refresh(app, user.refreshToken));
     const sessionId = sessionIdOf(user.token);
     expect(events).toEqual([
       { event: "refresh_token.reuse_detected", user_id: user.id, session_id: sessionId, level: "security" },

@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { signingKeyFor } from "../../src/crypto/jwt";
-import { api, bearer, decodeJwt, json, newUser, PASSWORD, postChirp } from "../helpers";
+import { api, bearer, decodeJwt, json, newUser, PASSWORD, postChirp, refresh } from "../helpers";
 
 const sessionIds = async (token: string) =>
   (await (await api("/api/sessions", { headers: bearer(token) })).json<{ id: string }[]>()).map((s) => s.id);
@@ -46,7 +46,7 @@ describe("sessions are bound to their user", () => {
 
   it("issues access tokens from a refresh token only for that token's user and session", async () => {
     const [alice, bob] = [await newUser(), await newUser()];
-    const res = await api("/api/refresh", { method: "POST", headers: bearer(alice.refreshToken) });
+    const res = await refresh(api, alice.refreshToken);
     const { token } = await res.json<{ token: string }>();
     expect(claimsOf(token)).toMatchObject({ sub: alice.id, sid: claimsOf(alice.token).sid });
     expect(claimsOf(token).sub).not.toBe(bob.id);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SESSION_NOT_FOUND } from "../../src/errors";
-import { api, appWith, bearer, fixedClock, json, newUser, PASSWORD, postChirp, uniqueEmail } from "../helpers";
+import { api, appWith, bearer, fixedClock, json, newUser, PASSWORD, postChirp, refresh, uniqueEmail } from "../helpers";
 
 interface SessionJson {
   id: string;
@@ -22,7 +22,6 @@ const loginAgain = async (email: string, password = PASSWORD, userAgent = "secon
     token: string;
     refresh_token: string;
   }>();
-const refresh = (token: string) => api("/api/refresh", { method: "POST", headers: bearer(token) });
 const del = (path: string, token: string) => api(path, { method: "DELETE", headers: bearer(token) });
 
 describe("GET /api/sessions", () => {
@@ -71,17 +70,17 @@ describe("GET /api/sessions", () => {
     const loggedIn = new Date(clock.now()).toISOString();
     const lastUsed = async () =>
       (await (await app("/api/sessions", { headers: bearer(user.token) })).json<SessionJson[]>())[0].last_used_at;
-    const refresh = () => app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
+    const refreshNow = () => refresh(app, user.refreshToken);
 
     clock.advance(120);
-    expect((await refresh()).status).toBe(200);
+    expect((await refreshNow()).status).toBe(200);
     expect(await lastUsed()).toBe(loggedIn); // within 300 s of the last stamp: a read, no write
     clock.advance(180);
-    expect((await refresh()).status).toBe(200);
+    expect((await refreshNow()).status).toBe(200);
     const stamped = new Date(clock.now()).toISOString();
     expect(await lastUsed()).toBe(stamped);
     clock.advance(60);
-    expect((await refresh()).status).toBe(200);
+    expect((await refreshNow()).status).toBe(200);
     expect(await lastUsed()).toBe(stamped);
   });
 
@@ -90,7 +89,7 @@ describe("GET /api/sessions", () => {
     const app = appWith({ clock }, { SESSION_TOUCH_INTERVAL_SECONDS: "0" });
     const user = await newUser(app);
     clock.advance(1);
-    await app("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
+    await refresh(app, user.refreshToken);
     const [session] = await (await app("/api/sessions", { headers: bearer(user.token) })).json<SessionJson[]>();
     expect(session.last_used_at).toBe(new Date(clock.now()).toISOString());
   });
@@ -114,9 +113,9 @@ describe("DELETE /api/sessions/{id}", () => {
     expect(await res.text()).toBe("");
 
     expect((await postChirp(api, user.token, "ended session")).status).toBe(401);
-    expect((await refresh(user.refreshToken)).status).toBe(401);
+    expect((await refresh(api, user.refreshToken)).status).toBe(401);
     expect((await postChirp(api, other.token, "still here")).status).toBe(201);
-    expect((await refresh(other.refresh_token)).status).toBe(200);
+    expect((await refresh(api, other.refresh_token)).status).toBe(200);
     expect((await sessionsOf(other.token)).map((s) => s.id)).not.toContain(target.id);
   });
 
@@ -149,7 +148,7 @@ describe("DELETE /api/sessions", () => {
     const res = await del("/api/sessions", user.token);
     expect(res.status).toBe(204);
     for (const token of [user.token, second.token]) expect((await postChirp(api, token, "x")).status).toBe(401);
-    for (const token of [user.refreshToken, second.refresh_token]) expect((await refresh(token)).status).toBe(401);
+    for (const token of [user.refreshToken, second.refresh_token]) expect((await refresh(api, token)).status).toBe(401);
     expect((await postChirp(api, bystander.token, "still in")).status).toBe(201);
     // A fresh login works afterwards.
     expect((await api("/api/login", json({ email: user.email, password: PASSWORD }))).status).toBe(200);
@@ -165,7 +164,7 @@ describe("credential changes and sessions", () => {
     const res = await put(user.token, { email: user.email, password: "a-new-password" });
     expect(res.status).toBe(200);
     for (const token of [user.token, second.token]) expect((await postChirp(api, token, "x")).status).toBe(401);
-    for (const token of [user.refreshToken, second.refresh_token]) expect((await refresh(token)).status).toBe(401);
+    for (const token of [user.refreshToken, second.refresh_token]) expect((await refresh(api, token)).status).toBe(401);
   });
 
   it("an email-only change (same password) keeps the sessions", async () => {
@@ -174,7 +173,7 @@ describe("credential changes and sessions", () => {
     const res = await put(user.token, { email, password: PASSWORD });
     expect(res.status).toBe(200);
     expect((await postChirp(api, user.token, "still valid")).status).toBe(201);
-    expect((await refresh(user.refreshToken)).status).toBe(200);
+    expect((await refresh(api, user.refreshToken)).status).toBe(200);
   });
 
   it("a rejected change (409) ends nothing", async () => {

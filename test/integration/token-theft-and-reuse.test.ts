@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INVALID_REFRESH_TOKEN } from "../../src/errors";
-import { appWith, bearer, type Fetcher, fixedClock, json, newUser, PASSWORD, postChirp, refresh } from "../helpers";
+import { appWith, type Fetcher, fixedClock, json, newUser, PASSWORD, postChirp, refresh, revoke } from "../helpers";
 
 const ROTATION = { REFRESH_TOKEN_ROTATION: "on" };
 const refreshOk = async (app: Fetcher, token: string) => {
@@ -113,7 +113,7 @@ describe("reuse detection", () => {
     clock.advance(30);
     const second = await refreshOk(app, first.refresh_token);
     // Revoking the oldest, already-consumed token ends the live descendant as well.
-    expect((await app("/api/revoke", { method: "POST", headers: bearer(user.refreshToken) })).status).toBe(204);
+    expect((await revoke(app, user.refreshToken)).status).toBe(204);
     expect((await refresh(app, second.refresh_token)).status).toBe(401);
     expect((await postChirp(app, second.token, "revoked")).status).toBe(401);
   });
@@ -122,7 +122,7 @@ describe("reuse detection", () => {
     const { app } = rotatingApp();
     const user = await newUser(app);
     const first = await refreshOk(app, user.refreshToken);
-    await app("/api/revoke", { method: "POST", headers: bearer(first.refresh_token) });
+    await revoke(app, first.refresh_token);
     expect((await refresh(app, user.refreshToken)).status).toBe(401);
   });
 });

@@ -7,7 +7,7 @@ import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/crypto/bytes";
 import { hashPassword } from "../../src/crypto/password";
-import { appWith, bearer, postChirp } from "../helpers";
+import { appWith, postChirp, refresh } from "../helpers";
 
 describe("migrating a live database to sessions", () => {
   it("keeps pre-existing refresh tokens working and rejects pre-existing access tokens", async () => {
@@ -54,12 +54,12 @@ describe("migrating a live database to sessions", () => {
     expect(sessions.results.filter((s) => s.revoked_at === now)).toHaveLength(1);
 
     const app = appWith({}, { DB: db });
-    const refreshed = await app("/api/refresh", { method: "POST", headers: bearer(live) });
+    const refreshed = await refresh(app, live);
     expect(refreshed.status).toBe(200);
     const { token } = await refreshed.json<{ token: string }>();
     expect((await postChirp(app, token, "after the upgrade")).status).toBe(201);
 
-    expect((await app("/api/refresh", { method: "POST", headers: bearer(revoked) })).status).toBe(401);
+    expect((await refresh(app, revoked)).status).toBe(401);
     expect((await postChirp(app, legacyAccessToken, "old access token")).status).toBe(401);
   });
 });

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN, MISSING_BEARER } from "../../src/errors";
-import { api, bearer, json, newUser, postChirp } from "../helpers";
+import { api, bearer, json, newUser, postChirp, refresh } from "../helpers";
 
 const INVALID = 'Bearer error="invalid_token"';
 
@@ -35,7 +35,7 @@ describe("WWW-Authenticate on 401", () => {
   });
 
   it("a refused refresh token: invalid_token", async () => {
-    const res = await api("/api/refresh", { method: "POST", headers: bearer("0".repeat(64)) });
+    const res = await refresh(api, "0".repeat(64));
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe(INVALID);
     expect(await res.json()).toEqual({ error: INVALID_REFRESH_TOKEN });

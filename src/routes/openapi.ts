@@ -6,7 +6,8 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { RouterRoute } from "hono/types";
 import type * as v from "valibot";
-import { descriptionOf, type OperationDescription, type SchemaName } from "./routes/describe";
+import { chirpSchema, credentialsSchema, jsonSchemaOf, polkaWebhookSchema } from "../validation";
+import { descriptionOf, type OperationDescription, type SchemaName } from "./describe";
 import {
   chirpResponseSchema,
   errorResponseSchema,
@@ -14,8 +15,7 @@ import {
   refreshResponseSchema,
   sessionResponseSchema,
   userResponseSchema,
-} from "./routes/responses";
-import { chirpSchema, credentialsSchema, jsonSchemaOf, polkaWebhookSchema } from "./validation";
+} from "./responses";
 
 const schemas: Record<SchemaName, v.GenericSchema> = {
   Credentials: credentialsSchema,
