@@ -65,12 +65,12 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
     successorHash: await sha256Hex(successor),
     now,
   });
-  if ("won" in result) {
-    const { userId, sessionId } = result.won;
+  if (result.ok) {
+    const { userId, sessionId } = result.owner;
     return { accessToken: await issueAccessToken(deps, keys, userId, sessionId, nowMs), refreshToken: successor };
   }
 
-  const state = result.lost;
+  const state = result.state;
   if (!state?.usable || state.consumedAt === null || state.rotationNonce === null) {
     throw invalidRefreshToken();
   }

@@ -7,6 +7,15 @@ import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 
 export type Db = DrizzleD1Database;
 
+/**
+ * The one shape for a write that can fail for more than one expected reason: `ok` and the
+ * value, or not `ok` and why (the service maps each reason to its public error). Reads that
+ * find nothing return null instead.
+ */
+export type Outcome<T, Reason extends string, Detail = object> =
+  | ({ ok: true } & T)
+  | ({ ok: false; reason: Reason } & Detail);
+
 /** What Drizzle needs of D1: the binding itself, or one of its sessions (`withSession`). */
 export type D1Client = Pick<D1Database, "prepare" | "batch">;
 

@@ -2,7 +2,7 @@
 // reaches this layer. A token is usable only while it and its session are live.
 
 import { and, eq, exists, gt, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
-import { type Db, prepared } from "./client";
+import { type Db, type Outcome, prepared } from "./client";
 import { refreshTokens, sessions } from "./schema";
 
 const liveSessionOfToken = (db: Db, now: Date) =>
@@ -83,7 +83,8 @@ interface TokenState extends TokenOwner {
   usable: boolean;
 }
 
-export type RotationResult = { won: TokenOwner } | { lost: TokenState | null };
+/** Won: this request consumed the token. Lost: another did, or it is not usable; its state, if any. */
+export type RotationResult = Outcome<{ owner: TokenOwner }, "lost", { state: TokenState | null }>;
 
 /**
  * Rotation, in one D1 batch (one transaction; D1 has no BEGIN): consume the token if it is
@@ -142,9 +143,9 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
       .where(eq(refreshTokens.tokenHash, tokenHash)),
   ]);
-  if (consumed[0]) return { won: consumed[0] };
+  if (consumed[0]) return { ok: true, owner: consumed[0] };
   const row = state[0];
-  return { lost: row ? { ...row, usable: Boolean(row.usable) } : null };
+  return { ok: false, reason: "lost", state: row ? { ...row, usable: Boolean(row.usable) } : null };
 }
 
 /**

@@ -1,7 +1,7 @@
 // CRUD on users. Expected outcomes (not found, email taken) are return values, not throws.
 
 import { and, eq, exists, isNull, sql } from "drizzle-orm";
-import type { Db } from "./client";
+import type { Db, Outcome } from "./client";
 import { sessions, type User, users } from "./schema";
 import { whileSessionLive } from "./sessions";
 
@@ -18,7 +18,7 @@ export function selectUserByEmail(db: Db, email: string) {
   return db.select().from(users).where(eq(users.email, email));
 }
 
-export type UpdateUserResult = { user: User; sessionsEnded: number } | { conflict: true } | { sessionEnded: true };
+export type UpdateUserResult = Outcome<{ user: User; sessionsEnded: number }, "email_taken" | "session_ended">;
 
 export interface CredentialsUpdate {
   userId: string;
@@ -62,9 +62,9 @@ export async function updateUserCredentials(db: Db, input: CredentialsUpdate): P
     .returning({ id: sessions.id });
   try {
     const [rows, ended] = input.passwordChanged ? await db.batch([update, endSessions]) : [await update, []];
-    return rows[0] ? { user: rows[0], sessionsEnded: ended.length } : { sessionEnded: true };
+    return rows[0] ? { ok: true, user: rows[0], sessionsEnded: ended.length } : { ok: false, reason: "session_ended" };
   } catch (error) {
-    if (isUniqueViolation(error)) return { conflict: true };
+    if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import { login } from "../auth/login";
 import { refreshSession, revokeRefreshToken } from "../auth/refresh";
 import type { AppEnv } from "../middleware/context";
 import { requireBearer } from "../middleware/require-auth";
-import { credentialsSchema, jsonBody } from "../validation";
+import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
 import { toUserJson } from "./responses";
 

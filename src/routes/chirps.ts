@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { createChirp, deleteChirp, getChirp, getChirps } from "../chirps/service";
 import type { AppEnv } from "../middleware/context";
 import { requireAccessToken } from "../middleware/require-auth";
-import { chirpIdSchema, chirpSchema, chirpsQuerySchema, jsonBody, validate } from "../validation";
+import { chirpIdSchema, chirpSchema, chirpsQuerySchema, jsonBody, validate } from "../middleware/validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
 import { toChirpJson } from "./responses";
 

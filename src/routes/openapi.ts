@@ -6,7 +6,7 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { RouterRoute } from "hono/types";
 import type * as v from "valibot";
-import { chirpSchema, credentialsSchema, jsonSchemaOf, polkaWebhookSchema } from "../validation";
+import { chirpSchema, credentialsSchema, jsonSchemaOf, polkaWebhookSchema } from "../middleware/validation";
 import { descriptionOf, type OperationDescription, type SchemaName } from "./describe";
 import {
   chirpResponseSchema,

@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { badRequest, USER_ID_NOT_UUID } from "../errors";
 import type { AppEnv } from "../middleware/context";
 import { requirePolkaKey } from "../middleware/polka-key";
+import { jsonBody, polkaWebhookSchema } from "../middleware/validation";
 import { upgradeToChirpyRed } from "../polka/service";
-import { jsonBody, polkaWebhookSchema } from "../validation";
 import { describeRoute, E } from "./describe";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../middleware/context";
 import { requireAccessToken, requireUser } from "../middleware/require-auth";
+import { sessionIdSchema, validate } from "../middleware/validation";
 import { endAllSessions, endSession, listSessions } from "../sessions/service";
-import { sessionIdSchema, validate } from "../validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
 import { toSessionJson } from "./responses";
 

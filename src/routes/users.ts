@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
+import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { createUser, updateCredentials } from "../users/service";
-import { credentialsSchema, jsonBody } from "../validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
 import { toUserJson } from "./responses";
 

@@ -73,8 +73,14 @@ export async function updateCredentials(deps: Deps, caller: Authenticated, input
     passwordChanged: !samePassword,
     now: new Date(deps.clock.now()),
   });
-  if ("conflict" in result) throw conflict(EMAIL_TAKEN);
-  if ("sessionEnded" in result) throw invalidToken(INVALID_ACCESS_TOKEN);
+  if (!result.ok) {
+    switch (result.reason) {
+      case "email_taken":
+        throw conflict(EMAIL_TAKEN);
+      case "session_ended":
+        throw invalidToken(INVALID_ACCESS_TOKEN);
+    }
+  }
   emitSecurityEvent({
     event: "credentials.changed",
     user_id: user.id,

@@ -4,9 +4,9 @@
 import type { ValidationTargets } from "hono";
 import { validator } from "hono/validator";
 import * as v from "valibot";
-import { MAX_EMAIL_LENGTH, normalizeEmail } from "./auth/email";
-import { MAX_CHIRP_LENGTH } from "./chirps/service";
-import { badRequest, INVALID_JSON, NOT_A_JSON_OBJECT } from "./errors";
+import { MAX_EMAIL_LENGTH, normalizeEmail } from "../auth/email";
+import { MAX_CHIRP_LENGTH } from "../chirps/service";
+import { badRequest, INVALID_JSON, NOT_A_JSON_OBJECT } from "../errors";
 
 const MAX_PASSWORD_LENGTH = 1024;
 
