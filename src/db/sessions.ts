@@ -156,6 +156,15 @@ export async function revokeSessionOfUser(
   return rows.length > 0;
 }
 
+/** Ends every live session of a user `when` the condition holds (batchable); returns their ids. */
+export function endSessionsOfUserStatement(db: Db, userId: string, now: Date, when: SQL) {
+  return db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), when))
+    .returning({ id: sessions.id });
+}
+
 /**
  * "Log out everywhere" on behalf of the caller's session, only while it is live. Returns how
  * many sessions ended: 0 means the caller's session had ended (it is always one of them).
@@ -166,18 +175,8 @@ export async function revokeAllSessionsOfUser(
   callerSessionId: string,
   now: Date,
 ): Promise<number> {
-  const rows = await db
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(
-      and(
-        eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
-        whileSessionLive(db, userId, callerSessionId, now.getTime()),
-      ),
-    )
-    .returning({ id: sessions.id });
-  return rows.length;
+  const when = whileSessionLive(db, userId, callerSessionId, now.getTime());
+  return (await endSessionsOfUserStatement(db, userId, now, when)).length;
 }
 
 /** Ends a session (reuse detection): its tokens, every descendant included, stop working. */

@@ -1,9 +1,9 @@
 // CRUD on users. Expected outcomes (not found, email taken) are return values, not throws.
 
-import { and, eq, exists, isNull, sql } from "drizzle-orm";
+import { and, eq, exists, sql } from "drizzle-orm";
 import type { Db, Outcome } from "./client";
-import { sessions, type User, users } from "./schema";
-import { whileSessionLive } from "./sessions";
+import { type User, users } from "./schema";
+import { endSessionsOfUserStatement, whileSessionLive } from "./sessions";
 
 export type NewUser = typeof users.$inferInsert;
 
@@ -44,22 +44,14 @@ export async function updateUserCredentials(db: Db, input: CredentialsUpdate): P
     .set({ email, hashedPassword, updatedAt: now })
     .where(and(eq(users.id, userId), whileSessionLive(db, userId, sessionId, now.getTime())))
     .returning();
-  const endSessions = db
-    .update(sessions)
-    .set({ revokedAt: now })
-    .where(
-      and(
-        eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
-        exists(
-          db
-            .select({ one: sql`1` })
-            .from(users)
-            .where(and(eq(users.id, userId), eq(users.hashedPassword, hashedPassword))),
-        ),
-      ),
-    )
-    .returning({ id: sessions.id });
+  // Only if this request's freshly salted hash landed (the update above carried the session check).
+  const newHashLanded = exists(
+    db
+      .select({ one: sql`1` })
+      .from(users)
+      .where(and(eq(users.id, userId), eq(users.hashedPassword, hashedPassword))),
+  );
+  const endSessions = endSessionsOfUserStatement(db, userId, now, newHashLanded);
   try {
     const [rows, ended] = input.passwordChanged ? await db.batch([update, endSessions]) : [await update, []];
     return rows[0] ? { ok: true, user: rows[0], sessionsEnded: ended.length } : { ok: false, reason: "session_ended" };
