@@ -3,6 +3,7 @@
 // while another request runs (race tests). Everything still runs on the real local D1.
 
 import { env } from "cloudflare:workers";
+import { appWith } from "./helpers";
 
 interface D1Call {
   /** The SQL of the statement, or of every statement of a batch. */
@@ -105,7 +106,7 @@ export interface GatedD1 {
 }
 
 /** The "gated D1" of the race tests: one request waits at a statement while another runs. */
-export function gatedD1(target: D1Database = env.DB): GatedD1 {
+function gatedD1(target: D1Database = env.DB): GatedD1 {
   const gates: { pattern: RegExp; arrive: () => void; released: Promise<void> }[] = [];
   const db = interceptD1(async (call, run) => {
     const index = gates.findIndex((gate) => call.sql.some((sql) => gate.pattern.test(sql)));
@@ -129,6 +130,29 @@ export function gatedD1(target: D1Database = env.DB): GatedD1 {
       });
       gates.push({ pattern, arrive, released });
       return { arrived, release };
+    },
+  };
+}
+
+/**
+ * Starts `path` on an app over a gated D1 and resolves once the request waits at the first
+ * statement matching `pattern`; `release()` lets it finish and returns its response. A request
+ * that answers before reaching the statement fails the test instead of hanging it.
+ */
+export async function requestHeldAt(pattern: RegExp, path: string, init?: RequestInit) {
+  const gate = gatedD1();
+  const held = gate.hold(pattern);
+  const response = appWith({}, { DB: gate.db })(path, init);
+  await Promise.race([
+    held.arrived,
+    response.then((res) => {
+      throw new Error(`${path} answered ${res.status} before reaching ${pattern}`);
+    }),
+  ]);
+  return {
+    release(): Promise<Response> {
+      held.release();
+      return response;
     },
   };
 }

@@ -4,11 +4,11 @@ import { isSessionLive } from "../auth/access";
 import type { VerifiedAccessToken } from "../crypto/jwt";
 import { deleteChirpOfUser, findChirpById, insertChirpInLiveSession, listChirps } from "../db/chirps";
 import type { Chirp } from "../db/schema";
-
-export type { Chirp };
-
 import type { Deps } from "../deps";
 import { CHIRP_NOT_FOUND, forbidden, INVALID_ACCESS_TOKEN, invalidToken, NOT_YOUR_CHIRP, notFound } from "../errors";
+
+/** The chirp row, as routes may name it (they never import src/db). */
+export type { Chirp };
 
 export const MAX_CHIRP_LENGTH = 140;
 const PROFANE_WORDS = new Set(["kerfuffle", "sharbert", "fornax"]);

@@ -3,13 +3,13 @@
 
 import { isSessionLive } from "../auth/access";
 import type { Session } from "../db/schema";
-
-export type { Session };
-
 import { listLiveSessions, revokeAllSessionsOfUser, revokeSessionOfUser } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INVALID_ACCESS_TOKEN, invalidToken, notFound, SESSION_NOT_FOUND } from "../errors";
 import { emitSecurityEvent } from "../ops/security-events";
+
+/** The session row, as routes may name it (they never import src/db). */
+export type { Session };
 
 export function listSessions(deps: Deps, userId: string): Promise<Session[]> {
   return listLiveSessions(deps.db, userId, new Date(deps.clock.now()));

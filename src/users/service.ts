@@ -7,9 +7,6 @@ import type { Credentials } from "../auth/login";
 import { hashPassword, verifyPassword } from "../crypto/password";
 import { reserveAttemptStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
-
-export type { User };
-
 import { insertUser, selectUserByEmail, updateUserCredentials } from "../db/users";
 import type { Deps } from "../deps";
 import {
@@ -21,6 +18,9 @@ import {
   tooManyRequests,
 } from "../errors";
 import { emitSecurityEvent } from "../ops/security-events";
+
+/** The user row, as routes may name it (they never import src/db). */
+export type { User };
 
 /**
  * Signs a user up. Each sign-up is counted per client network (IPv6 by /64) before anything is

@@ -58,7 +58,7 @@ describe.skipIf(!available)("GET /docs in a browser", () => {
       if ((await closed.count()) === 0) break;
       await closed.first().click();
     }
-    const text = await page.locator("body").innerText();
+    const text = await page.locator("body").textContent();
     for (const op of OPERATIONS) expect(text, op.summary).toContain(op.summary);
 
     // "Try it": open the health check's Test Request and send it.
@@ -67,7 +67,7 @@ describe.skipIf(!available)("GET /docs in a browser", () => {
     const response = page.waitForResponse((res) => res.url() === `${server.base}/api/healthz`);
     await page.getByRole("button", { name: /^Send/ }).first().click();
     expect((await response).status()).toBe(200);
-    await expect.poll(async () => page.locator("body").innerText(), { timeout: 10_000 }).toContain("200 OK");
+    await expect.poll(async () => page.locator("body").textContent(), { timeout: 10_000 }).toContain("200 OK");
 
     const foreign = requested.filter((url) => !url.startsWith(`${server.base}/`) && !url.startsWith("data:"));
     expect(foreign).toEqual([]);

@@ -5,8 +5,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN } from "../../src/errors";
-import { gatedD1 } from "../d1";
-import { api, appWith, bearer, json, newUser, PASSWORD, refresh, revoke, uniqueEmail } from "../helpers";
+import { requestHeldAt } from "../d1";
+import { api, bearer, json, newUser, PASSWORD, refresh, revoke, uniqueEmail } from "../helpers";
 
 const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
 const liveSessions = async (userId: string) =>
@@ -22,18 +22,18 @@ const userRow = (userId: string) =>
 
 describe("POST /api/login racing a password change", () => {
   it("returns 401 and opens no session when the password changes between the check and the session write", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const user = await newUser();
-    const held = gate.hold(/^insert into "sessions"/);
-    const login = gated("/api/login", json({ email: user.email, password: PASSWORD }));
-    await held.arrived; // the old password was verified; the session is about to be written
+    // Held once the old password is verified, just before the session is written.
+    const login = await requestHeldAt(
+      /^insert into "sessions"/,
+      "/api/login",
+      json({ email: user.email, password: PASSWORD }),
+    );
 
     const change = await api("/api/users", put({ email: user.email, password: "a brand-new password" }, user.token));
     expect(change.status).toBe(200);
-    held.release();
 
-    const res = await login;
+    const res = await login.release();
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
     expect(await liveSessions(user.id)).toBe(0);
@@ -47,16 +47,15 @@ describe("POST /api/login racing a password change", () => {
   });
 
   it("returns 401 when the account is deleted between the check and the session write", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const user = await newUser();
-    const held = gate.hold(/^insert into "sessions"/);
-    const login = gated("/api/login", json({ email: user.email, password: PASSWORD }));
-    await held.arrived;
+    const login = await requestHeldAt(
+      /^insert into "sessions"/,
+      "/api/login",
+      json({ email: user.email, password: PASSWORD }),
+    );
     await env.DB.prepare("delete from users where id = ?").bind(user.id).run();
-    held.release();
 
-    const res = await login;
+    const res = await login.release();
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
     const sessions = await env.DB.prepare("select count(*) as n from sessions where user_id = ?")
@@ -66,14 +65,13 @@ describe("POST /api/login racing a password change", () => {
   });
 
   it("succeeds when nothing changes while it waits (the gate alone changes nothing)", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const user = await newUser();
-    const held = gate.hold(/^insert into "sessions"/);
-    const login = gated("/api/login", json({ email: user.email, password: PASSWORD }));
-    await held.arrived;
-    held.release();
-    const res = await login;
+    const login = await requestHeldAt(
+      /^insert into "sessions"/,
+      "/api/login",
+      json({ email: user.email, password: PASSWORD }),
+    );
+    const res = await login.release();
     expect(res.status).toBe(200);
     const body = await res.json<{ refresh_token: string }>();
     expect((await refresh(api, body.refresh_token)).status).toBe(200);
@@ -83,8 +81,6 @@ describe("POST /api/login racing a password change", () => {
 
 describe("PUT /api/users racing the end of its session", () => {
   it("returns 401 and changes nothing when the session ends (log out everywhere) before the update lands", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const victim = await newUser();
     const before = await userRow(victim.id);
     // The owner's other device.
@@ -92,17 +88,16 @@ describe("PUT /api/users racing the end of its session", () => {
       token: string;
     }>();
 
-    const held = gate.hold(/^update "users"/);
-    const takeover = gated(
+    // Held once the stolen token's session was checked, just before the update.
+    const takeover = await requestHeldAt(
+      /^update "users"/,
       "/api/users",
       put({ email: uniqueEmail("attacker"), password: "attacker-chosen" }, victim.token),
     );
-    await held.arrived; // the stolen token's session was checked; the update is about to run
     const logout = await api("/api/sessions", { method: "DELETE", headers: bearer(owner.token) });
     expect(logout.status).toBe(204);
-    held.release();
 
-    const res = await takeover;
+    const res = await takeover.release();
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
     expect(await userRow(victim.id)).toEqual(before);
@@ -110,35 +105,33 @@ describe("PUT /api/users racing the end of its session", () => {
   });
 
   it("returns 401 for an email-only change when the session is revoked before the update lands", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const user = await newUser();
     const before = await userRow(user.id);
-    const held = gate.hold(/^update "users"/);
-    const change = gated("/api/users", put({ email: uniqueEmail("renamed"), password: PASSWORD }, user.token));
-    await held.arrived;
+    const change = await requestHeldAt(
+      /^update "users"/,
+      "/api/users",
+      put({ email: uniqueEmail("renamed"), password: PASSWORD }, user.token),
+    );
     expect((await revoke(api, user.refreshToken)).status).toBe(204);
-    held.release();
 
-    const res = await change;
+    const res = await change.release();
     expect(res.status).toBe(401);
     expect(await userRow(user.id)).toEqual(before);
   });
 
   it("a refused change does not end the user's other sessions", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const user = await newUser();
     const other = await (await api("/api/login", json({ email: user.email, password: PASSWORD }))).json<{
       token: string;
     }>();
-    const held = gate.hold(/^update "users"/);
-    const change = gated("/api/users", put({ email: user.email, password: "another new password" }, user.token));
-    await held.arrived;
+    const change = await requestHeldAt(
+      /^update "users"/,
+      "/api/users",
+      put({ email: user.email, password: "another new password" }, user.token),
+    );
     expect((await revoke(api, user.refreshToken)).status).toBe(204);
-    held.release();
 
-    expect((await change).status).toBe(401);
+    expect((await change.release()).status).toBe(401);
     expect((await api("/api/sessions", { headers: bearer(other.token) })).status).toBe(200);
     expect(await liveSessions(user.id)).toBe(1);
   });

@@ -4,8 +4,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INVALID_ACCESS_TOKEN } from "../../src/errors";
-import { gatedD1 } from "../d1";
-import { api, appWith, bearer, json, newUser, PASSWORD, postChirp, revoke, sessionIdOf } from "../helpers";
+import { requestHeldAt } from "../d1";
+import { api, bearer, json, newUser, PASSWORD, postChirp, revoke, sessionIdOf } from "../helpers";
 
 const sessionLive = async (sessionId: string) =>
   (
@@ -16,17 +16,15 @@ const sessionLive = async (sessionId: string) =>
 
 describe("DELETE /api/chirps/{id} racing the end of its session", () => {
   it("returns 401 and keeps the chirp when the session ends before the delete lands", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const user = await newUser();
     const chirp = await (await postChirp(api, user.token, "keep me")).json<{ id: string }>();
-    const held = gate.hold(/^delete from "chirps"/);
-    const del = gated(`/api/chirps/${chirp.id}`, { method: "DELETE", headers: bearer(user.token) });
-    await held.arrived;
+    const del = await requestHeldAt(/^delete from "chirps"/, `/api/chirps/${chirp.id}`, {
+      method: "DELETE",
+      headers: bearer(user.token),
+    });
     expect((await revoke(api, user.refreshToken)).status).toBe(204);
-    held.release();
 
-    const res = await del;
+    const res = await del.release();
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
     expect((await api(`/api/chirps/${chirp.id}`)).status).toBe(200);
@@ -35,20 +33,18 @@ describe("DELETE /api/chirps/{id} racing the end of its session", () => {
 
 describe("DELETE /api/sessions/{id} racing the end of the caller's session", () => {
   it("returns 401 and leaves the other session live", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const user = await newUser();
     const other = await (await api("/api/login", json({ email: user.email, password: PASSWORD }))).json<{
       token: string;
     }>();
     const otherId = sessionIdOf(other.token);
-    const held = gate.hold(/^update "sessions"/);
-    const end = gated(`/api/sessions/${otherId}`, { method: "DELETE", headers: bearer(user.token) });
-    await held.arrived;
+    const end = await requestHeldAt(/^update "sessions"/, `/api/sessions/${otherId}`, {
+      method: "DELETE",
+      headers: bearer(user.token),
+    });
     expect((await revoke(api, user.refreshToken)).status).toBe(204);
-    held.release();
 
-    const res = await end;
+    const res = await end.release();
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
     expect(await sessionLive(otherId)).toBe(true);
@@ -57,19 +53,17 @@ describe("DELETE /api/sessions/{id} racing the end of the caller's session", () 
 
 describe("DELETE /api/sessions racing the end of the caller's session", () => {
   it("returns 401 and ends no other session", async () => {
-    const gate = gatedD1();
-    const gated = appWith({}, { DB: gate.db });
     const user = await newUser();
     const other = await (await api("/api/login", json({ email: user.email, password: PASSWORD }))).json<{
       token: string;
     }>();
-    const held = gate.hold(/^update "sessions"/);
-    const endAll = gated("/api/sessions", { method: "DELETE", headers: bearer(user.token) });
-    await held.arrived;
+    const endAll = await requestHeldAt(/^update "sessions"/, "/api/sessions", {
+      method: "DELETE",
+      headers: bearer(user.token),
+    });
     expect((await revoke(api, user.refreshToken)).status).toBe(204);
-    held.release();
 
-    const res = await endAll;
+    const res = await endAll.release();
     expect(res.status).toBe(401);
     expect(await sessionLive(sessionIdOf(other.token))).toBe(true);
   });
