@@ -14,6 +14,18 @@ export interface ClientMeta {
 export const networkKey = (kind: "ip" | "signup", ip: string | null) =>
   attemptKey(kind, (ip && networkKeyOf(ip)) ?? "unknown");
 
+/**
+ * overLimit for a per-network counter: a request without a client address (local tools, where
+ * CF-Connecting-IP is absent) is never limited per network.
+ */
+export const overNetworkLimit = (
+  meta: ClientMeta,
+  attempts: AttemptCount | undefined,
+  limit: number,
+  windowMs: number,
+  nowMs: number,
+) => (meta.ip ? overLimit(attempts, limit, windowMs, nowMs) : 0);
+
 /** Seconds until the next attempt is allowed, or 0 when under the limit. */
 export function overLimit(attempts: AttemptCount | undefined, limit: number, windowMs: number, nowMs: number): number {
   if (!attempts || attempts.count <= limit) return 0;

@@ -10,7 +10,7 @@ import { selectUserByEmail } from "../db/users";
 import type { Deps } from "../deps";
 import { INCORRECT_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests, unauthorized } from "../errors";
 import { emitSecurityEvent } from "../ops/security-events";
-import { type ClientMeta, networkKey, overLimit } from "./limits";
+import { type ClientMeta, networkKey, overLimit, overNetworkLimit } from "./limits";
 import { issueAccessToken, newRefreshToken, requireKeyRing } from "./tokens";
 
 const MAX_USER_AGENT_LENGTH = 256;
@@ -56,7 +56,7 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     selectUserByEmail(db, input.email),
   ]);
   const emailRetry = overLimit(emailAttempts, config.loginMaxFailuresPerEmail, windowMs, nowMs);
-  const ipRetry = meta.ip ? overLimit(ipAttempts, config.loginMaxFailuresPerIp, windowMs, nowMs) : 0;
+  const ipRetry = overNetworkLimit(meta, ipAttempts, config.loginMaxFailuresPerIp, windowMs, nowMs);
   const retryAfter = Math.max(emailRetry, ipRetry);
   if (retryAfter > 0) {
     const limit = emailRetry >= ipRetry ? "email" : "ip";

@@ -31,15 +31,9 @@ export function createDb(client: D1Client): Db {
 // Prepared queries are built once per isolate on a handle that never runs anything; each use
 // gets a view of the cached query bound to the request's own client (its D1 session), so no
 // statement crosses from one request's session into another's.
-const unusable: D1Client = {
-  prepare: () => {
-    throw new Error("the template handle only builds queries");
-  },
-  batch: () => Promise.reject(new Error("the template handle only builds queries")),
-};
 const template = drizzle({
-  prepare: (query: string) => ({ query }) as unknown as D1PreparedStatement,
-  batch: unusable.batch,
+  prepare: () => ({}),
+  batch: () => Promise.reject(new Error("the template handle only builds queries")),
 } as unknown as D1Database);
 const preparedByName = new Map<string, { getQuery(): { sql: string } }>();
 
@@ -55,6 +49,7 @@ export function prepared<T extends { getQuery(): { sql: string } }>(db: Db, name
     query = build(template);
     preparedByName.set(name, query);
   }
-  const client = clients.get(db) ?? unusable;
+  const client = clients.get(db);
+  if (!client) throw new Error("prepared() takes a handle made by createDb()");
   return Object.create(query, { stmt: { value: client.prepare(query.getQuery().sql) } }) as T;
 }

@@ -29,14 +29,9 @@ export type SecurityEvent =
   | { event: "access_token.unknown_kid"; kid: string | null }
   | { event: "webhook.rejected"; reason: "bad_key" | "unknown_user" };
 
-type WithIp = Extract<SecurityEvent, { ip: string | null }>;
-
-/** Writes one event line. `ip` fields are reduced to the client's network prefix first. */
+/** Writes one event line; an `ip` is reduced to the client's network prefix first. */
 export function emitSecurityEvent(event: SecurityEvent): void {
-  const line: Record<string, unknown> = { ...event, level: "security" };
-  if ("ip" in event) {
-    delete line.ip;
-    line.ip_prefix = (event as WithIp).ip === null ? null : networkPrefixOf((event as WithIp).ip as string);
-  }
-  console.log(JSON.stringify(line));
+  const { ip, ...rest } = event as SecurityEvent & { ip?: string | null };
+  const prefix = "ip" in event ? { ip_prefix: ip ? networkPrefixOf(ip) : null } : {};
+  console.log(JSON.stringify({ ...rest, level: "security", ...prefix }));
 }

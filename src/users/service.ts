@@ -2,7 +2,7 @@
 // caller's session check. Never sees Context, Request or Response.
 
 import type { Authenticated } from "../auth/access";
-import { type ClientMeta, networkKey, overLimit } from "../auth/limits";
+import { type ClientMeta, networkKey, overNetworkLimit } from "../auth/limits";
 import type { Credentials } from "../auth/login";
 import { hashPassword, verifyPassword } from "../crypto/password";
 import { reserveAttemptStatement } from "../db/login-attempts";
@@ -36,7 +36,7 @@ export async function createUser(deps: Deps, input: Credentials, meta: ClientMet
     reserveAttemptStatement(db, networkKey("signup", meta.ip), now, windowMs),
     selectUserByEmail(db, input.email),
   ]);
-  const retryAfter = meta.ip ? overLimit(attempts, config.signupMaxPerIp, windowMs, nowMs) : 0;
+  const retryAfter = overNetworkLimit(meta, attempts, config.signupMaxPerIp, windowMs, nowMs);
   if (retryAfter > 0) {
     emitSecurityEvent({ event: "signup.rate_limited", retry_after: retryAfter, ip: meta.ip });
     throw tooManyRequests(TOO_MANY_SIGNUPS, retryAfter);
