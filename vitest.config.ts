@@ -1,6 +1,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { settingsSchema } from "./src/config";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 
@@ -16,6 +17,9 @@ export default defineConfig({
               // and a "replica" for the read-replication tests (test/replica-double.ts).
               d1Databases: { UPGRADE_DB: "upgrade-db", REPLICA_DB: "replica-db" },
               bindings: {
+                // Every setting at its production default (an empty value means the default),
+                // whatever a developer's .dev.vars (which wrangler would load) raises for local work.
+                ...Object.fromEntries(Object.keys(settingsSchema.entries).map((name) => [name, ""])),
                 TEST_MIGRATIONS: migrations,
                 // Fixed test secrets: never read .dev.vars in tests.
                 PLATFORM: "dev",

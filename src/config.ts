@@ -42,30 +42,46 @@ const strongEnough = (secret: string) => new TextEncoder().encode(secret).length
 
 /** The settings: environment variable → type, default, rule. Secrets are the last three. */
 export const settingsSchema = v.object({
-  /** "dev" enables POST /admin/reset; anything else (the default) does not. */
+  /** "dev" enables the dev tools (POST /admin/reset); anything else (the default) does not. */
   PLATFORM: text("production"),
   JWT_ISSUER: text("chirpy-access"),
   ACCESS_TOKEN_TTL_SECONDS: integer(3600),
   REFRESH_TOKEN_TTL_SECONDS: integer(5_184_000),
   REFRESH_TOKEN_ROTATION: onOff,
   REFRESH_TOKEN_REUSE_GRACE_SECONDS: integer(10, 0),
+  /** Live sessions per user; a login past it ends the least recently used one. */
+  MAX_SESSIONS_PER_USER: integer(100),
+  /** Login attempts (success or failure) per client network per window, counted before hashing. */
+  LOGIN_MAX_ATTEMPTS_PER_IP: integer(100),
+  /** Failed logins per (email, client network): the hard block a guessing network meets. */
   LOGIN_MAX_FAILURES_PER_EMAIL: integer(5),
+  /** Failed logins per email from all networks the account has not recently logged in from. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(20),
   LOGIN_MAX_FAILURES_PER_IP: integer(50),
   LOGIN_FAILURE_WINDOW_SECONDS: integer(900),
+  /** How long a network stays "known" to an account after a successful login from it. */
+  LOGIN_KNOWN_NETWORK_SECONDS: integer(2_592_000),
   SIGNUP_MAX_PER_IP: integer(30),
+  SIGNUP_MAX_GLOBAL: integer(1000),
   SIGNUP_WINDOW_SECONDS: integer(3600),
+  /** PUT /api/users per user per window: each one hashes the password to tell whether it changed. */
+  PASSWORD_CHANGE_MAX_PER_USER: integer(10),
+  PASSWORD_CHANGE_WINDOW_SECONDS: integer(3600),
+  /** A session's last_used_at is stamped at most once per this many seconds by refreshes. */
   SESSION_TOUCH_INTERVAL_SECONDS: integer(300, 0),
+  /** Origins allowed by CORS; empty means CORS is off. */
   CORS_ORIGINS: list,
   /** Null when missing or shorter than MIN_JWT_SECRET_BYTES: nothing is signed with a weak key. */
   JWT_SECRET: v.pipe(
     v.optional(v.string(), ""),
     v.transform((secret) => (strongEnough(secret) ? secret : null)),
   ),
-  /** A weak previous secret is dropped rather than trusted. */
+  /** Secrets that still verify (not sign), so a key rotation logs nobody out; weak ones are dropped. */
   JWT_PREVIOUS_SECRETS: v.pipe(
     list,
     v.transform((secrets) => secrets.filter(strongEnough)),
   ),
+  /** Null when missing or empty. */
   POLKA_KEY: v.pipe(
     v.optional(v.string(), ""),
     v.transform((key) => key || null),
@@ -73,52 +89,24 @@ export const settingsSchema = v.object({
 });
 
 type Settings = v.InferOutput<typeof settingsSchema>;
+type SettingName = keyof Settings & string;
 
 /** The Worker's bindings: the D1 database and every setting, as the environment gives them. */
-export type Bindings = { DB: D1Database } & Partial<Record<keyof typeof settingsSchema.entries, string>>;
+export type Bindings = { DB: D1Database } & Partial<Record<SettingName, string>>;
 
-export interface Config {
-  platform: string;
-  jwtIssuer: string;
-  accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
-  /** Null when JWT_SECRET is missing or shorter than MIN_JWT_SECRET_BYTES. */
-  jwtSecret: string | null;
-  /** Secrets that still verify (JWT_PREVIOUS_SECRETS), so a rotation logs nobody out. */
-  jwtPreviousSecrets: string[];
-  /** Null when POLKA_KEY is missing or empty. */
-  polkaKey: string | null;
-  refreshTokenRotation: boolean;
-  refreshTokenReuseGraceSeconds: number;
-  loginMaxFailuresPerEmail: number;
-  loginMaxFailuresPerIp: number;
-  loginFailureWindowSeconds: number;
-  signupMaxPerIp: number;
-  signupWindowSeconds: number;
-  /** A session's last_used_at is stamped at most once per this many seconds by refreshes. */
-  sessionTouchIntervalSeconds: number;
-  /** Origins allowed by CORS; empty means CORS is off. */
-  corsOrigins: string[];
-}
+/** SCREAMING_SNAKE → camelCase, in types: ACCESS_TOKEN_TTL_SECONDS → accessTokenTtlSeconds. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}`
+  : Lowercase<S>;
 
-const toConfig = (s: Settings): Config => ({
-  platform: s.PLATFORM,
-  jwtIssuer: s.JWT_ISSUER,
-  accessTokenTtlSeconds: s.ACCESS_TOKEN_TTL_SECONDS,
-  refreshTokenTtlSeconds: s.REFRESH_TOKEN_TTL_SECONDS,
-  jwtSecret: s.JWT_SECRET,
-  jwtPreviousSecrets: s.JWT_PREVIOUS_SECRETS,
-  polkaKey: s.POLKA_KEY,
-  refreshTokenRotation: s.REFRESH_TOKEN_ROTATION,
-  refreshTokenReuseGraceSeconds: s.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
-  loginMaxFailuresPerEmail: s.LOGIN_MAX_FAILURES_PER_EMAIL,
-  loginMaxFailuresPerIp: s.LOGIN_MAX_FAILURES_PER_IP,
-  loginFailureWindowSeconds: s.LOGIN_FAILURE_WINDOW_SECONDS,
-  signupMaxPerIp: s.SIGNUP_MAX_PER_IP,
-  signupWindowSeconds: s.SIGNUP_WINDOW_SECONDS,
-  sessionTouchIntervalSeconds: s.SESSION_TOUCH_INTERVAL_SECONDS,
-  corsOrigins: s.CORS_ORIGINS,
-});
+/** The parsed settings the code reads: each variable under its camelCase name, typed by the schema. */
+export type Config = { readonly [K in SettingName as CamelCase<K>]: Settings[K] };
+
+const camelCase = (name: string) =>
+  name.toLowerCase().replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+const toConfig = (settings: Settings) =>
+  Object.fromEntries(Object.entries(settings).map(([name, value]) => [camelCase(name), value])) as Config;
 
 /** Parses the bindings into Config; a malformed setting throws MisconfigurationError naming it. */
 export function parseConfig(env: Bindings): Config {

@@ -10,7 +10,7 @@ import type { SessionStart } from "./db/replication";
 export interface Deps {
   /** Drizzle over this request's D1 session (see db/replication.ts). */
   db: Db;
-  /** The session's latest bookmark, or null before its first query. */
+  /** The latest bookmark D1 gave this request's session, or null when nothing reached D1. */
   bookmark(): string | null;
   config: Config;
   clock: Clock;
@@ -37,5 +37,24 @@ export function buildDeps(
   start: SessionStart = "first-primary",
 ): Deps {
   const session = env.DB.withSession(start);
-  return { db: createDb(session), bookmark: () => session.getBookmark(), config: configFor(env), clock, random };
+  // A session started from the client's bookmark reports that bookmark until a query runs: only
+  // once a statement went out is the bookmark D1's answer rather than the client's own string.
+  let reached = false;
+  const client = {
+    prepare: (query: string) => {
+      reached = true;
+      return session.prepare(query);
+    },
+    batch: <T>(statements: D1PreparedStatement[]) => {
+      reached = true;
+      return session.batch<T>(statements);
+    },
+  };
+  return {
+    db: createDb(client),
+    bookmark: () => (reached ? session.getBookmark() : null),
+    config: configFor(env),
+    clock,
+    random,
+  };
 }

@@ -32,6 +32,7 @@ export const POLKA_KEY_REFUSED = "Missing or invalid API key";
 export const NOT_YOUR_CHIRP = "You can only delete your own chirps";
 export const RESET_DEV_ONLY = "Reset is only allowed when PLATFORM=dev";
 export const CROSS_SITE_REFUSED = "Cross-site requests are refused";
+export const LOOPBACK_ONLY = "Dev tools answer only on a loopback host name (localhost, 127.0.0.1, [::1])";
 // 404
 export const NOT_FOUND = "Not found";
 export const CHIRP_NOT_FOUND = "Chirp not found";
@@ -44,6 +45,7 @@ export const bodyTooLarge = (maxBytes: number) => `Request body is larger than $
 // 429
 export const TOO_MANY_LOGINS = "Too many failed login attempts; try again later";
 export const TOO_MANY_SIGNUPS = "Too many sign-ups from this network; try again later";
+export const TOO_MANY_PASSWORD_CHANGES = "Too many credential changes for this account; try again later";
 // 500, 503
 export const MISCONFIGURED = "Server misconfigured";
 export const INTERNAL_ERROR = "Internal server error";

@@ -7,13 +7,16 @@ import type { Bindings } from "../src/config";
 
 export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 
+/** A path on the test host, or an absolute URL as it is (e.g. another Host for rebinding tests). */
+const urlOf = (path: string) => (path.startsWith("http") ? path : `http://chirpy.test${path}`);
+
 /** Calls the deployed entry point exactly as a client would. */
-export const api: Fetcher = (path, init) => exports.default.fetch(`http://chirpy.test${path}`, init);
+export const api: Fetcher = (path, init) => exports.default.fetch(urlOf(path), init);
 
 /** An app with injected dependencies (e.g. a fixed clock), on the same real D1. */
 export function appWith(options: AppOptions, bindings: Partial<Bindings> = {}): Fetcher {
   const app = createApp(options);
-  return async (path, init) => app.request(`http://chirpy.test${path}`, init, { ...env, ...bindings });
+  return async (path, init) => app.request(urlOf(path), init, { ...env, ...bindings });
 }
 
 export interface FixedClock extends Clock {
@@ -41,6 +44,20 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
 });
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** PUT /api/users' request: a JSON body with the access token (and any other headers). */
+export const put = (body: unknown, token: string, headers: Record<string, string> = {}): RequestInit => ({
+  ...json(body, { ...bearer(token), ...headers }),
+  method: "PUT",
+});
+
+/** Rows of a table in the test file's D1, optionally `where` a condition with bound values. */
+export async function rowCount(table: string, where = "1", ...values: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(`select count(*) as n from ${table} where ${where}`)
+    .bind(...values)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
 
 export const PASSWORD = "correct horse battery staple";
 

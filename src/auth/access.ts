@@ -1,12 +1,12 @@
 // Access-token checks: the signature and claims (no database), or those plus the one lookup that
 // proves the user exists and the session is live. Never sees Context, Request or Response.
 
-import { readTokenHeader, type VerifiedAccessToken, verifyAccessToken } from "../crypto/jwt";
+import { type VerifiedAccessToken, verifyAccessToken } from "../crypto/jwt";
 import type { User } from "../db/schema";
 import { findUserInLiveSession } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INVALID_ACCESS_TOKEN, invalidToken } from "../errors";
-import { emitSecurityEvent } from "../ops/security-events";
+import { emitThrottledSecurityEvent } from "../ops/security-events";
 import { requireKeyRing } from "./tokens";
 
 export interface Authenticated {
@@ -37,15 +37,20 @@ export async function isSessionLive(deps: Deps, caller: { userId: string; sessio
  */
 export async function verifyAccess(deps: Deps, accessToken: string): Promise<VerifiedAccessToken> {
   const keys = await requireKeyRing(deps.config);
-  const claims = await verifyAccessToken(accessToken, deps.clock.now(), { keys, issuer: deps.config.jwtIssuer });
-  if (!claims) {
-    // A well-formed token signed under a key we do not hold: a forgery, or a deployment whose
-    // key was rotated out too early. Worth an operator's eye; other refusals are routine.
-    const header = readTokenHeader(accessToken);
-    if (header && (header.kid === null || !keys.byKid.has(header.kid))) {
-      emitSecurityEvent({ event: "access_token.unknown_kid", kid: header.kid });
-    }
-    throw invalidToken(INVALID_ACCESS_TOKEN);
+  const nowMs = deps.clock.now();
+  const result = await verifyAccessToken(accessToken, nowMs, { keys, issuer: deps.config.jwtIssuer });
+  if (result.ok) return { userId: result.userId, sessionId: result.sessionId };
+  // Worth an operator's eye: a key we do not hold (a forgery, or a key rotated out too early), or
+  // a token under our key that fails its checks. Expired and malformed tokens are routine.
+  switch (result.reason) {
+    case "malformed":
+    case "expired":
+      break;
+    case "unknown_kid":
+      emitThrottledSecurityEvent({ event: "access_token.unknown_kid", kid: result.kid }, nowMs);
+      break;
+    default:
+      emitThrottledSecurityEvent({ event: "access_token.invalid", kid: result.kid, reason: result.reason }, nowMs);
   }
-  return claims;
+  throw invalidToken(INVALID_ACCESS_TOKEN);
 }

@@ -1,33 +1,47 @@
-// Counting attempts before the work they guard (a password hash): per email, and per client
-// network (IPv4 address, IPv6 /64) for login failures and sign-ups.
+// Budgets: attempts counted before the work they guard (a password hash, a revealing answer),
+// per email, per account, per user, per client network (an IPv4 address; an IPv6 /64, /56 and
+// /48) and globally. Past a budget the answer is 429 with Retry-After, and the work is not done.
 
-import type { AttemptCount } from "../db/login-attempts";
-import { attemptKey } from "../db/login-attempts";
-import { networkKeyOf } from "./network";
+import { type AttemptCount, type AttemptKind, attemptKey } from "../db/login-attempts";
+import { networkTiersOf } from "./network";
 
 export interface ClientMeta {
   /** CF-Connecting-IP; absent locally, where per-network limits do not apply. */
   ip: string | null;
 }
 
-/** The key of a client's network in the attempt counters: IPv4 address, or IPv6 /64. */
-export const networkKey = (kind: "ip" | "signup", ip: string | null) =>
-  attemptKey(kind, (ip && networkKeyOf(ip)) ?? "unknown");
+/** One counter and how many attempts its window allows. */
+export interface Budget {
+  key: string;
+  limit: number;
+}
 
 /**
- * overLimit for a per-network counter: a request without a client address (local tools, where
- * CF-Connecting-IP is absent) is never limited per network.
+ * The budgets of a client's networks for one kind of counter: the address (or /64) at `limit`,
+ * and for IPv6 the /56 and /48 at their multiples. None without a client address (local tools,
+ * where CF-Connecting-IP is absent); a value that is not an address counts as one network.
  */
-export const overNetworkLimit = (
-  meta: ClientMeta,
-  attempts: AttemptCount | undefined,
-  limit: number,
-  windowMs: number,
-  nowMs: number,
-) => (meta.ip ? overLimit(attempts, limit, windowMs, nowMs) : 0);
+export function networkBudgets(kind: AttemptKind, ip: string | null, limit: number): Budget[] {
+  if (!ip) return [];
+  const tiers = networkTiersOf(ip);
+  if (tiers.length === 0) return [{ key: attemptKey(kind, "unknown"), limit }];
+  return tiers.map((tier) => ({ key: attemptKey(kind, tier.key), limit: limit * tier.multiplier }));
+}
+
+/** Seconds until every budget allows another attempt, or 0 when all are within their limits. */
+export function retryAfter(budgets: Budget[], counts: AttemptCount[], windowMs: number, nowMs: number): number {
+  const byKey = new Map(counts.map((count) => [count.key, count]));
+  return Math.max(0, ...budgets.map((budget) => overLimit(byKey.get(budget.key), budget.limit, windowMs, nowMs)));
+}
 
 /** Seconds until the next attempt is allowed, or 0 when under the limit. */
-export function overLimit(attempts: AttemptCount | undefined, limit: number, windowMs: number, nowMs: number): number {
+function overLimit(attempts: AttemptCount | undefined, limit: number, windowMs: number, nowMs: number): number {
   if (!attempts || attempts.count <= limit) return 0;
   return Math.max(1, Math.ceil((attempts.windowStart.getTime() + windowMs - nowMs) / 1000));
+}
+
+/** The keys of some budgets, as the non-empty list a reservation takes (null when there are none). */
+export function keysOf(budgets: Budget[]): [string, ...string[]] | null {
+  const keys = budgets.map((budget) => budget.key);
+  return keys.length > 0 ? (keys as [string, ...string[]]) : null;
 }

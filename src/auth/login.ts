@@ -1,16 +1,22 @@
-// Login: checks credentials under brute-force limits and opens a session with an access token
-// and a refresh token. Never sees Context, Request or Response.
+// Login: checks credentials within its budgets and opens a session with an access token and a
+// refresh token. Never sees Context, Request or Response.
 
 import { sha256Hex } from "../crypto/bytes";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../crypto/password";
-import { attemptKey, reserveAttemptStatement } from "../db/login-attempts";
+import { rememberNetworkStatement, selectUserForLogin } from "../db/known-networks";
+import {
+  attemptKey,
+  clearAttemptsStatement,
+  releaseAttemptsStatement,
+  reserveAttemptsStatement,
+} from "../db/login-attempts";
 import type { User } from "../db/schema";
-import { openSessionIfCredentialsUnchanged } from "../db/sessions";
-import { selectUserByEmail } from "../db/users";
+import { endLeastRecentlyUsedSessionsStatement, openSessionStatements, sessionWritten } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INCORRECT_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests, unauthorized } from "../errors";
 import { emitSecurityEvent } from "../ops/security-events";
-import { type ClientMeta, networkKey, overLimit, overNetworkLimit } from "./limits";
+import { type Budget, type ClientMeta, networkBudgets, retryAfter } from "./limits";
+import { isLoopback, networkKeyOf } from "./network";
 import { issueAccessToken, newRefreshToken, requireKeyRing } from "./tokens";
 
 const MAX_USER_AGENT_LENGTH = 256;
@@ -32,13 +38,42 @@ export interface LoginResult {
   refreshToken: string;
 }
 
+/** The budgets one login attempt spends, by what each protects. */
+interface LoginBudgets {
+  /** Every attempt per network (LOGIN_MAX_ATTEMPTS_PER_IP): PBKDF2 is costly, success or not. */
+  attempts: Budget[];
+  /** Failures per network (LOGIN_MAX_FAILURES_PER_IP): one network spraying many accounts. */
+  networkFailures: Budget[];
+  /** Failures per (email, network) (LOGIN_MAX_FAILURES_PER_EMAIL): one network guessing one account. */
+  pairFailures: Budget;
+  /** Failures per email from networks it has not logged in from (LOGIN_MAX_FAILURES_PER_ACCOUNT). */
+  accountFailures: Budget;
+}
+
+function loginBudgets(deps: Deps, emailDigest: string, ip: string | null, network: string): LoginBudgets {
+  const { config } = deps;
+  return {
+    attempts: networkBudgets("login", ip, config.loginMaxAttemptsPerIp),
+    networkFailures: networkBudgets("ip", ip, config.loginMaxFailuresPerIp),
+    pairFailures: { key: attemptKey("email", `${emailDigest}:${network}`), limit: config.loginMaxFailuresPerEmail },
+    accountFailures: { key: attemptKey("account", emailDigest), limit: config.loginMaxFailuresPerAccount },
+  };
+}
+
 /**
  * Checks credentials and opens a session with an access token and a refresh token.
- * - Brute force: the attempt is counted per email and per IP before any hashing, in the same
- *   round trip as the user lookup; past a limit the answer is 429 without running the hash, the
- *   same for known and unknown emails. A success clears the email's count.
+ * - Budgets: the attempt is counted against every budget before any hashing, in the same round
+ *   trip as the user lookup; past one the answer is 429 without running the hash, the same for
+ *   known and unknown emails. A success clears its (email, network) failures and gives back its
+ *   failure counts; the attempt budget keeps it (every login costs a hash).
+ * - No lockout by strangers: the hard per-email block is per (email, network), and a network the
+ *   user logged in from within LOGIN_KNOWN_NETWORK_SECONDS is exempt from the account-wide budget
+ *   that binds every other network. So is loopback (local development: one machine, not a
+ *   distributed guesser; Cloudflare never reports it).
  * - Enumeration: an unknown email costs one hash too (against DUMMY_PASSWORD_HASH) and gets the
  *   same answer as a wrong password.
+ * - Sessions per user are capped: the session that opens ends the least recently used ones past
+ *   MAX_SESSIONS_PER_USER, in the same batch.
  */
 export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Promise<LoginResult> {
   const { config, clock, db } = deps;
@@ -47,23 +82,31 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   const now = new Date(nowMs);
   const windowMs = config.loginFailureWindowSeconds * 1000;
   // Keyed on a digest so the table holds no email addresses of strangers.
-  const emailKey = attemptKey("email", await sha256Hex(input.email));
-  const ipKey = networkKey("ip", meta.ip);
+  const emailDigest = await sha256Hex(input.email);
+  const network = (meta.ip && networkKeyOf(meta.ip)) || null;
+  const budgets = loginBudgets(deps, emailDigest, meta.ip, network ?? "unknown");
+  const { attempts, networkFailures, pairFailures, accountFailures } = budgets;
+  const allKeys = [pairFailures, accountFailures, ...attempts, ...networkFailures].map((b) => b.key);
 
-  const [[emailAttempts], [ipAttempts], [user]] = await db.batch([
-    reserveAttemptStatement(db, emailKey, now, windowMs),
-    reserveAttemptStatement(db, ipKey, now, windowMs),
-    selectUserByEmail(db, input.email),
+  const knownSince = new Date(nowMs - config.loginKnownNetworkSeconds * 1000);
+  const [counts, [found]] = await db.batch([
+    reserveAttemptsStatement(db, allKeys as [string, ...string[]], now, windowMs),
+    selectUserForLogin(db, input.email, network, knownSince),
   ]);
-  const emailRetry = overLimit(emailAttempts, config.loginMaxFailuresPerEmail, windowMs, nowMs);
-  const ipRetry = overNetworkLimit(meta, ipAttempts, config.loginMaxFailuresPerIp, windowMs, nowMs);
-  const retryAfter = Math.max(emailRetry, ipRetry);
-  if (retryAfter > 0) {
-    const limit = emailRetry >= ipRetry ? "email" : "ip";
-    emitSecurityEvent({ event: "login.rate_limited", limit, retry_after: retryAfter, ip: meta.ip });
-    throw tooManyRequests(TOO_MANY_LOGINS, retryAfter);
+  const over = (list: Budget[]) => retryAfter(list, counts, windowMs, nowMs);
+  const limits = [
+    ["ip_attempts", over(attempts)],
+    ["ip", over(networkFailures)],
+    ["email", over([pairFailures])],
+    ["account", found?.fromKnownNetwork || (meta.ip && isLoopback(meta.ip)) ? 0 : over([accountFailures])],
+  ] as const;
+  const [limit, wait] = limits.reduce((worst, next) => (next[1] > worst[1] ? next : worst));
+  if (wait > 0) {
+    emitSecurityEvent({ event: "login.rate_limited", limit, retry_after: wait, ip: meta.ip });
+    throw tooManyRequests(TOO_MANY_LOGINS, wait);
   }
 
+  const user = found?.user;
   const passwordOk = await verifyPassword(input.password, user?.hashedPassword ?? DUMMY_PASSWORD_HASH);
   if (!user || !passwordOk) {
     const reason = user ? "wrong_password" : "unknown_email";
@@ -77,23 +120,37 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     issueAccessToken(deps, keys, user.id, sessionId, nowMs),
     sha256Hex(refreshToken),
   ]);
-  // The session is written only if the hash just verified is still the user's: a password
-  // change (or account deletion) that landed while this login was hashing leaves nothing behind.
-  const opened = await openSessionIfCredentialsUnchanged(db, {
-    id: sessionId,
-    userId: user.id,
-    now,
-    expiresAt: new Date(nowMs + config.refreshTokenTtlSeconds * 1000),
-    userAgent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
-    refreshTokenHash,
-    verifiedPasswordHash: user.hashedPassword,
-    clearAttemptKey: emailKey,
-    releaseAttemptKey: ipKey,
-  });
-  if (!opened) {
+  // Everything after the session's own statements lands only if the session was written: the
+  // hash just verified was still the user's (a password change or deletion meanwhile leaves nothing).
+  const written = sessionWritten(db, sessionId);
+  const [opened, , ended] = await db.batch([
+    ...openSessionStatements(db, {
+      id: sessionId,
+      userId: user.id,
+      now,
+      expiresAt: new Date(nowMs + config.refreshTokenTtlSeconds * 1000),
+      userAgent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      refreshTokenHash,
+      verifiedPasswordHash: user.hashedPassword,
+    }),
+    endLeastRecentlyUsedSessionsStatement(db, user.id, config.maxSessionsPerUser, now, written),
+    clearAttemptsStatement(db, [pairFailures.key], written),
+    releaseAttemptsStatement(db, [accountFailures.key, ...networkFailures.map((b) => b.key)], written),
+    ...(network ? [rememberNetworkStatement(db, sessionId, network, now, written)] : []),
+  ]);
+  if (opened.length === 0) {
     emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "credentials_changed", ip: meta.ip });
     throw unauthorized(INCORRECT_CREDENTIALS);
   }
   emitSecurityEvent({ event: "login.succeeded", user_id: user.id, session_id: sessionId, ip: meta.ip });
+  if (ended.length > 0) {
+    emitSecurityEvent({
+      event: "session.ended",
+      user_id: user.id,
+      session_id: ended.length === 1 ? ended[0].id : null,
+      by: "session_limit",
+      count: ended.length,
+    });
+  }
   return { user, sessionId, accessToken, refreshToken };
 }

@@ -1,6 +1,8 @@
 // The network a client's address belongs to, as the key for per-IP limits: an IPv4 address as
 // it is, an IPv6 address by its /64 (one subscriber's allocation, RFC 6177 / RFC 7421 — a single
 // host can pick any of 2^64 addresses in it), IPv4-mapped IPv6 (::ffff:a.b.c.d) as the IPv4.
+// An IPv6 client also belongs to its /56 and /48 (a site may hold 256 or 65,536 /64s), which
+// the budgets bind too, at a multiple of the per-address budget.
 
 /** "ip4:a.b.c.d", "ip6:xxxx:xxxx:xxxx:xxxx::/64", or null for anything that is not an IP address. */
 export function networkKeyOf(raw: string): string | null {
@@ -17,6 +19,52 @@ export function networkKeyOf(raw: string): string | null {
     .slice(0, 4)
     .map((group) => group.toString(16))
     .join(":")}::/64`;
+}
+
+/** A network a budget binds, and how many times the per-address budget it gets. */
+export interface NetworkTier {
+  key: string;
+  multiplier: number;
+}
+
+/** IPv6 prefixes wider than the /64 that a budget binds, at this multiple of the per-address budget. */
+const WIDER_IPV6_TIERS = [
+  { bits: 56, multiplier: 4 },
+  { bits: 48, multiplier: 8 },
+] as const;
+
+/**
+ * Every network a client's address belongs to, for budgets: an IPv4 address alone (×1); an IPv6
+ * address as its /64 (×1), /56 (×4) and /48 (×8). Empty for anything that is not an address.
+ */
+export function networkTiersOf(raw: string): NetworkTier[] {
+  const key = networkKeyOf(raw);
+  if (key === null) return [];
+  if (key.startsWith("ip4:")) return [{ key, multiplier: 1 }];
+  const groups = key
+    .slice(4, -"::/64".length)
+    .split(":")
+    .map((group) => Number.parseInt(group, 16));
+  const wider = WIDER_IPV6_TIERS.map(({ bits, multiplier }) => {
+    const kept = groups.map((group, i) => {
+      const keepBits = Math.min(16, Math.max(0, bits - 16 * i));
+      return keepBits === 16 ? group : (group >> (16 - keepBits)) << (16 - keepBits);
+    });
+    return { key: `ip6:${kept.map((group) => group.toString(16)).join(":")}::/${bits}`, multiplier };
+  });
+  return [{ key, multiplier: 1 }, ...wider];
+}
+
+/**
+ * A loopback address (127.0.0.0/8, ::1): the developer's own machine under `wrangler dev`.
+ * Cloudflare's edge never reports one as a client's address.
+ */
+export function isLoopback(raw: string): boolean {
+  const address = raw.trim();
+  if (networkKeyOf(address)?.startsWith("ip4:127.")) return true;
+  const v6 = parseIpv6(address);
+  if (!v6) return false;
+  return v6.slice(0, 7).every((group) => group === 0) && v6[7] === 1;
 }
 
 function parseIpv4(text: string): number[] | null {

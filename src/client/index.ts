@@ -47,12 +47,12 @@ export interface ChirpyClientOptions {
   now?: () => number;
 }
 
-/** Seconds-since-epoch `exp` of a JWT, or null when it has none or is not a JWT. */
-function expiryOf(jwt: string): number | null {
+/** A JWT's lifetime in milliseconds (`exp - iat`), or null when it has none or is not a JWT. */
+function lifetimeOf(jwt: string): number | null {
   try {
     const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const exp = JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4))).exp;
-    return typeof exp === "number" ? exp : null;
+    const { exp, iat } = JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4)));
+    return typeof exp === "number" && typeof iat === "number" ? (exp - iat) * 1000 : null;
   } catch {
     return null;
   }
@@ -66,6 +66,15 @@ export function createChirpyClient(options: ChirpyClientOptions) {
   const base = options.baseUrl.replace(/\/$/, "");
   const listeners = new Set<(event: SessionEndedEvent) => void>();
   let inflight: Promise<string | null> | null = null;
+  // When each access token expires by this device's clock: its lifetime (exp - iat) counted from
+  // when it arrived, so a device clock hours off neither refreshes early nor late. A token from the
+  // store that this client did not receive (a reload) is used until the server refuses it.
+  const expiresAtByToken = new Map<string, number>();
+  const received = (accessToken: string) => {
+    expiresAtByToken.clear();
+    const lifetime = lifetimeOf(accessToken);
+    if (lifetime !== null) expiresAtByToken.set(accessToken, now() + lifetime);
+  };
   // Bumped by logout and by a refused refresh: a refresh that started before must not store
   // tokens afterwards (a refresh racing a logout would otherwise log the user back in).
   let generation = 0;
@@ -91,6 +100,7 @@ export function createChirpyClient(options: ChirpyClientOptions) {
     if (!res.ok) throw new Error(`refresh failed with status ${res.status}`);
     const body = (await res.json()) as { token: string; refresh_token?: string };
     if (started !== generation) return null;
+    received(body.token);
     // With rotation on the server returns a successor; without, the refresh token stays.
     await store.set({ accessToken: body.token, refreshToken: body.refresh_token ?? tokens.refreshToken });
     return body.token;
@@ -108,8 +118,8 @@ export function createChirpyClient(options: ChirpyClientOptions) {
     if (inflight) return inflight;
     const tokens = await store.get();
     if (!tokens) return null;
-    const exp = expiryOf(tokens.accessToken);
-    return exp !== null && exp * 1000 - leewayMs <= now() ? refresh() : tokens.accessToken;
+    const expiresAt = expiresAtByToken.get(tokens.accessToken);
+    return expiresAt !== undefined && expiresAt - leewayMs <= now() ? refresh() : tokens.accessToken;
   }
 
   /** fetch with the access token attached, refreshed and retried once after a 401. */
@@ -143,19 +153,25 @@ export function createChirpyClient(options: ChirpyClientOptions) {
       if (!res.ok) return null;
       const body = (await res.json()) as { id: string; email: string; token: string; refresh_token: string };
       generation++;
+      received(body.token);
       await store.set({ accessToken: body.token, refreshToken: body.refresh_token });
       return body;
     },
-    /** Revokes the refresh token (ending the session server-side) and forgets the tokens. */
+    /**
+     * Revokes the refresh token (ending the session server-side), then forgets the tokens. A 2xx
+     * or a 401 (the server refuses what the store holds) ends the session here too; a network
+     * error or any other status rejects and keeps the tokens, so the caller can retry.
+     */
     async logout() {
       const tokens = await store.get();
-      await endSession("logged-out");
       if (tokens) {
-        await baseFetch(`${base}/api/revoke`, {
+        const res = await baseFetch(`${base}/api/revoke`, {
           method: "POST",
           headers: { Authorization: `Bearer ${tokens.refreshToken}` },
         });
+        if (!res.ok && res.status !== 401) throw new Error(`logout failed with status ${res.status}; still logged in`);
       }
+      await endSession("logged-out");
     },
     /** Subscribes to "session ended"; returns the unsubscribe function. */
     onSessionEnded(listener: (event: SessionEndedEvent) => void) {

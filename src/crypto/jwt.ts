@@ -4,6 +4,7 @@
 // The clock is ours, not Date.now(): hono's own time checks are switched off and redone here.
 
 import { decode, sign, verify } from "hono/jwt";
+import { JwtTokenIssuer, JwtTokenSignatureMismatched } from "hono/utils/jwt/types";
 import { toBase64Url } from "./bytes";
 
 interface AccessTokenClaims {
@@ -111,41 +112,49 @@ export async function signAccessToken(
   return sign({ ...claims }, jwk, "HS256");
 }
 
-/**
- * The `kid` of a token that decodes as a JWT (null when it names none or a malformed one), or
- * null for anything that is not a JWT. Only a short base64url kid is returned, so it is safe to log.
- */
-export function readTokenHeader(token: string): { kid: string | null } | null {
-  try {
-    const kid = decode(token).header.kid;
-    return { kid: typeof kid === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(kid) ? kid : null };
-  } catch {
-    return null;
-  }
-}
-
 export interface VerifiedAccessToken {
   userId: string;
   sessionId: string;
 }
 
 /**
- * Returns the user and session of a valid access token, or null. Valid means: a `kid` naming
- * one of our keys, HS256 only (the alg is pinned, so "none" and every other alg fail), a good
- * signature under that key, the expected issuer, an `exp` that is present and in the future
- * (hono accepts a missing exp; RFC 8725 §3.10 says don't), and `sub` and `sid` strings.
+ * Why a token was refused. "malformed": not a JWT at all; "unknown_kid": no kid, or one we do not
+ * hold; the rest were presented under one of our kids: a wrong alg ("none", HS512…), a bad
+ * signature, another issuer, no exp, an exp in the past, or no sub/sid.
+ */
+export type AccessTokenRefusal =
+  | { reason: "malformed" }
+  | { reason: "unknown_kid"; kid: string | null }
+  | { reason: "alg" | "signature" | "issuer" | "exp_missing" | "expired" | "claims"; kid: string };
+
+/** Only a short base64url kid is ever reported, so it is safe to log. */
+const loggableKid = (kid: unknown) => (typeof kid === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(kid) ? kid : null);
+
+/**
+ * Verifies an access token: the user and session it names, or why it was refused. Valid means:
+ * a `kid` naming one of our keys, HS256 only (the alg is pinned, so "none" and every other alg
+ * fail), a good signature under that key, the expected issuer, an `exp` that is present and in the
+ * future (hono accepts a missing exp; RFC 8725 §3.10 says don't), and `sub` and `sid` strings.
  * Never logs or returns hono's error messages: they contain the token.
  */
 export async function verifyAccessToken(
   token: string,
   nowMs: number,
   options: { keys: KeyRing; issuer: string },
-): Promise<VerifiedAccessToken | null> {
+): Promise<({ ok: true } & VerifiedAccessToken) | ({ ok: false } & AccessTokenRefusal)> {
+  let header: { alg?: unknown; kid?: unknown };
+  try {
+    header = decode(token).header as typeof header;
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  const key = typeof header.kid === "string" ? options.keys.byKid.get(header.kid) : undefined;
+  if (!key) return { ok: false, reason: "unknown_kid", kid: loggableKid(header.kid) };
+  const refused = (reason: "alg" | "signature" | "issuer" | "exp_missing" | "expired" | "claims") =>
+    ({ ok: false, reason, kid: key.kid }) as const;
+  if (header.alg !== "HS256") return refused("alg");
   let payload: Record<string, unknown>;
   try {
-    const kid = decode(token).header.kid;
-    const key = typeof kid === "string" ? options.keys.byKid.get(kid) : undefined;
-    if (!key) return null;
     payload = await verify(token, key.cryptoKey, {
       alg: "HS256",
       iss: options.issuer,
@@ -153,12 +162,15 @@ export async function verifyAccessToken(
       nbf: false,
       iat: false,
     });
-  } catch {
-    return null;
+  } catch (error) {
+    if (error instanceof JwtTokenIssuer) return refused("issuer");
+    if (error instanceof JwtTokenSignatureMismatched) return refused("signature");
+    return { ok: false, reason: "malformed" };
   }
   const { exp, sub, sid, iss } = payload;
-  if (iss !== options.issuer) return null;
-  if (typeof exp !== "number" || !Number.isFinite(exp) || exp <= Math.floor(nowMs / 1000)) return null;
-  if (typeof sub !== "string" || sub === "" || typeof sid !== "string" || sid === "") return null;
-  return { userId: sub, sessionId: sid };
+  if (iss !== options.issuer) return refused("issuer");
+  if (typeof exp !== "number" || !Number.isFinite(exp)) return refused("exp_missing");
+  if (exp <= Math.floor(nowMs / 1000)) return refused("expired");
+  if (typeof sub !== "string" || sub === "" || typeof sid !== "string" || sid === "") return refused("claims");
+  return { ok: true, userId: sub, sessionId: sid };
 }

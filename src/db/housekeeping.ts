@@ -1,24 +1,26 @@
 // Deletes rows that can no longer matter, in one batch.
 
-import { and, isNotNull, isNull, like, lt, not, or } from "drizzle-orm";
+import { and, isNotNull, isNull, like, lt, or } from "drizzle-orm";
 import type { Db } from "./client";
-import { attemptKey } from "./login-attempts";
+import { forgetNetworksStatement } from "./known-networks";
+import { type AttemptKind, attemptKey } from "./login-attempts";
 import { loginAttempts, refreshTokens, sessions } from "./schema";
 
 export interface Cutoffs {
   /** Sessions and tokens that ended (expired or revoked) before this go. */
   endedBefore: Date;
-  /** Login-attempt windows that started before this go. */
-  attemptWindowStartedBefore: Date;
-  /** Sign-up counter windows (keys "signup:…") that started before this go. */
-  signupWindowStartedBefore: Date;
+  /** Counter windows of each kind that started before its date go (each kind has its own window). */
+  attemptWindowStartedBefore: Record<AttemptKind, Date>;
+  /** Known networks not logged in from since this go. */
+  networkLastLoginBefore: Date;
 }
 
-const SIGNUP_KEYS = attemptKey("signup", "%");
-
 export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
-  const { endedBefore, attemptWindowStartedBefore, signupWindowStartedBefore } = cutoffs;
-  const [deletedSessions, deletedTokens, deletedAttempts] = await db.batch([
+  const { endedBefore, attemptWindowStartedBefore, networkLastLoginBefore } = cutoffs;
+  const staleCounters = Object.entries(attemptWindowStartedBefore).map(([kind, before]) =>
+    and(like(loginAttempts.key, attemptKey(kind as AttemptKind, "%")), lt(loginAttempts.windowStart, before)),
+  );
+  const [deletedSessions, deletedTokens, deletedAttempts, deletedNetworks] = await db.batch([
     // A dead session takes its tokens with it (ON DELETE CASCADE), consumed ones included.
     db
       .delete(sessions)
@@ -45,17 +47,14 @@ export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
       .returning({ tokenHash: refreshTokens.tokenHash }),
     db
       .delete(loginAttempts)
-      .where(
-        or(
-          and(lt(loginAttempts.windowStart, attemptWindowStartedBefore), not(like(loginAttempts.key, SIGNUP_KEYS))),
-          and(lt(loginAttempts.windowStart, signupWindowStartedBefore), like(loginAttempts.key, SIGNUP_KEYS)),
-        ),
-      )
+      .where(or(...staleCounters))
       .returning({ key: loginAttempts.key }),
+    forgetNetworksStatement(db, networkLastLoginBefore),
   ]);
   return {
     sessions: deletedSessions.length,
     refreshTokens: deletedTokens.length,
     loginAttempts: deletedAttempts.length,
+    knownNetworks: deletedNetworks.length,
   };
 }

@@ -1,25 +1,34 @@
-// Failed-login counters in fixed windows. A reservation counts an attempt before the password
-// is hashed, atomically (one upsert), so concurrent guesses cannot all slip under the limit.
+// Attempt counters in fixed windows. A reservation counts an attempt before the work it guards
+// (a password hash), atomically (one upsert for all of a request's keys), so concurrent attempts
+// cannot all slip under a budget.
 
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { loginAttempts } from "./schema";
 
-/** Keys of the counters: failed logins per email and per network, sign-ups per network. */
-export type AttemptKind = "email" | "ip" | "signup";
+/**
+ * What a counter counts: failed logins per (email, network) ("email"), per email across networks
+ * ("account") and per network ("ip"); every login attempt per network ("login"); sign-ups (and
+ * email-change probes) per network and globally ("signup"); credential changes per user ("password").
+ */
+export type AttemptKind = "email" | "account" | "ip" | "login" | "signup" | "password";
 export const attemptKey = (kind: AttemptKind, value: string) => `${kind}:${value}`;
 
 export interface AttemptCount {
+  key: string;
   count: number;
   windowStart: Date;
 }
 
-/** Counts one attempt for a key (batchable); a window older than windowMs starts over. */
-export function reserveAttemptStatement(db: Db, key: string, now: Date, windowMs: number) {
+/**
+ * Counts one attempt for each key (batchable), in one statement; a window older than windowMs
+ * starts over. Yields one row per key, in no particular order.
+ */
+export function reserveAttemptsStatement(db: Db, keys: readonly [string, ...string[]], now: Date, windowMs: number) {
   const expired = sql`${loginAttempts.windowStart} <= ${now.getTime() - windowMs}`;
   return db
     .insert(loginAttempts)
-    .values({ key, windowStart: now, count: 1 })
+    .values(keys.map((key) => ({ key, windowStart: now, count: 1 })))
     .onConflictDoUpdate({
       target: loginAttempts.key,
       // SQLite evaluates every SET expression against the old row, so both see the old window.
@@ -28,18 +37,18 @@ export function reserveAttemptStatement(db: Db, key: string, now: Date, windowMs
         windowStart: sql`case when ${expired} then ${now.getTime()} else ${loginAttempts.windowStart} end`,
       },
     })
-    .returning({ count: loginAttempts.count, windowStart: loginAttempts.windowStart });
+    .returning({ key: loginAttempts.key, count: loginAttempts.count, windowStart: loginAttempts.windowStart });
 }
 
-/** Forgets a key's attempts, only `when` the condition holds (e.g. the login's session was written). */
-export function clearAttemptsStatement(db: Db, key: string, when: SQL) {
-  return db.delete(loginAttempts).where(and(eq(loginAttempts.key, key), when));
+/** Forgets the keys' attempts, only `when` the condition holds (e.g. the login's session was written). */
+export function clearAttemptsStatement(db: Db, keys: string[], when: SQL) {
+  return db.delete(loginAttempts).where(and(inArray(loginAttempts.key, keys), when));
 }
 
-/** Takes back one reserved attempt (a success is not a failure), only `when` the condition holds. */
-export function releaseAttemptStatement(db: Db, key: string, when: SQL) {
+/** Takes back one reserved attempt of each key (a success is not a failure), only `when` the condition holds. */
+export function releaseAttemptsStatement(db: Db, keys: string[], when: SQL) {
   return db
     .update(loginAttempts)
     .set({ count: sql`max(${loginAttempts.count} - 1, 0)` })
-    .where(and(eq(loginAttempts.key, key), when));
+    .where(and(inArray(loginAttempts.key, keys), when));
 }

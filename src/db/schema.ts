@@ -2,7 +2,7 @@
 // rows are stamped by the services with the injected clock, never by SQL defaults.
 
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -30,8 +30,12 @@ export const sessions = sqliteTable(
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
     userAgent: text("user_agent"),
   },
-  // Serves both "this user's sessions" and their newest-first listing without a sort.
-  (table) => [index("sessions_user_id_created_at_idx").on(table.userId, table.createdAt)],
+  // Serve "this user's sessions" newest first, and least recently used first (the session cap),
+  // without a sort step.
+  (table) => [
+    index("sessions_user_id_created_at_idx").on(table.userId, table.createdAt),
+    index("sessions_user_id_last_used_at_idx").on(table.userId, table.lastUsedAt, table.createdAt),
+  ],
 );
 
 export const refreshTokens = sqliteTable(
@@ -60,8 +64,8 @@ export const refreshTokens = sqliteTable(
   ],
 );
 
-// Failed-login counters for brute-force limits, one row per key ("email:<sha256>" or "ip:<addr>"),
-// in fixed windows that start at the first failure.
+// Attempt counters for the budgets (auth/limits.ts), one row per key ("<kind>:<what>", e.g.
+// "ip:ip4:192.0.2.1" or "account:<sha256 of the email>"), in fixed windows that start at the first attempt.
 export const loginAttempts = sqliteTable(
   "login_attempts",
   {
@@ -70,6 +74,24 @@ export const loginAttempts = sqliteTable(
     count: integer("count").notNull(),
   },
   (table) => [index("login_attempts_window_start_idx").on(table.windowStart)],
+);
+
+// Networks (the per-network limit's key: an IPv4 address or an IPv6 /64) a user logged in from
+// successfully, and when last: logins from them are exempt from the account-wide failure budget,
+// so strangers guessing from elsewhere cannot lock the user out (see auth/login.ts).
+export const knownNetworks = sqliteTable(
+  "known_networks",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    network: text("network").notNull(),
+    lastLoginAt: integer("last_login_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.network] }),
+    index("known_networks_last_login_at_idx").on(table.lastLoginAt),
+  ],
 );
 
 export const chirps = sqliteTable(

@@ -1,9 +1,8 @@
 // CRUD on sessions: one per login, the family its refresh and access tokens belong to.
 
-import { and, desc, eq, exists, getTableColumns, gt, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, exists, getTableColumns, gt, isNull, notInArray, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type Db, prepared } from "./client";
-import { clearAttemptsStatement, releaseAttemptStatement } from "./login-attempts";
 import { refreshTokens, rowid, type Session, sessions, type User, users } from "./schema";
 
 const live = (now: Date) => and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now));
@@ -40,20 +39,17 @@ export interface OpenSession {
   refreshTokenHash: string;
   /** The password hash the login verified: the session is written only while it is still the user's. */
   verifiedPasswordHash: string;
-  /** Login-attempt counters to settle, only if the session was written. */
-  clearAttemptKey: string;
-  releaseAttemptKey: string;
 }
 
 /**
- * Opens a session with its first refresh token, in one batch, only if the user still has the
- * password hash the login verified: a password change (or deletion) that lands between the
- * verification and this write leaves no session. Returns false when nothing was written.
+ * The statements that open a session with its first refresh token (batch them together), written
+ * only if the user still has the password hash the login verified: a password change (or
+ * deletion) that lands between the verification and this write leaves no session. The first
+ * yields the new session's id, or nothing when nothing was written.
  */
-export async function openSessionIfCredentialsUnchanged(db: Db, input: OpenSession): Promise<boolean> {
+export function openSessionStatements(db: Db, input: OpenSession) {
   const nowMs = input.now.getTime();
-  const written = exists(db.select({ one: sql`1` }).from(sessions).where(eq(sessions.id, input.id)));
-  const [inserted] = await db.batch([
+  return [
     db
       .insert(sessions)
       .select(
@@ -87,10 +83,29 @@ export async function openSessionIfCredentialsUnchanged(db: Db, input: OpenSessi
         .from(sessions)
         .where(eq(sessions.id, input.id)),
     ),
-    clearAttemptsStatement(db, input.clearAttemptKey, written),
-    releaseAttemptStatement(db, input.releaseAttemptKey, written),
-  ]);
-  return inserted.length > 0;
+  ] as const;
+}
+
+/** "This session exists", as a condition later statements of the login's batch carry. */
+export const sessionWritten = (db: Db, sessionId: string) =>
+  exists(db.select({ one: sql`1` }).from(sessions).where(eq(sessions.id, sessionId)));
+
+/**
+ * Ends the user's live sessions beyond the `keep` most recently used (batchable), `when` the
+ * condition holds; yields their ids. Run after a login's insert, the new session is among those kept.
+ */
+export function endLeastRecentlyUsedSessionsStatement(db: Db, userId: string, keep: number, now: Date, when: SQL) {
+  const mostRecentlyUsed = db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), live(now)))
+    .orderBy(desc(sessions.lastUsedAt), desc(sessions.createdAt), desc(rowid))
+    .limit(keep);
+  return db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.userId, userId), live(now), notInArray(sessions.id, mostRecentlyUsed), when))
+    .returning({ id: sessions.id });
 }
 
 /**

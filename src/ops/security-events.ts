@@ -1,10 +1,20 @@
 // Security events as one structured JSON log line each, for Workers Logs and `wrangler tail`:
 // {"event": "login.failed", ...}. Lines carry ids (user, session), the client's network prefix
-// and reasons — never a token, hash, password or email address.
+// and reasons — never a token, hash, password or email address. Events a stranger can cause at
+// will (junk tokens) are bounded per isolate: one line per reason per minute, with a count.
 
 import { networkPrefixOf } from "../auth/network";
 
-type SessionEndedBy = "user" | "log_out_everywhere" | "password_change" | "revoke" | "reuse_detection";
+type SessionEndedBy =
+  | "user"
+  | "log_out_everywhere"
+  | "password_change"
+  | "revoke"
+  | "reuse_detection"
+  | "session_limit";
+
+/** Why an access token under one of our kids was refused (expired and malformed tokens are routine). */
+type InvalidTokenReason = "signature" | "alg" | "exp_missing" | "issuer" | "claims";
 
 export type SecurityEvent =
   | { event: "login.succeeded"; user_id: string; session_id: string; ip: string | null }
@@ -14,9 +24,21 @@ export type SecurityEvent =
       reason: "unknown_email" | "wrong_password" | "credentials_changed";
       ip: string | null;
     }
-  | { event: "login.rate_limited"; limit: "email" | "ip"; retry_after: number; ip: string | null }
+  | {
+      event: "login.rate_limited";
+      limit: "ip_attempts" | "ip" | "email" | "account";
+      retry_after: number;
+      ip: string | null;
+    }
   | { event: "signup.succeeded"; user_id: string; ip: string | null }
   | { event: "signup.rate_limited"; retry_after: number; ip: string | null }
+  | {
+      event: "credentials.rate_limited";
+      user_id: string;
+      limit: "signup" | "password";
+      retry_after: number;
+      ip: string | null;
+    }
   | {
       event: "credentials.changed";
       user_id: string;
@@ -26,12 +48,38 @@ export type SecurityEvent =
     }
   | { event: "session.ended"; user_id: string | null; session_id: string | null; by: SessionEndedBy; count: number }
   | { event: "refresh_token.reuse_detected"; user_id: string; session_id: string }
-  | { event: "access_token.unknown_kid"; kid: string | null }
   | { event: "webhook.rejected"; reason: "bad_key" | "unknown_user" };
+
+/** Events anyone can cause with junk: written at most once per reason per THROTTLE_WINDOW_MS. */
+export type ThrottledEvent =
+  | { event: "access_token.unknown_kid"; kid: string | null }
+  | { event: "access_token.invalid"; kid: string; reason: InvalidTokenReason };
+
+const THROTTLE_WINDOW_MS = 60_000;
 
 /** Writes one event line; an `ip` is reduced to the client's network prefix first. */
 export function emitSecurityEvent(event: SecurityEvent): void {
   const { ip, ...rest } = event as SecurityEvent & { ip?: string | null };
   const prefix = "ip" in event ? { ip_prefix: ip ? networkPrefixOf(ip) : null } : {};
   console.log(JSON.stringify({ ...rest, level: "security", ...prefix }));
+}
+
+// Per isolate: when each reason's current window started, and how many events it has held back.
+const throttles = new Map<string, { windowStart: number; held: number }>();
+
+/**
+ * Writes a junk-driven event at most once per reason per minute: the first in a window is written
+ * with `count` = itself plus the ones held back in the window before, the rest are only counted.
+ * Bounded memory: one entry per reason.
+ */
+export function emitThrottledSecurityEvent(event: ThrottledEvent, nowMs: number): void {
+  const reason = `${event.event}:${"reason" in event ? event.reason : ""}`;
+  const throttle = throttles.get(reason);
+  // A clock that moved backwards (tests) starts a new window too.
+  if (throttle && nowMs >= throttle.windowStart && nowMs - throttle.windowStart < THROTTLE_WINDOW_MS) {
+    throttle.held++;
+    return;
+  }
+  throttles.set(reason, { windowStart: nowMs, held: 0 });
+  console.log(JSON.stringify({ ...event, count: (throttle?.held ?? 0) + 1, level: "security" }));
 }

@@ -24,14 +24,23 @@ export async function checkDatabase(deps: Deps): Promise<void> {
 const ENDED_RETENTION_SECONDS = 7 * 24 * 3600;
 
 /**
- * The cron job: forget sessions and refresh tokens that ended more than a week ago, and
- * login-attempt and sign-up counters whose window has passed.
+ * The cron job: forget sessions and refresh tokens that ended more than a week ago, counters
+ * whose window has passed, and networks no longer "known" to their user.
  */
 export function runHousekeeping(deps: Deps) {
-  const nowMs = deps.clock.now();
+  const { config, clock } = deps;
+  const nowMs = clock.now();
+  const ago = (seconds: number) => new Date(nowMs - seconds * 1000);
   return deleteStaleRows(deps.db, {
-    endedBefore: new Date(nowMs - ENDED_RETENTION_SECONDS * 1000),
-    attemptWindowStartedBefore: new Date(nowMs - deps.config.loginFailureWindowSeconds * 1000),
-    signupWindowStartedBefore: new Date(nowMs - deps.config.signupWindowSeconds * 1000),
+    endedBefore: ago(ENDED_RETENTION_SECONDS),
+    attemptWindowStartedBefore: {
+      email: ago(config.loginFailureWindowSeconds),
+      account: ago(config.loginFailureWindowSeconds),
+      ip: ago(config.loginFailureWindowSeconds),
+      login: ago(config.loginFailureWindowSeconds),
+      signup: ago(config.signupWindowSeconds),
+      password: ago(config.passwordChangeWindowSeconds),
+    },
+    networkLastLoginBefore: ago(config.loginKnownNetworkSeconds),
   });
 }

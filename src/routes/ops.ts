@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../middleware/context";
-import { refuseCrossSite } from "../middleware/refuse-cross-site";
+import { devToolGuard } from "../middleware/dev-tool-guard";
 import { checkDatabase, resetAllUsers } from "../ops/service";
 import { describeRoute, E } from "./describe";
 
@@ -22,9 +22,12 @@ export const opsRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "Delete all users (their tokens and chirps cascade); PLATFORM=dev only",
       tag: "ops",
-      responses: { 200: ["Deleted"], 403: ["PLATFORM is not dev, or the request came from another site", E] },
+      responses: {
+        200: ["Deleted"],
+        403: ["PLATFORM is not dev, the host is not loopback, or the request came from another site", E],
+      },
     }),
-    refuseCrossSite,
+    devToolGuard,
     async (c) => {
       const deleted = await resetAllUsers(c.get("deps"));
       return c.json({ deleted_users: deleted }, 200);

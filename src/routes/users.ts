@@ -35,13 +35,21 @@ export const usersRoutes = new Hono<AppEnv>()
       tag: "users",
       security: "accessToken",
       body: "Credentials",
-      responses: { 200: ["Updated", "User"], 400: ["Invalid body", E], ...UNAUTHORIZED, 409: ["Email taken", E] },
+      responses: {
+        200: ["Updated", "User"],
+        400: ["Invalid body", E],
+        ...UNAUTHORIZED,
+        409: ["Email taken", E],
+        429: ["Too many credential changes, or email probes from this network; see Retry-After", E],
+      },
     }),
     requireUser,
     jsonBody(credentialsSchema),
     async (c) => {
       const caller = { user: c.get("user"), sessionId: c.get("sessionId") };
-      const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"));
+      const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"), {
+        ip: c.req.header("CF-Connecting-IP") ?? null,
+      });
       return c.json(toUserJson(user), 200);
     },
   );

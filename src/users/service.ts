@@ -2,10 +2,10 @@
 // caller's session check. Never sees Context, Request or Response.
 
 import type { Authenticated } from "../auth/access";
-import { type ClientMeta, networkKey, overNetworkLimit } from "../auth/limits";
+import { type Budget, type ClientMeta, keysOf, networkBudgets, retryAfter } from "../auth/limits";
 import type { Credentials } from "../auth/login";
 import { hashPassword, verifyPassword } from "../crypto/password";
-import { reserveAttemptStatement } from "../db/login-attempts";
+import { attemptKey, reserveAttemptsStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
 import { insertUser, selectUserByEmail, updateUserCredentials } from "../db/users";
 import type { Deps } from "../deps";
@@ -14,6 +14,7 @@ import {
   EMAIL_TAKEN,
   INVALID_ACCESS_TOKEN,
   invalidToken,
+  TOO_MANY_PASSWORD_CHANGES,
   TOO_MANY_SIGNUPS,
   tooManyRequests,
 } from "../errors";
@@ -22,24 +23,33 @@ import { emitSecurityEvent } from "../ops/security-events";
 /** The user row, as routes may name it (they never import src/db). */
 export type { User };
 
+/** The sign-up budgets of a client: its networks (IPv6: /64, /56, /48) and, for any network, the global one. */
+function signupBudgets(deps: Deps, ip: string | null, global: boolean): Budget[] {
+  const networks = networkBudgets("signup", ip, deps.config.signupMaxPerIp);
+  if (!global || networks.length === 0) return networks;
+  return [...networks, { key: attemptKey("signup", "global"), limit: deps.config.signupMaxGlobal }];
+}
+
 /**
- * Signs a user up. Each sign-up is counted per client network (IPv6 by /64) before anything is
- * hashed, so the endpoint is no unlimited PBKDF2 oracle: past SIGNUP_MAX_PER_IP in the window the
- * answer is 429. A taken email is a 409 without hashing (the contract's 409 reveals it anyway).
+ * Signs a user up. Each sign-up is counted per client network (IPv6 by /64, /56 and /48) and
+ * against a global budget before anything is hashed, so the endpoint is no unlimited PBKDF2
+ * oracle or account factory: past a budget the answer is 429. A taken email is a 409 without
+ * hashing (the contract's 409 reveals it anyway).
  */
 export async function createUser(deps: Deps, input: Credentials, meta: ClientMeta): Promise<User> {
   const { config, clock, db } = deps;
   const nowMs = clock.now();
   const now = new Date(nowMs);
   const windowMs = config.signupWindowSeconds * 1000;
-  const [[attempts], [existing]] = await db.batch([
-    reserveAttemptStatement(db, networkKey("signup", meta.ip), now, windowMs),
-    selectUserByEmail(db, input.email),
-  ]);
-  const retryAfter = overNetworkLimit(meta, attempts, config.signupMaxPerIp, windowMs, nowMs);
-  if (retryAfter > 0) {
-    emitSecurityEvent({ event: "signup.rate_limited", retry_after: retryAfter, ip: meta.ip });
-    throw tooManyRequests(TOO_MANY_SIGNUPS, retryAfter);
+  const budgets = signupBudgets(deps, meta.ip, true);
+  const keys = keysOf(budgets);
+  const [counts, [existing]] = keys
+    ? await db.batch([reserveAttemptsStatement(db, keys, now, windowMs), selectUserByEmail(db, input.email)])
+    : [[], await selectUserByEmail(db, input.email)];
+  const wait = retryAfter(budgets, counts, windowMs, nowMs);
+  if (wait > 0) {
+    emitSecurityEvent({ event: "signup.rate_limited", retry_after: wait, ip: meta.ip });
+    throw tooManyRequests(TOO_MANY_SIGNUPS, wait);
   }
   if (existing) throw conflict(EMAIL_TAKEN);
 
@@ -56,13 +66,48 @@ export async function createUser(deps: Deps, input: Credentials, meta: ClientMet
 }
 
 /**
+ * Counts a credential change before any hashing: against the user's budget (every PUT hashes the
+ * password to tell whether it changed) and, when it names another email, against the network's
+ * sign-up budget (a 409 there answers "is this email registered?", the question sign-up asks).
+ * Over either → 429, nothing hashed or written.
+ */
+async function spendCredentialChangeBudgets(deps: Deps, user: User, newEmail: boolean, meta: ClientMeta) {
+  const { config, db } = deps;
+  const nowMs = deps.clock.now();
+  const now = new Date(nowMs);
+  const userBudget = { key: attemptKey("password", user.id), limit: config.passwordChangeMaxPerUser };
+  const userWindowMs = config.passwordChangeWindowSeconds * 1000;
+  const probe = newEmail ? signupBudgets(deps, meta.ip, false) : [];
+  const probeKeys = keysOf(probe);
+  const probeWindowMs = config.signupWindowSeconds * 1000;
+  const reserveForUser = reserveAttemptsStatement(db, [userBudget.key], now, userWindowMs);
+  const [userCounts, probeCounts] = probeKeys
+    ? await db.batch([reserveForUser, reserveAttemptsStatement(db, probeKeys, now, probeWindowMs)])
+    : [await reserveForUser, []];
+  const probeWait = retryAfter(probe, probeCounts, probeWindowMs, nowMs);
+  const userWait = retryAfter([userBudget], userCounts, userWindowMs, nowMs);
+  if (probeWait > 0 || userWait > 0) {
+    const limit = probeWait > 0 ? "signup" : "password";
+    const wait = Math.max(probeWait, userWait);
+    emitSecurityEvent({ event: "credentials.rate_limited", user_id: user.id, limit, retry_after: wait, ip: meta.ip });
+    throw tooManyRequests(limit === "signup" ? TOO_MANY_SIGNUPS : TOO_MANY_PASSWORD_CHANGES, wait);
+  }
+}
+
+/**
  * Sets a user's email and password. A new password ends every session of the user, their
  * access tokens included (ASVS 7.4.3); the same password with a new email ends none. The
  * update lands only while the caller's session is live: a session ended mid-request (log out
  * everywhere from another device) stops it with a 401.
  */
-export async function updateCredentials(deps: Deps, caller: Authenticated, input: Credentials): Promise<User> {
+export async function updateCredentials(
+  deps: Deps,
+  caller: Authenticated,
+  input: Credentials,
+  meta: ClientMeta,
+): Promise<User> {
   const { user, sessionId } = caller;
+  await spendCredentialChangeBudgets(deps, user, input.email !== user.email, meta);
   const samePassword = await verifyPassword(input.password, user.hashedPassword);
   const hashedPassword = samePassword ? user.hashedPassword : await hashPassword(input.password, deps.random);
   const result = await updateUserCredentials(deps.db, {

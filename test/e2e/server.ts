@@ -9,6 +9,14 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
+const LOCAL_BUDGETS = [
+  "SIGNUP_MAX_PER_IP:100000",
+  "SIGNUP_MAX_GLOBAL:100000",
+  "LOGIN_MAX_ATTEMPTS_PER_IP:100000",
+  "LOGIN_MAX_FAILURES_PER_IP:100000",
+  "LOGIN_MAX_FAILURES_PER_EMAIL:1000",
+];
+
 export interface DevServer {
   base: string;
   port: number;
@@ -38,8 +46,9 @@ export async function startDevServer(extraArgs: string[] = [], timeoutMs = 90_00
     [
       "scripts/start.mjs",
       ...["--port", String(port), "--persist-to", persistDir, "--var", "PLATFORM:dev"],
-      // Every e2e request comes from 127.0.0.1: the suites sign up more users than one network may.
-      ...["--var", "SIGNUP_MAX_PER_IP:100000"],
+      // Every e2e request comes from 127.0.0.1: the suites sign up and log in more than one network
+      // may (the generated .dev.vars says the same; a developer's own .dev.vars may not).
+      ...LOCAL_BUDGETS.flatMap((setting) => ["--var", setting]),
       ...extraArgs,
     ],
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] },

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { createChirpyClient, memoryStore, type SessionEndedEvent } from "../../src/client";
-import { appWith, type FixedClock, fixedClock, newUser, revoke, uniqueEmail } from "../helpers";
+import { appWith, type FixedClock, fixedClock, newUser, refresh, revoke, uniqueEmail } from "../helpers";
 
 /** The worker behind a fetch that counts requests per path. */
 function countingWorker(clock: FixedClock, bindings: Record<string, string> = {}) {
@@ -94,6 +94,79 @@ describe("client: refresh after a 401", () => {
     const refreshing = client.refresh();
     await client.logout();
     await refreshing;
+    expect(await store.get()).toBeNull();
+    expect(ended).toEqual([{ type: "session-ended", reason: "logged-out" }]);
+  });
+});
+
+describe("client: a device clock that is hours off", () => {
+  it("judges expiry by the token's lifetime from when it arrived: 2 h fast makes no extra refresh", async () => {
+    const clock = fixedClock();
+    const { client, worker } = await loggedInClient(
+      clock,
+      { REFRESH_TOKEN_ROTATION: "on" },
+      () => clock.now() + 7_200_000,
+    );
+    const responses = await postChirps(client, 10);
+    expect(responses.map((res) => res.status)).toEqual(Array(10).fill(201));
+    expect(worker.counts["POST /api/refresh"]).toBeUndefined();
+    clock.advance(3600); // now the token has really expired
+    expect((await postChirps(client, 3)).map((res) => res.status)).toEqual(Array(3).fill(201));
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+    expect(worker.counts["POST /api/chirps"]).toBe(13);
+  });
+});
+
+describe("client: logout revokes first", () => {
+  /** The worker, but POST /api/revoke fails as `failure` says while `failing` is true. */
+  async function clientWithFlakyRevoke(failure: "503" | "network") {
+    const clock = fixedClock();
+    const setup = await loggedInClient(clock);
+    const state = { failing: true };
+    const flaky = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (state.failing && input.toString().endsWith("/api/revoke")) {
+        if (failure === "network") throw new TypeError("fetch failed");
+        return new Response('{"error":"Database unavailable"}', { status: 503 });
+      }
+      return setup.worker.fetch(input, init);
+    }) as typeof fetch;
+    const client = createChirpyClient({
+      baseUrl: "http://chirpy.test",
+      fetch: flaky,
+      store: setup.store,
+      now: clock.now,
+    });
+    const ended: SessionEndedEvent[] = [];
+    client.onSessionEnded((event) => ended.push(event));
+    return { ...setup, client, ended, state };
+  }
+
+  it.each(["503", "network"] as const)(
+    "on a %s error it rejects and keeps the tokens, which still work; a retry then logs out",
+    async (failure) => {
+      const { client, store, worker, ended, state } = await clientWithFlakyRevoke(failure);
+      const tokens = await store.get();
+      await expect(client.logout()).rejects.toThrow();
+      expect(await store.get()).toEqual(tokens);
+      expect(ended).toEqual([]);
+      expect((await refresh(worker.app, tokens?.refreshToken ?? "")).status).toBe(200);
+
+      state.failing = false;
+      await client.logout();
+      expect(await store.get()).toBeNull();
+      expect(ended).toEqual([{ type: "session-ended", reason: "logged-out" }]);
+      expect((await refresh(worker.app, tokens?.refreshToken ?? "")).status).toBe(401);
+    },
+  );
+
+  it("forgets the tokens after a 401 (the server refuses what the store holds)", async () => {
+    const worker = countingWorker(fixedClock());
+    const store = memoryStore({ accessToken: "stale", refreshToken: "not a token" });
+    const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: worker.fetch, store });
+    const ended: SessionEndedEvent[] = [];
+    client.onSessionEnded((event) => ended.push(event));
+    await client.logout();
+    expect(worker.counts["POST /api/revoke"]).toBe(1);
     expect(await store.get()).toBeNull();
     expect(ended).toEqual([{ type: "session-ended", reason: "logged-out" }]);
   });

@@ -4,7 +4,7 @@ import { api, bearer, json, refresh, revoke } from "../helpers";
 // The course's own check for the refresh-token lesson, step by step, in order.
 describe("the course's refresh token lesson", () => {
   it("passes the nine-step sequence", async () => {
-    expect((await api("/admin/reset", { method: "POST" })).status).toBe(200);
+    expect((await api("http://localhost:8787/admin/reset", { method: "POST" })).status).toBe(200);
 
     const created = await api("/api/users", json({ email: "saul@bettercall.com", password: "123456" }));
     expect(created.status).toBe(201);

@@ -229,8 +229,8 @@ describe("fuzzing every endpoint", () => {
             if (type !== null) headers.set("Content-Type", type);
             const method = endpoint.method;
             const usedRealCredential = auth !== undefined && auth === realCredential(endpoint.auth);
-            // Login failures and sign-ups are counted before anything else, by design (limits).
-            const counted = path === "/api/login" || (path === "/api/users" && method === "POST");
+            // Logins, sign-ups and credential changes are counted before any hashing, by design (budgets).
+            const counted = path === "/api/login" || path === "/api/users";
             const before = await fingerprint(!counted);
             const res = await app(path, { method, headers, body: method === "GET" ? undefined : (body ?? undefined) });
             statuses[res.status] = (statuses[res.status] ?? 0) + 1;

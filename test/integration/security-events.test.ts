@@ -1,6 +1,7 @@
 // Security events an operator can see: one JSON line per event, with ids and the client's network
 // prefix, never a token, hash, password or email (test/log-guard.ts checks every line of every file).
 
+import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import {
@@ -167,8 +168,59 @@ describe("security events", () => {
       );
     });
     expect(events).toEqual([
-      { event: "access_token.unknown_kid", kid: "forged-kid", level: "security" },
+      { event: "access_token.unknown_kid", kid: "forged-kid", count: 1, level: "security" },
       { event: "webhook.rejected", reason: "bad_key", level: "security" },
     ]);
+  });
+});
+
+const b64url = (value: unknown) =>
+  btoa(typeof value === "string" ? value : JSON.stringify(value))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+
+describe("refused access tokens under one of our kids", () => {
+  it("a bad signature, alg none, HS512 and a missing exp each log access_token.invalid with kid and reason", async () => {
+    const app = appWith({ clock: fixedClock(Date.UTC(2045, 0, 1)) });
+    const user = await newUser(app);
+    const { header, claims } = decodeJwt(user.token);
+    const kid = header.kid as string;
+    const ourKey = (alg: string) => ({ kty: "oct", k: b64url(env.JWT_SECRET), alg, kid });
+    const badSignature = `${user.token.slice(0, -4)}AAAA`;
+    const algNone = `${b64url({ alg: "none", typ: "JWT", kid })}.${b64url(claims)}.`;
+    const hs512 = await sign(claims, ourKey("HS512"), "HS512");
+    const { exp: _, ...noExp } = claims;
+    const missingExp = await sign(noExp, ourKey("HS256"), "HS256");
+    const events = await eventsDuring(async () => {
+      for (const token of [badSignature, algNone, hs512, missingExp]) {
+        const res = await app("/api/chirps", json({ body: "x" }, bearer(token)));
+        expect(res.status).toBe(401);
+      }
+    });
+    // HS512 falls in alg none's minute: it is counted toward the next "alg" line, not written.
+    expect(events).toEqual(
+      ["signature", "alg", "exp_missing"].map((reason) => ({
+        event: "access_token.invalid",
+        kid,
+        reason,
+        count: 1,
+        level: "security",
+      })),
+    );
+  });
+
+  it("junk is bounded: one line per reason per minute, carrying how many it stands for", async () => {
+    const clock = fixedClock(Date.UTC(2046, 0, 1));
+    const app = appWith({ clock });
+    const junk = (i: number) => `${b64url({ alg: "HS256", typ: "JWT", kid: `junk${i}` })}.${b64url({ sub: "x" })}.AAAA`;
+    const first = await eventsDuring(async () => {
+      for (let i = 0; i < 50; i++) await app("/api/chirps", json({ body: "x" }, bearer(junk(i))));
+    });
+    expect(first).toEqual([{ event: "access_token.unknown_kid", kid: "junk0", count: 1, level: "security" }]);
+    clock.advance(60);
+    const next = await eventsDuring(() => app("/api/chirps", json({ body: "x" }, bearer(junk(99)))));
+    // 49 suppressed in the first minute, plus this one.
+    expect(next).toEqual([{ event: "access_token.unknown_kid", kid: "junk99", count: 50, level: "security" }]);
   });
 });

@@ -1,29 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, requireJwtSecret, requirePolkaKey } from "../../src/config";
+import { parseConfig, requireJwtSecret, requirePolkaKey, settingsSchema } from "../../src/config";
 import { MisconfigurationError } from "../../src/errors";
 
 const DB = {} as D1Database;
 
 describe("parseConfig", () => {
-  it("applies the documented defaults", () => {
+  it("gives every setting a field under its camelCase name (README's table holds the defaults: test/e2e/readme-settings)", () => {
     const config = parseConfig({ DB });
-    expect(config).toEqual({
+    const camel = (name: string) => name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    expect(Object.keys(config).sort()).toEqual(Object.keys(settingsSchema.entries).map(camel).sort());
+    // The defaults that keep production safe without any configuration.
+    expect(config).toMatchObject({
       platform: "production",
-      jwtIssuer: "chirpy-access",
-      accessTokenTtlSeconds: 3600,
-      refreshTokenTtlSeconds: 5_184_000,
       jwtSecret: null,
-      jwtPreviousSecrets: [],
       polkaKey: null,
       refreshTokenRotation: false,
-      refreshTokenReuseGraceSeconds: 10,
-      loginMaxFailuresPerEmail: 5,
-      loginMaxFailuresPerIp: 50,
-      loginFailureWindowSeconds: 900,
-      signupMaxPerIp: 30,
-      signupWindowSeconds: 3600,
-      sessionTouchIntervalSeconds: 300,
       corsOrigins: [],
+      loginMaxAttemptsPerIp: 100,
+      maxSessionsPerUser: 100,
+      signupMaxGlobal: 1000,
     });
   });
 

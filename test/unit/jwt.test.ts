@@ -41,7 +41,11 @@ describe("signAccessToken / verifyAccessToken", () => {
     const [header, payload] = parts(token);
     expect(header).toEqual({ alg: "HS256", typ: "JWT", kid: keys.current.kid });
     expect(payload).toEqual({ iss: issuer, sub: "user-1", sid: "session-1", iat, exp: iat + 3600 });
-    expect(await verifyAccessToken(token, now, verifyOptions)).toEqual({ userId: "user-1", sessionId: "session-1" });
+    expect(await verifyAccessToken(token, now, verifyOptions)).toEqual({
+      ok: true,
+      userId: "user-1",
+      sessionId: "session-1",
+    });
   });
 
   it("derives a kid that does not reveal the secret and differs per secret", async () => {
@@ -56,17 +60,17 @@ describe("signAccessToken / verifyAccessToken", () => {
   it("is valid until the last second before exp and invalid from exp on", async () => {
     const { signOptions, verifyOptions } = await setup();
     const token = await signAccessToken("user-1", "s", now, signOptions);
-    expect(await verifyAccessToken(token, now + 3599_000, verifyOptions)).not.toBeNull();
-    expect(await verifyAccessToken(token, now + 3600_000, verifyOptions)).toBeNull();
+    expect(await verifyAccessToken(token, now + 3599_000, verifyOptions)).toMatchObject({ ok: true });
+    expect(await verifyAccessToken(token, now + 3600_000, verifyOptions)).toMatchObject({ reason: "expired" });
   });
 
   it("rejects a wrong issuer and a tampered payload", async () => {
     const { signOptions, verifyOptions, keys } = await setup();
     const token = await signAccessToken("user-1", "s", now, signOptions);
-    expect(await verifyAccessToken(token, now, { keys, issuer: "someone-else" })).toBeNull();
+    expect(await verifyAccessToken(token, now, { keys, issuer: "someone-else" })).toMatchObject({ reason: "issuer" });
     const [h, , s] = token.split(".");
     const forged = `${h}.${b64url({ iss: issuer, sub: "admin", sid: "s", iat, exp: iat + 3600 })}.${s}`;
-    expect(await verifyAccessToken(forged, now, verifyOptions)).toBeNull();
+    expect(await verifyAccessToken(forged, now, verifyOptions)).toMatchObject({ reason: "signature" });
   });
 
   it("rejects a token signed by a key that is not in the ring, even with a known kid", async () => {
@@ -77,16 +81,16 @@ describe("signAccessToken / verifyAccessToken", () => {
       issuer,
       ttlSeconds: 60,
     });
-    expect(await verifyAccessToken(token, now, verifyOptions)).toBeNull();
+    expect(await verifyAccessToken(token, now, verifyOptions)).toMatchObject({ reason: "signature" });
   });
 
   it("rejects alg none and every alg other than HS256", async () => {
     const { verifyOptions, keys } = await setup();
     const claims = { iss: issuer, sub: "user-1", sid: "s", iat, exp: iat + 3600 };
     const none = `${b64url({ alg: "none", typ: "JWT", kid: keys.current.kid })}.${b64url(claims)}.`;
-    expect(await verifyAccessToken(none, now, verifyOptions)).toBeNull();
-    expect(await verifyAccessToken(await forge(claims, "HS512"), now, verifyOptions)).toBeNull();
-    expect(await verifyAccessToken(await forge(claims, "HS256"), now, verifyOptions)).not.toBeNull();
+    expect(await verifyAccessToken(none, now, verifyOptions)).toMatchObject({ reason: "alg" });
+    expect(await verifyAccessToken(await forge(claims, "HS512"), now, verifyOptions)).toMatchObject({ reason: "alg" });
+    expect(await verifyAccessToken(await forge(claims, "HS256"), now, verifyOptions)).toMatchObject({ ok: true });
   });
 
   it("rejects a token without exp, sub or sid, or with a non-numeric exp", async () => {
@@ -98,22 +102,32 @@ describe("signAccessToken / verifyAccessToken", () => {
       { iss: issuer, sub: "user-1", sid: "s", iat, exp: String(iat + 3600) },
       { sub: "user-1", sid: "s", iat, exp: iat + 3600 },
     ]) {
-      expect(await verifyAccessToken(await forge(claims), now, verifyOptions), JSON.stringify(claims)).toBeNull();
+      expect(await verifyAccessToken(await forge(claims), now, verifyOptions), JSON.stringify(claims)).toMatchObject({
+        ok: false,
+      });
     }
   });
 
   it("rejects a token without a kid or with an unknown kid", async () => {
     const { verifyOptions } = await setup();
     const claims = { iss: issuer, sub: "user-1", sid: "s", iat, exp: iat + 3600 };
-    expect(await verifyAccessToken(await sign(claims, secret, "HS256"), now, verifyOptions)).toBeNull();
+    expect(await verifyAccessToken(await sign(claims, secret, "HS256"), now, verifyOptions)).toEqual({
+      ok: false,
+      reason: "unknown_kid",
+      kid: null,
+    });
     const unknownKid = await sign(claims, { kty: "oct", k: "c2VjcmV0", alg: "HS256", kid: "nope" }, "HS256");
-    expect(await verifyAccessToken(unknownKid, now, verifyOptions)).toBeNull();
+    expect(await verifyAccessToken(unknownKid, now, verifyOptions)).toEqual({
+      ok: false,
+      reason: "unknown_kid",
+      kid: "nope",
+    });
   });
 
   it("rejects garbage without throwing", async () => {
     const { verifyOptions } = await setup();
     for (const token of ["", "a.b", "a.b.c", "....", "x".repeat(5000), "0".repeat(64)]) {
-      expect(await verifyAccessToken(token, now, verifyOptions)).toBeNull();
+      expect(await verifyAccessToken(token, now, verifyOptions)).toMatchObject({ ok: false });
     }
   });
 });

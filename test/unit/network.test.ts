@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { networkKeyOf } from "../../src/auth/network";
+import { isLoopback, networkKeyOf, networkTiersOf } from "../../src/auth/network";
 
 describe("networkKeyOf", () => {
   it("keys IPv4 on the full address", () => {
@@ -34,4 +34,32 @@ describe("networkKeyOf", () => {
       expect(networkKeyOf(raw)).toBeNull();
     },
   );
+});
+
+describe("networkTiersOf", () => {
+  it("an IPv4 address is one tier; an IPv6 address its /64, /56 (×4) and /48 (×8)", () => {
+    expect(networkTiersOf("192.0.2.7")).toEqual([{ key: "ip4:192.0.2.7", multiplier: 1 }]);
+    expect(networkTiersOf("2001:db8:ab:cdef::1")).toEqual([
+      { key: "ip6:2001:db8:ab:cdef::/64", multiplier: 1 },
+      { key: "ip6:2001:db8:ab:cd00::/56", multiplier: 4 },
+      { key: "ip6:2001:db8:ab:0::/48", multiplier: 8 },
+    ]);
+    expect(networkTiersOf("not an address")).toEqual([]);
+  });
+});
+
+describe("isLoopback", () => {
+  it.each([
+    ["127.0.0.1", true],
+    ["127.8.9.10", true],
+    ["::1", true],
+    ["[0:0:0:0:0:0:0:1]", true],
+    ["::ffff:127.0.0.1", true],
+    ["::2", false],
+    ["10.0.0.1", false],
+    ["2001:db8::1", false],
+    ["garbage", false],
+  ])("%s → %s", (address, expected) => {
+    expect(isLoopback(address)).toBe(expected);
+  });
 });

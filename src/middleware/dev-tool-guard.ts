@@ -1,0 +1,26 @@
+// Guards for dev tools (the reset), which no web page may trigger: any page could otherwise send a
+// simple POST to 127.0.0.1:8787, or rebind its own host name to 127.0.0.1 (DNS rebinding) and
+// call it "same-origin". Non-browser clients (curl, the Chirpy CLI tests) pass.
+
+import { createMiddleware } from "hono/factory";
+import { CROSS_SITE_REFUSED, forbidden, LOOPBACK_ONLY } from "../errors";
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * 403 unless the request names a loopback host (`Host`: localhost, 127.0.0.1 or [::1], any
+ * port): a rebound name (evil.example → 127.0.0.1) makes the page's origin equal the request's,
+ * so the Origin check alone cannot tell; its Host header still says evil.example.
+ * Then 403 when `Origin` is present and not this server's own origin (including "null"), or when
+ * `Sec-Fetch-Site` (Fetch Metadata) is anything but "same-origin" or "none" (typed by the user).
+ * "same-site" is refused too: another port on localhost is the same site.
+ */
+export const devToolGuard = createMiddleware(async (c, next) => {
+  const url = new URL(c.req.url);
+  if (!LOOPBACK_HOSTS.has(url.hostname)) throw forbidden(LOOPBACK_ONLY);
+  const origin = c.req.header("Origin");
+  const site = c.req.header("Sec-Fetch-Site");
+  if (origin !== undefined && origin !== url.origin) throw forbidden(CROSS_SITE_REFUSED);
+  if (site !== undefined && site !== "same-origin" && site !== "none") throw forbidden(CROSS_SITE_REFUSED);
+  await next();
+});
