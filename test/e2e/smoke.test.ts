@@ -106,3 +106,37 @@ describe("npm start server over HTTP", () => {
     expect(await rules.json()).toEqual({ error: "Not found" });
   });
 });
+
+describe("npm start server: the dev reset and DNS rebinding", () => {
+  /** POST /admin/reset with a chosen Host header (fetch does not let a caller set Host). */
+  const resetWithHost = (host: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/admin/reset",
+          method: "POST",
+          headers: { Host: host, Origin: `http://${host}`, "Sec-Fetch-Site": "same-origin" },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk) => (body += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+
+  it("refuses a rebound host name (403, nothing deleted) and resets on a loopback one", async () => {
+    const email = `rebind-${Date.now()}@example.com`;
+    expect((await post("/api/users", { body: { email, password: "123456" } })).status).toBe(201);
+    const rebound = await resetWithHost(`evil.example:${port}`);
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body)).toEqual({ error: expect.stringContaining("loopback") });
+    expect((await post("/api/login", { body: { email, password: "123456" } })).status).toBe(200);
+    expect((await resetWithHost(`localhost:${port}`)).status).toBe(200);
+    expect((await post("/api/login", { body: { email, password: "123456" } })).status).toBe(401);
+  });
+});
