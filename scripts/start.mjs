@@ -3,6 +3,8 @@
 // Usage: node scripts/start.mjs [--port N] [--persist-to DIR] [other wrangler dev flags...]
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import { wrangler } from "./wrangler.mjs";
 
 const args = process.argv.slice(2);
@@ -36,6 +38,39 @@ if (!existsSync(".dev.vars")) {
     },
   );
   console.log("No .dev.vars found: generated one with a random JWT_SECRET and POLKA_KEY (PLATFORM=dev).");
+}
+
+// The settings wrangler dev will hand the Worker, checked by the Worker's own schema before
+// anything starts: a bad value stops here with its name, value and rule, instead of every request
+// answering 500. Precedence as wrangler's: --var beats .dev.vars beats [vars] in wrangler.toml.
+const tomlVars = (() => {
+  const toml = readFileSync("wrangler.toml", "utf8");
+  const table = toml.match(/^\[vars\]\n([\s\S]*?)(?=^\[|(?![\s\S]))/m)?.[1] ?? "";
+  return Object.fromEntries([...table.matchAll(/^([A-Z_]+)\s*=\s*"([^"]*)"/gm)].map(([, k, v]) => [k, v]));
+})();
+const devVars = Object.fromEntries(
+  [...readFileSync(".dev.vars", "utf8").matchAll(/^([A-Z_]+)=(.*)$/gm)].map(([, k, v]) => [
+    k,
+    v.replace(/^"(.*)"$/, "$1"),
+  ]),
+);
+const cliVars = Object.fromEntries(
+  args.flatMap((arg, i) => (args[i - 1] === "--var" ? [arg.split(/:(.*)/s).slice(0, 2)] : [])),
+);
+const configModule = "node_modules/.cache/chirpy-edge/config.mjs";
+await build({
+  entryPoints: ["src/config.ts"],
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  outfile: configModule,
+  logLevel: "error",
+});
+const { findSettingProblem, describeSettingProblem } = await import(pathToFileURL(configModule).href);
+const problem = findSettingProblem({ ...tomlVars, ...devVars, ...cliVars });
+if (problem) {
+  console.error(`Refusing to start: ${describeSettingProblem(problem)} (see the Configuration table in README.md).`);
+  process.exit(1);
 }
 
 const run = (child) =>

@@ -54,7 +54,14 @@ export function createApp(options: AppOptions = {}) {
   app.onError((err, c) => {
     c.header("Cache-Control", "no-store");
     if (err instanceof MisconfigurationError) {
-      console.error(`Misconfiguration: ${err.detail}`);
+      // Every request fails the same way until the deployment is fixed: say why once per isolate
+      // (per environment object, which is fixed for an isolate's life).
+      const reported = reportedMisconfigurations.get(c.env) ?? new Set<string>();
+      reportedMisconfigurations.set(c.env, reported);
+      if (!reported.has(err.detail)) {
+        reported.add(err.detail);
+        console.error(`Misconfiguration: ${err.detail}`);
+      }
       return c.json({ error: err.message }, err.status);
     }
     if (err instanceof AppError) return c.json({ error: err.message }, err.status, err.headers);
@@ -68,5 +75,8 @@ export function createApp(options: AppOptions = {}) {
 
   return routes;
 }
+
+/** Misconfigurations already logged, per environment (few: one per distinct cause). */
+const reportedMisconfigurations = new WeakMap<object, Set<string>>();
 
 export type AppType = ReturnType<typeof createApp>;

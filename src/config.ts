@@ -108,14 +108,34 @@ const camelCase = (name: string) =>
 const toConfig = (settings: Settings) =>
   Object.fromEntries(Object.entries(settings).map(([name, value]) => [camelCase(name), value])) as Config;
 
+/** A malformed setting: its name, the value it was given and the rule it breaks. */
+export interface SettingProblem {
+  name: string;
+  value: unknown;
+  rule: string;
+}
+
+/** What is wrong with a setting, as one line: `ACCESS_TOKEN_TTL_SECONDS="0" must be an integer >= 1`. */
+export const describeSettingProblem = (problem: SettingProblem) =>
+  `${problem.name}=${JSON.stringify(problem.value)} ${problem.rule}`;
+
+/**
+ * The first malformed setting of an environment, or null when every setting parses. `npm start`
+ * runs this before serving (scripts/start.mjs), so a bad value stops the start, not every request.
+ */
+export function findSettingProblem(env: Record<string, unknown>): SettingProblem | null {
+  const result = v.safeParse(settingsSchema, env);
+  if (result.success) return null;
+  const issue = result.issues[0];
+  const name = v.getDotPath(issue) ?? "a setting";
+  return { name, value: env[name], rule: issue.message };
+}
+
 /** Parses the bindings into Config; a malformed setting throws MisconfigurationError naming it. */
 export function parseConfig(env: Bindings): Config {
-  const result = v.safeParse(settingsSchema, env);
-  if (!result.success) {
-    const issue = result.issues[0];
-    throw new MisconfigurationError(`${v.getDotPath(issue) ?? "a setting"} ${issue.message}`);
-  }
-  return toConfig(result.output);
+  const problem = findSettingProblem(env);
+  if (problem) throw new MisconfigurationError(describeSettingProblem(problem));
+  return toConfig(v.parse(settingsSchema, env));
 }
 
 /** The signing secret, or a 500 when it is missing or weak: nothing is ever signed with a default key. */

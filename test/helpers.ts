@@ -16,7 +16,9 @@ export const api: Fetcher = (path, init) => exports.default.fetch(urlOf(path), i
 /** An app with injected dependencies (e.g. a fixed clock), on the same real D1. */
 export function appWith(options: AppOptions, bindings: Partial<Bindings> = {}): Fetcher {
   const app = createApp(options);
-  return async (path, init) => app.request(urlOf(path), init, { ...env, ...bindings });
+  // One environment object for the app's life, as a Worker isolate has.
+  const merged = { ...env, ...bindings };
+  return async (path, init) => app.request(urlOf(path), init, merged);
 }
 
 export interface FixedClock extends Clock {

@@ -90,6 +90,8 @@ describe("a missing or short JWT_SECRET", () => {
       expect(await res.json()).toEqual({ error: MISCONFIGURED });
     }
     const logged = errors.mock.calls.map((args) => args.join(" ")).join("\n");
+    // Four failing requests, one line: the cause is logged once per isolate.
+    expect(errors.mock.calls.filter((args) => args.join(" ").includes("JWT_SECRET"))).toHaveLength(1);
     expect(logged).toContain("JWT_SECRET is missing or shorter than 32 bytes");
     expect(logged).not.toContain(user.refreshToken);
     expect(logged).not.toContain(user.token);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, requireJwtSecret, requirePolkaKey, settingsSchema } from "../../src/config";
+import { findSettingProblem, parseConfig, requireJwtSecret, requirePolkaKey, settingsSchema } from "../../src/config";
 import { MisconfigurationError } from "../../src/errors";
 
 const DB = {} as D1Database;
@@ -50,5 +50,16 @@ describe("parseConfig", () => {
     expect(config.jwtPreviousSecrets).toEqual([strong, `${strong}2`]);
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
     expect(() => parseConfig({ DB, REFRESH_TOKEN_ROTATION: "yes" })).toThrow(MisconfigurationError);
+  });
+});
+
+describe("findSettingProblem", () => {
+  it("names the first malformed setting with its value and rule, or null", () => {
+    expect(findSettingProblem({ ACCESS_TOKEN_TTL_SECONDS: "0" })).toEqual({
+      name: "ACCESS_TOKEN_TTL_SECONDS",
+      value: "0",
+      rule: "must be an integer >= 1",
+    });
+    expect(findSettingProblem({ ACCESS_TOKEN_TTL_SECONDS: "60" })).toBeNull();
   });
 });
