@@ -66,10 +66,10 @@ await build({
   outfile: configModule,
   logLevel: "error",
 });
-const { findSettingProblem, describeSettingProblem } = await import(pathToFileURL(configModule).href);
+const { findSettingProblem } = await import(pathToFileURL(configModule).href);
 const problem = findSettingProblem({ ...tomlVars, ...devVars, ...cliVars });
 if (problem) {
-  console.error(`Refusing to start: ${describeSettingProblem(problem)} (see the Configuration table in README.md).`);
+  console.error(`Refusing to start: ${problem.message} (see the Configuration table in README.md).`);
   process.exit(1);
 }
 

@@ -108,16 +108,14 @@ const camelCase = (name: string) =>
 const toConfig = (settings: Settings) =>
   Object.fromEntries(Object.entries(settings).map(([name, value]) => [camelCase(name), value])) as Config;
 
-/** A malformed setting: its name, the value it was given and the rule it breaks. */
-export interface SettingProblem {
+/** A malformed setting: its name, the value it was given, the rule it breaks, and all three as one line. */
+interface SettingProblem {
   name: string;
   value: unknown;
   rule: string;
+  /** e.g. `ACCESS_TOKEN_TTL_SECONDS="0" must be an integer >= 1` */
+  message: string;
 }
-
-/** What is wrong with a setting, as one line: `ACCESS_TOKEN_TTL_SECONDS="0" must be an integer >= 1`. */
-export const describeSettingProblem = (problem: SettingProblem) =>
-  `${problem.name}=${JSON.stringify(problem.value)} ${problem.rule}`;
 
 /**
  * The first malformed setting of an environment, or null when every setting parses. `npm start`
@@ -128,13 +126,14 @@ export function findSettingProblem(env: Record<string, unknown>): SettingProblem
   if (result.success) return null;
   const issue = result.issues[0];
   const name = v.getDotPath(issue) ?? "a setting";
-  return { name, value: env[name], rule: issue.message };
+  const value = env[name];
+  return { name, value, rule: issue.message, message: `${name}=${JSON.stringify(value)} ${issue.message}` };
 }
 
 /** Parses the bindings into Config; a malformed setting throws MisconfigurationError naming it. */
 export function parseConfig(env: Bindings): Config {
   const problem = findSettingProblem(env);
-  if (problem) throw new MisconfigurationError(describeSettingProblem(problem));
+  if (problem) throw new MisconfigurationError(problem.message);
   return toConfig(v.parse(settingsSchema, env));
 }
 

@@ -26,7 +26,8 @@ const documented = <A extends object>(action: A, jsonSchema: Record<string, unkn
 
 // The email rule (auth/email.ts) as a pattern: one "@", a non-empty local part, a dotted domain,
 // no whitespace or control characters; surrounding spaces are trimmed and the address lowercased.
-const EMAIL_PATTERN = "^\\s*[^@\\s\\x00-\\x1f\\x7f]+@[^@\\s\\x00-\\x1f\\x7f.]+(\\.[^@\\s\\x00-\\x1f\\x7f.]+)+\\s*$";
+const EMAIL_PATTERN =
+  "^\\s*[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@\\s\\x00-\\x1f\\x7f-\\x9f.]+(\\.[^@\\s\\x00-\\x1f\\x7f-\\x9f.]+)+\\s*$";
 
 const email = v.pipe(
   v.string("email must be a string"),
@@ -35,7 +36,8 @@ const email = v.pipe(
     {
       maxLength: MAX_EMAIL_LENGTH,
       pattern: EMAIL_PATTERN,
-      description: "Trimmed and lowercased; one @, a dotted domain, no whitespace or control characters",
+      description:
+        "Trimmed and lowercased; one @, a dotted domain, no whitespace or control characters (C0, DEL, C1); at most 254 code points",
     },
   ),
   v.transform((value) => normalizeEmail(value) as string),

@@ -23,7 +23,9 @@ type Security = "accessToken" | "refreshToken" | "polkaApiKey";
 interface Link {
   operationId: string;
   description: string;
-  parameters: Record<string, string>;
+  parameters?: Record<string, string>;
+  /** A runtime expression for the linked operation's body, e.g. "$request.body". */
+  requestBody?: string;
 }
 
 export interface OperationDescription {

@@ -19,6 +19,15 @@ export const usersRoutes = new Hono<AppEnv>()
         409: ["Email already registered", E],
         429: ["Too many sign-ups from this network; see Retry-After", E],
       },
+      links: {
+        201: {
+          login: {
+            operationId: "postApiLogin",
+            description: "Log in with the email and password just signed up with",
+            requestBody: "$request.body",
+          },
+        },
+      },
     }),
     jsonBody(credentialsSchema),
     async (c) => {

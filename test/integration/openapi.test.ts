@@ -93,3 +93,33 @@ describe("GET /docs", () => {
     expect(await init.text()).toContain('url: "/openapi.json"');
   });
 });
+
+describe("links between operations", () => {
+  type Linked = {
+    operationId?: string;
+    responses: Record<string, { links?: Record<string, Record<string, unknown>> }>;
+  };
+
+  it("the sign-up response links to login with the body just sent, and every link names a real operation", async () => {
+    const doc = await (await api("/openapi.json")).json<{ paths: Record<string, Record<string, Linked>> }>();
+    const operations = Object.values(doc.paths).flatMap((path) => Object.values(path));
+    const ids = new Set(operations.map((op) => op.operationId));
+    const signUp = doc.paths["/api/users"].post.responses["201"].links;
+    expect(signUp?.login).toEqual({
+      operationId: "postApiLogin",
+      description: expect.any(String),
+      requestBody: "$request.body",
+    });
+    const targets = operations.flatMap((op) =>
+      Object.values(op.responses).flatMap((res) => Object.values(res.links ?? {}).map((link) => link.operationId)),
+    );
+    expect(targets.length).toBeGreaterThan(5);
+    for (const target of targets) expect(ids.has(target as string), String(target)).toBe(true);
+  });
+
+  it("following it (sign up, then log in with the same body) logs in", async () => {
+    const body = { email: uniqueEmail("linked"), password: "linked password" };
+    expect((await api("/api/users", json(body))).status).toBe(201);
+    expect((await api("/api/login", json(body))).status).toBe(200);
+  });
+});

@@ -59,6 +59,7 @@ describe("findSettingProblem", () => {
       name: "ACCESS_TOKEN_TTL_SECONDS",
       value: "0",
       rule: "must be an integer >= 1",
+      message: 'ACCESS_TOKEN_TTL_SECONDS="0" must be an integer >= 1',
     });
     expect(findSettingProblem({ ACCESS_TOKEN_TTL_SECONDS: "60" })).toBeNull();
   });

@@ -31,3 +31,16 @@ describe("normalizeEmail", () => {
     expect(normalizeEmail(email)).toBe(email);
   });
 });
+
+describe("normalizeEmail counts the way the document says", () => {
+  it("counts code points, not UTF-16 units: 130 emoji + @a.co (135 code points) is valid", () => {
+    const email = `${"😀".repeat(130)}@a.co`;
+    expect(normalizeEmail(email)).toBe(email);
+    expect(normalizeEmail(`${"😀".repeat(250)}@a.co`)).toBeNull();
+  });
+
+  it.each(["\u0080", "\u0085", "\u009f"])("refuses the C1 control character U+%s", (c1) => {
+    expect(normalizeEmail(`a${c1}b@example.com`)).toBeNull();
+    expect(normalizeEmail(`ab@exa${c1}mple.com`)).toBeNull();
+  });
+});
