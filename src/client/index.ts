@@ -5,7 +5,7 @@
 // Runs anywhere with fetch (browsers, Workers, Node 18+). Imports no server code at run time.
 
 import { hc } from "hono/client";
-import type { AppType } from "../app";
+import type { AppType } from "./api";
 
 export type { AppType };
 

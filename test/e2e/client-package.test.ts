@@ -1,9 +1,10 @@
-// The README's client snippet as a consumer would use it: from a separate package that depends on
-// chirpy-edge, type-checked strictly without any of the server's types, then bundled and run
+// The README's client section, done as it says by someone outside the repository: `npm pack`, a
+// new package made with `npm init -y`, the tarball installed by the README's own command, the
+// snippet type-checked with a browser project's strict settings, then run with `node snippet.mjs`
 // against the server `npm start` runs.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,51 +12,57 @@ import { readmeBlock } from "./readme";
 import { type DevServer, startDevServer } from "./server";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const bin = (name: string) => path.join(root, "node_modules/.bin", name);
+const tsc = path.join(root, "node_modules/.bin/tsc");
 let server: DevServer;
-let consumer: string;
+let outside: string;
+let demo: string;
+let tarball: string;
 
 beforeAll(async () => {
   server = await startDevServer();
-  // What `prepare` does on install: the client's type declarations.
-  execFileSync(bin("tsc"), ["-p", "tsconfig.client.json"], { cwd: root });
-  consumer = mkdtempSync(path.join(tmpdir(), "chirpy-consumer-"));
-  mkdirSync(path.join(consumer, "node_modules"));
-  symlinkSync(root, path.join(consumer, "node_modules/chirpy-edge"), "dir");
-  writeFileSync(
-    path.join(consumer, "package.json"),
-    JSON.stringify({ name: "consumer", private: true, type: "module" }),
-  );
-  // A browser app's settings: DOM types, nothing from Cloudflare, strict.
-  writeFileSync(
-    path.join(consumer, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        module: "ESNext",
-        moduleResolution: "Bundler",
-        lib: ["ES2022", "DOM"],
-        types: [],
-        strict: true,
-        skipLibCheck: true,
-        noEmit: true,
-      },
-      include: ["*.ts"],
-    }),
-  );
-});
+  outside = mkdtempSync(path.join(tmpdir(), "chirpy-consumer-"));
+  const packed = execFileSync("npm", ["pack", "--json", "--pack-destination", outside], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  tarball = path.join(outside, (JSON.parse(packed) as { filename: string }[])[0].filename);
+  // The README's install command, as pasted; npm's cache (filled by this project's install) serves hono.
+  execFileSync("sh", ["-c", readmeBlock("client-install")], {
+    cwd: outside,
+    env: { ...process.env, CHIRPY_EDGE: tarball, npm_config_prefer_offline: "true", npm_config_audit: "false" },
+    stdio: "pipe",
+  });
+  demo = path.join(outside, "chirpy-demo");
+}, 240_000);
 
 afterAll(() => {
   server?.stop();
-  if (consumer) rmSync(consumer, { recursive: true, force: true });
+  if (outside) rmSync(outside, { recursive: true, force: true });
 });
 
-describe("chirpy-edge/client from another package", () => {
-  it("type-checks the README snippet, and refuses a wrong request shape", () => {
-    writeFileSync(path.join(consumer, "snippet.ts"), readmeBlock("client"));
+describe("chirpy-edge/client installed from npm pack into a new package", () => {
+  it("ships the built client and nothing of the server", () => {
+    const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort();
+    expect(files).toEqual(
+      [
+        "package/README.md",
+        "package/client/api.d.ts",
+        "package/client/index.d.ts",
+        "package/client/index.js",
+        "package/package.json",
+        "package/scripts/copy-assets.mjs",
+      ].sort(),
+    );
+    const installed = JSON.parse(readFileSync(path.join(demo, "package.json"), "utf8"));
+    expect(installed.type ?? "commonjs").toBe("commonjs"); // npm init's CommonJS package, as the README says
+    expect(installed.dependencies["chirpy-edge"]).toBeDefined();
+  });
+
+  it("type-checks the snippet with a browser project's strict settings, skipLibCheck off", () => {
+    writeFileSync(path.join(demo, "snippet.ts"), readmeBlock("client"));
     // If the API's types were lost (any), this expect-error would itself be an error.
     writeFileSync(
-      path.join(consumer, "wrong.ts"),
+      path.join(demo, "wrong.ts"),
       [
         'import { createChirpyClient } from "chirpy-edge/client";',
         'const chirpy = createChirpyClient({ baseUrl: "http://127.0.0.1:8787" });',
@@ -64,26 +71,34 @@ describe("chirpy-edge/client from another package", () => {
         "",
       ].join("\n"),
     );
-    const output = execFileSync(bin("tsc"), ["-p", "."], { cwd: consumer, encoding: "utf8" });
+    writeFileSync(
+      path.join(demo, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "ESNext",
+          moduleResolution: "Bundler",
+          lib: ["DOM", "ES2022"],
+          types: [],
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+        },
+        files: ["snippet.ts", "wrong.ts"],
+      }),
+    );
+    const output = execFileSync(tsc, ["-p", "."], { cwd: demo, encoding: "utf8" });
     expect(output).toBe("");
   });
 
-  it("runs the README snippet against the server", async () => {
-    const created = await fetch(`${server.base}/api/users`, {
-      method: "POST",
-      body: JSON.stringify({ email: "saul@bettercall.com", password: "123456" }),
-    });
-    expect(created.status).toBe(201);
-    writeFileSync(
-      path.join(consumer, "run.ts"),
-      readmeBlock("client").replaceAll("http://127.0.0.1:8787", server.base),
-    );
-    execFileSync(
-      bin("esbuild"),
-      ["run.ts", "--bundle", "--platform=node", "--format=esm", "--log-level=warning", "--outfile=run.mjs"],
-      { cwd: consumer },
-    );
-    const output = execFileSync(process.execPath, ["run.mjs"], { cwd: consumer, encoding: "utf8", timeout: 30_000 });
-    expect(output).toMatch(/^posted [0-9a-f-]{36}\nsession ended: logged-out\n$/);
+  it("runs the snippet as pasted with node snippet.mjs, twice", () => {
+    const snippet = readmeBlock("client");
+    const line = 'const BASE_URL = "http://127.0.0.1:8787";';
+    expect(snippet).toContain(line);
+    writeFileSync(path.join(demo, "snippet.mjs"), snippet.replace(line, `const BASE_URL = "${server.base}";`));
+    for (let run = 0; run < 2; run++) {
+      const output = execFileSync(process.execPath, ["snippet.mjs"], { cwd: demo, encoding: "utf8", timeout: 30_000 });
+      expect(output).toMatch(/^posted [0-9a-f-]{36}\nsession ended: logged-out\n$/);
+    }
   });
 });
