@@ -279,7 +279,7 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
             "init.js": import("./hono/client/index.js").ClientRequest<string, "/docs/init.js", {
                 $get: {
                     input: {};
-                    output: "Scalar.createApiReference(\"#app\", {\n  url: \"/openapi.json\",\n  withDefaultFonts: false,\n  proxyUrl: \"\",\n  telemetry: false,\n});\n";
+                    output: "Scalar.createApiReference(\"#app\", {\n  url: \"/openapi.json\",\n  withDefaultFonts: false,\n  proxyUrl: \"\",\n  telemetry: false,\n  agent: { disabled: true },\n  mcp: { disabled: true },\n  showDeveloperTools: \"never\",\n});\n";
                     outputFormat: "body";
                     status: 200;
                 };

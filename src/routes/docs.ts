@@ -21,11 +21,16 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
+// The renderer's hosted extras ("Ask AI", "Generate SDK", MCP, the developer tools' "Deploy") call
+// Scalar's services, which this page neither loads nor allows (CSP): switched off, not left dead.
 const INIT = `Scalar.createApiReference("#app", {
   url: "/openapi.json",
   withDefaultFonts: false,
   proxyUrl: "",
   telemetry: false,
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: "never",
 });
 `;
 

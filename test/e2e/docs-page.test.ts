@@ -60,6 +60,11 @@ describe.skipIf(!available)("GET /docs in a browser", () => {
     }
     const text = await page.locator("body").textContent();
     for (const op of OPERATIONS) expect(text, op.summary).toContain(op.summary);
+    // No buttons for the renderer's hosted services, which do nothing for this API.
+    for (const label of ["Ask AI", "Generate SDK", "Deploy", "Generate MCP"]) {
+      expect(await page.getByRole("button", { name: label }).count(), label).toBe(0);
+      expect(text, label).not.toContain(label);
+    }
 
     // "Try it": open the health check's Test Request and send it.
     await page.getByText("Health check (pings D1)").first().click();
