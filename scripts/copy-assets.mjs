@@ -9,7 +9,8 @@ const source = path.join(root, "node_modules/@scalar/api-reference/dist/browser/
 const target = path.join(root, "public/docs/scalar.js");
 // Installed as a dependency (an app using chirpy-edge/client): the server's assets are not ours
 // to copy. npm sets INIT_CWD to where `npm install` ran; for this project's own install it is root.
-const ownInstall = !root.split(path.sep).includes("node_modules") && path.resolve(process.env.INIT_CWD ?? root) === root;
+const ownInstall =
+  !root.split(path.sep).includes("node_modules") && path.resolve(process.env.INIT_CWD ?? root) === root;
 if (!ownInstall) process.exit(0);
 if (!existsSync(source)) {
   console.error(`copy-assets: ${source} not found; run npm ci`);

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { applyLocalMigrations } from "./migrate-local.mjs";
 import { wrangler } from "./wrangler.mjs";
 
 const args = process.argv.slice(2);
@@ -73,20 +74,13 @@ if (problem) {
   process.exit(1);
 }
 
-const run = (child) =>
-  new Promise((resolve, reject) => {
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
-  });
-
-try {
-  await run(wrangler(["d1", "migrations", "apply", "DB", "--local", ...persistArgs], { env: { CI: "true" } }));
-} catch {
-  console.error("Applying the local D1 migrations failed.");
-  process.exit(1);
-}
+if (!(await applyLocalMigrations(persistTo))) process.exit(1);
 
 console.log(
-  `Local D1 data: ${persistTo ?? ".wrangler/state (npm run db:reset:local empties it)"}. Housekeeping now: curl http://127.0.0.1:${port}/__scheduled`,
+  [
+    `API:  http://127.0.0.1:${port}/api (reference: http://127.0.0.1:${port}/docs, document: /openapi.json)`,
+    `Housekeeping now: curl http://127.0.0.1:${port}/__scheduled${persistTo ? "" : " · empty the data: npm run db:reset:local"}`,
+  ].join("\n"),
 );
 // --test-scheduled serves /__scheduled (run the cron now) instead of warning that crons do not
 // fire locally.
