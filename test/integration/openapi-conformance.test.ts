@@ -40,10 +40,13 @@ const doc = await (await api("/openapi.json")).json<Doc>();
 const resolve = (schema: JsonSchema) =>
   schema.$ref ? doc.components.schemas[schema.$ref.split("/").pop() as string] : schema;
 
-/** An email of exactly `length` characters that the document's pattern accepts. */
-const emailOfLength = (length: number) => {
+/**
+ * An email of exactly `length` code points (as JSON Schema counts) that the document's pattern
+ * accepts, its local part of `unit` (an emoji is one code point but two UTF-16 units).
+ */
+const emailOfLength = (length: number, unit = "a") => {
   const domain = `@${crypto.randomUUID().slice(0, 8)}.example.com`;
-  return `${"a".repeat(length - domain.length)}${domain}`;
+  return `${unit.repeat(length - domain.length)}${domain}`;
 };
 
 /** Strings valid by the schema: its shortest and longest (in code points, as JSON Schema counts). */
@@ -51,7 +54,8 @@ function validStrings(schema: JsonSchema): unknown[] {
   if (schema.enum) return schema.enum;
   if (schema.format === "uuid") return [crypto.randomUUID()];
   if (schema.pattern?.includes("@")) {
-    return [uniqueEmail("doc"), ...(schema.maxLength ? [emailOfLength(schema.maxLength)] : [])];
+    const longest = schema.maxLength ? [emailOfLength(schema.maxLength), emailOfLength(schema.maxLength, "😀")] : [];
+    return [uniqueEmail("doc"), ...longest];
   }
   const values: unknown[] = ["a".repeat(Math.max(schema.minLength ?? 1, 1))];
   // Where the document sets no bound, it promises any string: send the extremes, so a document
@@ -73,7 +77,15 @@ function invalidValues(schema: JsonSchema): unknown[] {
     );
   }
   if (schema.pattern?.includes("@"))
-    values.push("no-at-sign.example.com", "a@localhost", "two@at@example.com", "a b@c.de");
+    // C0, DEL and C1 control characters are "control characters" as the document says.
+    values.push(
+      "no-at-sign.example.com",
+      "a@localhost",
+      "two@at@example.com",
+      "a b@c.de",
+      "a\u0085b@c.de",
+      "a\u007fb@c.de",
+    );
   else if (schema.pattern) values.push("   ");
   return values;
 }
