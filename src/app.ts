@@ -6,7 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock";
 import type { RandomBytes } from "./crypto/bytes";
-import { AppError, BAD_REQUEST, INTERNAL_ERROR, MisconfigurationError, NOT_FOUND } from "./errors";
+import { AppError, BAD_REQUEST, INTERNAL_ERROR, INVALID_JSON, MisconfigurationError, NOT_FOUND } from "./errors";
 import { limitBody } from "./middleware/body-limit";
 import { type AppEnv, depsMiddleware } from "./middleware/context";
 import { corsFromConfig } from "./middleware/cors";
@@ -65,7 +65,11 @@ export function createApp(options: AppOptions = {}) {
       return c.json({ error: err.message }, err.status);
     }
     if (err instanceof AppError) return c.json({ error: err.message }, err.status, err.headers);
-    if (err instanceof HTTPException) return c.json({ error: err.message || BAD_REQUEST }, err.status);
+    // Hono's own 400s come from its body parsing in the validators (JSON with a JSON Content-Type):
+    // the same fault without that Content-Type is INVALID_JSON too (middleware/validation.ts).
+    if (err instanceof HTTPException) {
+      return c.json({ error: err.status === 400 ? INVALID_JSON : err.message || BAD_REQUEST }, err.status);
+    }
     // Unexpected: log the error's type and the driver's message, never the request, the bound
     // parameters (a Drizzle error's own message carries them) or a token.
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";

@@ -15,13 +15,24 @@ export class AppError extends Error {
   }
 }
 
-// Every public message, named once; tests compare against these names. Validation messages that
-// name a field are built in validation.ts from the request schemas.
+// Every public message, named once; tests compare against these names.
 // 400
 export const BAD_REQUEST = "Bad request";
 export const INVALID_JSON = "Request body is not valid JSON";
 export const NOT_A_JSON_OBJECT = "Request body must be a JSON object";
+export const INVALID_EMAIL = "email is not a valid email address";
 export const USER_ID_NOT_UUID = "data.user_id must be a UUID";
+export const chirpTooLong = (max: number) => `Chirp is too long (max ${max} characters)`;
+/** A request field's fault, said the same way for every field (the field as its dotted path). */
+export const invalidField = {
+  required: (field: string) => `${field} is required`,
+  notString: (field: string) => `${field} must be a string`,
+  notObject: (field: string) => `${field} must be an object`,
+  notUuid: (field: string) => `${field} must be a UUID`,
+  empty: (field: string) => `${field} must not be empty`,
+  tooLong: (field: string, max: number) => `${field} must be at most ${max} characters`,
+  notOneOf: (field: string, options: readonly string[]) => `${field} must be ${options.join(" or ")}`,
+} as const;
 // 401
 export const INVALID_ACCESS_TOKEN = "Invalid or expired access token";
 export const INVALID_REFRESH_TOKEN = "Invalid refresh token";
@@ -64,6 +75,7 @@ export const forbidden = (message: string) => new AppError(403, message);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new AppError(429, message, { "Retry-After": String(retryAfterSeconds) });
 export const conflict = (message: string) => new AppError(409, message);
+export const payloadTooLarge = (maxBytes: number) => new AppError(413, bodyTooLarge(maxBytes));
 
 /** A deployment mistake (e.g. a missing secret): public message stays vague, the log says what. */
 export class MisconfigurationError extends AppError {

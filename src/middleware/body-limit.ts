@@ -2,22 +2,21 @@
 // it stops reading mid-stream with its reader still locked, and workerd then cannot reuse the
 // keep-alive connection, so the client's next request on it hangs. This one drains the rest.
 
-import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { bodyTooLarge } from "../errors";
+import { payloadTooLarge } from "../errors";
 
 /** Past this much, the rest of an oversized body is cancelled (the connection closes) instead of drained. */
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024;
 
 export const limitBody = (maxBytes: number) => {
-  const tooLarge = (c: Context) => c.json({ error: bodyTooLarge(maxBytes) }, 413);
   return createMiddleware(async (c, next) => {
     const body = c.req.raw.body;
     if (!body) return next();
     const declared = c.req.header("Content-Length");
     if (declared !== undefined && !c.req.header("Transfer-Encoding")) {
       // The runtime knows where a sized body ends; nothing to drain.
-      return Number(declared) > maxBytes ? tooLarge(c) : next();
+      if (Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
+      return next();
     }
     const reader = body.getReader();
     const chunks: Uint8Array[] = [];
@@ -28,7 +27,7 @@ export const limitBody = (maxBytes: number) => {
       size += value.byteLength;
       if (size > maxBytes) {
         await drain(reader, size);
-        return tooLarge(c);
+        throw payloadTooLarge(maxBytes);
       }
       chunks.push(value);
     }

@@ -5,7 +5,7 @@ import { verifyPolkaKey } from "../polka/service";
 import type { AppEnv } from "./context";
 import { readAuthorization } from "./require-auth";
 
-export const requirePolkaKey = createMiddleware<AppEnv>(async (c, next) => {
+export const polkaKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
   await verifyPolkaKey(c.get("deps"), readAuthorization(c, "ApiKey"));
   await next();
 });

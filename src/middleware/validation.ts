@@ -6,7 +6,7 @@ import { validator } from "hono/validator";
 import * as v from "valibot";
 import { MAX_EMAIL_LENGTH, normalizeEmail } from "../auth/email";
 import { MAX_CHIRP_LENGTH } from "../chirps/service";
-import { badRequest, INVALID_JSON, NOT_A_JSON_OBJECT } from "../errors";
+import { badRequest, chirpTooLong, INVALID_EMAIL, INVALID_JSON, invalidField, NOT_A_JSON_OBJECT } from "../errors";
 
 const MAX_PASSWORD_LENGTH = 1024;
 
@@ -30,9 +30,9 @@ const EMAIL_PATTERN =
   "^\\s*[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@\\s\\x00-\\x1f\\x7f-\\x9f.]+(\\.[^@\\s\\x00-\\x1f\\x7f-\\x9f.]+)+\\s*$";
 
 const email = v.pipe(
-  v.string("email must be a string"),
+  v.string(invalidField.notString("email")),
   documented(
-    v.check<string, string>((value) => normalizeEmail(value) !== null, "email is not a valid email address"),
+    v.check<string, string>((value) => normalizeEmail(value) !== null, INVALID_EMAIL),
     {
       maxLength: MAX_EMAIL_LENGTH,
       pattern: EMAIL_PATTERN,
@@ -44,12 +44,12 @@ const email = v.pipe(
 );
 
 const password = v.pipe(
-  v.string("password must be a string"),
-  v.minLength(1, "password must not be empty"),
+  v.string(invalidField.notString("password")),
+  v.minLength(1, invalidField.empty("password")),
   documented(
     v.check<string, string>(
       (value) => codePoints(value) <= MAX_PASSWORD_LENGTH,
-      `password must be at most ${MAX_PASSWORD_LENGTH} characters`,
+      invalidField.tooLong("password", MAX_PASSWORD_LENGTH),
     ),
     { maxLength: MAX_PASSWORD_LENGTH },
   ),
@@ -59,26 +59,25 @@ export const credentialsSchema = v.object({ email, password });
 
 export const chirpSchema = v.object({
   body: v.pipe(
-    v.string("body must be a string"),
+    v.string(invalidField.notString("body")),
     documented(
-      v.check<string, string>((value) => value.trim().length > 0, "body must not be empty"),
+      v.check<string, string>((value) => value.trim().length > 0, invalidField.empty("body")),
       { minLength: 1, pattern: "\\S", description: "At least one non-space character" },
     ),
     documented(
-      v.check<string, string>(
-        (value) => codePoints(value) <= MAX_CHIRP_LENGTH,
-        `Chirp is too long (max ${MAX_CHIRP_LENGTH} characters)`,
-      ),
+      v.check<string, string>((value) => codePoints(value) <= MAX_CHIRP_LENGTH, chirpTooLong(MAX_CHIRP_LENGTH)),
       { maxLength: MAX_CHIRP_LENGTH },
     ),
   ),
 });
 
-const uuid = (field: string) => v.pipe(v.string(`${field} must be a UUID`), v.uuid(`${field} must be a UUID`));
+const uuid = (field: string) => v.pipe(v.string(invalidField.notUuid(field)), v.uuid(invalidField.notUuid(field)));
+
+const SORT_ORDERS = ["asc", "desc"] as const;
 
 export const chirpsQuerySchema = v.object({
   author_id: v.optional(uuid("author_id")),
-  sort: v.optional(v.picklist(["asc", "desc"], "sort must be asc or desc"), "asc"),
+  sort: v.optional(v.picklist(SORT_ORDERS, invalidField.notOneOf("sort", SORT_ORDERS)), "asc"),
 });
 
 export const chirpIdSchema = v.object({ chirpID: uuid("chirp id") });
@@ -86,8 +85,8 @@ export const chirpIdSchema = v.object({ chirpID: uuid("chirp id") });
 export const sessionIdSchema = v.object({ sessionID: uuid("session id") });
 
 export const polkaWebhookSchema = v.object({
-  event: v.string("event must be a string"),
-  data: v.object({ user_id: v.string("data.user_id must be a string") }, "data must be an object"),
+  event: v.string(invalidField.notString("event")),
+  data: v.object({ user_id: v.string(invalidField.notString("data.user_id")) }, invalidField.notObject("data")),
 });
 
 function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
@@ -96,11 +95,11 @@ function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.Infe
   return result.output;
 }
 
-// Every schema above sets its own messages, naming the field; only a missing key gets valibot's
-// generic "Invalid key" text, so it is reworded here.
+// Every schema above sets its own message from the catalogue (errors.ts), naming the field; only a
+// missing key gets valibot's generic "Invalid key" text, so it is reworded here.
 function issueMessage(issue: v.BaseIssue<unknown>): string {
   const path = v.getDotPath(issue);
-  if (issue.type === "object" && issue.input === undefined && path) return `${path} is required`;
+  if (issue.type === "object" && issue.input === undefined && path) return invalidField.required(path);
   return issue.message;
 }
 
@@ -118,7 +117,8 @@ function parseJson(text: string): unknown {
  */
 export const jsonBody = <S extends v.GenericSchema>(schema: S) =>
   validator("json", async (value, c): Promise<v.InferOutput<S>> => {
-    // With a JSON Content-Type Hono has parsed the body already (a 400 if malformed).
+    // With a JSON Content-Type Hono has parsed the body already; when that fails it throws an
+    // HTTPException that app.onError answers with INVALID_JSON, as parseJson does here.
     const parsed = c.req.bodyCache.json ? value : parseJson(new TextDecoder().decode(await c.req.arrayBuffer()));
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw badRequest(NOT_A_JSON_OBJECT);

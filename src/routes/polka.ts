@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { badRequest, USER_ID_NOT_UUID } from "../errors";
 import type { AppEnv } from "../middleware/context";
-import { requirePolkaKey } from "../middleware/polka-key";
+import { polkaKeyAuth } from "../middleware/polka-key";
 import { jsonBody, polkaWebhookSchema } from "../middleware/validation";
 import { upgradeToChirpyRed } from "../polka/service";
 import { describeRoute, E } from "./describe";
@@ -22,7 +22,7 @@ export const polkaRoutes = new Hono<AppEnv>().post(
       404: ["Unknown user", E],
     },
   }),
-  requirePolkaKey,
+  polkaKeyAuth,
   jsonBody(polkaWebhookSchema),
   async (c) => {
     const { event, data } = c.req.valid("json");

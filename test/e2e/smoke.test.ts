@@ -3,6 +3,7 @@
 
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bodyTooLarge } from "../../src/errors";
 import { type DevServer, startDevServer } from "./server";
 
 let server: DevServer;
@@ -80,7 +81,7 @@ describe("npm start server over HTTP", () => {
       for (let i = 0; i < 24; i++) req.write(chunk);
     });
     expect(chunked.status).toBe(413);
-    expect(JSON.parse(chunked.text)).toEqual({ error: "Request body is larger than 1048576 bytes" });
+    expect(JSON.parse(chunked.text)).toEqual({ error: bodyTooLarge(1024 * 1024) });
     expect(await request("GET", "/api/healthz")).toEqual({ status: 200, text: "OK" });
 
     // With a Content-Length over the limit.

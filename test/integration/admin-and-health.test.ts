@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CROSS_SITE_REFUSED, DATABASE_UNAVAILABLE, NOT_FOUND, RESET_DEV_ONLY } from "../../src/errors";
+import { bodyTooLarge, CROSS_SITE_REFUSED, DATABASE_UNAVAILABLE, NOT_FOUND, RESET_DEV_ONLY } from "../../src/errors";
 import { unreachableD1 } from "../d1";
 import { api, appWith, newUser, postChirp, rowCount } from "../helpers";
 
@@ -99,7 +99,7 @@ describe("every response", () => {
     };
     const over = await api("/api/users", { method: "POST", body: pad(1024 * 1024 + 1) });
     expect(over.status).toBe(413);
-    expect(await over.json()).toEqual({ error: "Request body is larger than 1048576 bytes" });
+    expect(await over.json()).toEqual({ error: bodyTooLarge(1024 * 1024) });
     expect(await count("users")).toBe(before);
 
     const exact = await api("/api/users", { method: "POST", body: pad(1024 * 1024) });

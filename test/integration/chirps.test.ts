@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { CHIRP_NOT_FOUND, NOT_YOUR_CHIRP } from "../../src/errors";
+import { MAX_CHIRP_LENGTH } from "../../src/chirps/service";
+import { CHIRP_NOT_FOUND, chirpTooLong, invalidField, NOT_YOUR_CHIRP } from "../../src/errors";
 import { api, appWith, bearer, fixedClock, json, newUser, postChirp } from "../helpers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,15 +34,15 @@ describe("POST /api/chirps", () => {
     const before = await countChirps();
     const res = await postChirp(api, user.token, "a".repeat(141));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "Chirp is too long (max 140 characters)" });
+    expect(await res.json()).toEqual({ error: chirpTooLong(MAX_CHIRP_LENGTH) });
     expect(await countChirps()).toBe(before);
   });
 
   it.each([
-    ["a missing body", {}, "body is required"],
-    ["a numeric body", { body: 5 }, "body must be a string"],
-    ["an empty body", { body: "" }, "body must not be empty"],
-    ["a blank body", { body: "   " }, "body must not be empty"],
+    ["a missing body", {}, invalidField.required("body")],
+    ["a numeric body", { body: 5 }, invalidField.notString("body")],
+    ["an empty body", { body: "" }, invalidField.empty("body")],
+    ["a blank body", { body: "   " }, invalidField.empty("body")],
   ])("returns 400 for %s", async (_name, payload, error) => {
     const user = await newUser();
     const res = await api("/api/chirps", json(payload, bearer(user.token)));
@@ -98,8 +99,8 @@ describe("GET /api/chirps", () => {
   });
 
   it.each([
-    ["a malformed author_id", "?author_id=123", "author_id must be a UUID"],
-    ["an unknown sort", "?sort=newest", "sort must be asc or desc"],
+    ["a malformed author_id", "?author_id=123", invalidField.notUuid("author_id")],
+    ["an unknown sort", "?sort=newest", invalidField.notOneOf("sort", ["asc", "desc"])],
   ])("returns 400 for %s", async (_name, query, error) => {
     const res = await api(`/api/chirps${query}`);
     expect(res.status).toBe(400);
@@ -122,7 +123,7 @@ describe("GET /api/chirps/{id}", () => {
     expect(await missing.json()).toEqual({ error: CHIRP_NOT_FOUND });
     const malformed = await api("/api/chirps/not-a-uuid");
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toEqual({ error: "chirp id must be a UUID" });
+    expect(await malformed.json()).toEqual({ error: invalidField.notUuid("chirp id") });
   });
 });
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INCORRECT_CREDENTIALS } from "../../src/errors";
+import { INCORRECT_CREDENTIALS, invalidField } from "../../src/errors";
 import { api, json, PASSWORD, uniqueEmail } from "../helpers";
 
 describe("POST /api/login", () => {
@@ -57,6 +57,6 @@ describe("POST /api/login", () => {
   it("returns 400 for an invalid body", async () => {
     const res = await api("/api/login", json({ email: "saul@bettercall.com" }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "password is required" });
+    expect(await res.json()).toEqual({ error: invalidField.required("password") });
   });
 });

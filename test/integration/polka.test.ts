@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MISCONFIGURED, POLKA_KEY_REFUSED, USER_ID_NOT_UUID, USER_NOT_FOUND } from "../../src/errors";
+import { invalidField, MISCONFIGURED, POLKA_KEY_REFUSED, USER_ID_NOT_UUID, USER_NOT_FOUND } from "../../src/errors";
 import { api, appWith, json, newUser } from "../helpers";
 
 const KEY = env.POLKA_KEY;
@@ -54,11 +54,11 @@ describe("POST /api/polka/webhooks", () => {
   });
 
   it.each([
-    ["no event", { data: { user_id: crypto.randomUUID() } }, "event is required"],
-    ["no data", { event: "user.upgraded" }, "data is required"],
-    ["a string data", { event: "user.upgraded", data: "x" }, "data must be an object"],
-    ["no user_id", { event: "user.upgraded", data: {} }, "data.user_id is required"],
-    ["a numeric user_id", { event: "user.upgraded", data: { user_id: 7 } }, "data.user_id must be a string"],
+    ["no event", { data: { user_id: crypto.randomUUID() } }, invalidField.required("event")],
+    ["no data", { event: "user.upgraded" }, invalidField.required("data")],
+    ["a string data", { event: "user.upgraded", data: "x" }, invalidField.notObject("data")],
+    ["no user_id", { event: "user.upgraded", data: {} }, invalidField.required("data.user_id")],
+    ["a numeric user_id", { event: "user.upgraded", data: { user_id: 7 } }, invalidField.notString("data.user_id")],
     ["a malformed user_id", { event: "user.upgraded", data: { user_id: "x" } }, USER_ID_NOT_UUID],
   ])("returns 400 for %s", async (_name, body, error) => {
     const res = await webhook(body);

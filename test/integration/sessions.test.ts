@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { SESSION_NOT_FOUND } from "../../src/errors";
+import { invalidField, SESSION_NOT_FOUND } from "../../src/errors";
 import { api, appWith, bearer, fixedClock, json, newUser, PASSWORD, postChirp, refresh, uniqueEmail } from "../helpers";
 
 interface SessionJson {
@@ -137,7 +137,7 @@ describe("DELETE /api/sessions/{id}", () => {
     const user = await newUser();
     const res = await del("/api/sessions/not-a-uuid", user.token);
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: "session id must be a UUID" });
+    expect(await res.json()).toEqual({ error: invalidField.notUuid("session id") });
   });
 });
 
