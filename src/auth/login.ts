@@ -1,7 +1,7 @@
 // Login: checks credentials within its budgets and opens a session with an access token and a
 // refresh token. Never sees Context, Request or Response.
 
-import { sha256Hex } from "../crypto/bytes";
+import { randomUuid, sha256Hex } from "../crypto/bytes";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../crypto/password";
 import { rememberNetworkStatement, selectUserForLogin } from "../db/known-networks";
 import {
@@ -114,7 +114,7 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     throw unauthorized(INCORRECT_CREDENTIALS);
   }
 
-  const sessionId = crypto.randomUUID();
+  const sessionId = randomUuid(deps.random);
   const refreshToken = newRefreshToken(deps);
   const [accessToken, refreshTokenHash] = await Promise.all([
     issueAccessToken(deps, keys, user.id, sessionId, nowMs),

@@ -1,6 +1,7 @@
 // The chirp rules: length limit, the course's profanity filter, ownership on delete.
 
 import { isSessionLive } from "../auth/access";
+import { randomUuid } from "../crypto/bytes";
 import type { VerifiedAccessToken } from "../crypto/jwt";
 import { deleteChirpOfUser, findChirpById, insertChirpInLiveSession, listChirps } from "../db/chirps";
 import type { Chirp } from "../db/schema";
@@ -32,7 +33,7 @@ export async function createChirp(deps: Deps, token: VerifiedAccessToken, body: 
   const chirp = await insertChirpInLiveSession(
     deps.db,
     {
-      id: crypto.randomUUID(),
+      id: randomUuid(deps.random),
       body: cleanProfanity(body),
       userId: token.userId,
       createdAt: new Date(deps.clock.now()),

@@ -4,6 +4,15 @@ export type RandomBytes = (length: number) => Uint8Array;
 
 export const randomBytes: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
 
+/** A random (version 4) UUID from the given source, so a test that fixes randomness fixes ids too (RFC 9562 §5.4). */
+export function randomUuid(random: RandomBytes): string {
+  const bytes = random(16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = toHex(bytes);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export function toHex(bytes: Uint8Array): string {
   let hex = "";
   for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");

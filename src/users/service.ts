@@ -4,6 +4,7 @@
 import type { Authenticated } from "../auth/access";
 import { type Budget, type ClientMeta, keysOf, networkBudgets, retryAfter } from "../auth/limits";
 import type { Credentials } from "../auth/login";
+import { randomUuid } from "../crypto/bytes";
 import { hashPassword, verifyPassword } from "../crypto/password";
 import { attemptKey, reserveAttemptsStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
@@ -54,7 +55,7 @@ export async function createUser(deps: Deps, input: Credentials, meta: ClientMet
   if (existing) throw conflict(EMAIL_TAKEN);
 
   const user = await insertUser(db, {
-    id: crypto.randomUUID(),
+    id: randomUuid(deps.random),
     createdAt: now,
     updatedAt: now,
     email: input.email,
