@@ -1,25 +1,35 @@
-// The app's typed bindings, and the middleware that builds each request's deps in the D1 session
-// its route calls for and hands the session's bookmark back (`x-d1-bookmark`).
+// The app's typed bindings, and the middleware that builds each request's deps (on the D1 primary,
+// unless its route declares mayReadFromReplica) and hands the session's bookmark back (`x-d1-bookmark`).
 
 import { createMiddleware } from "hono/factory";
 import type { Clock } from "../clock";
 import type { Bindings } from "../config";
 import type { RandomBytes } from "../crypto/bytes";
-import { BOOKMARK_HEADER, sessionStartFor } from "../db/replication";
+import { BOOKMARK_HEADER, replicaReadStart, type SessionStart } from "../db/replication";
 import { buildDeps, type Deps } from "../deps";
 
 /** What every route sees. Routes behind require-auth also see what it sets (typed there). */
 export interface AppEnv {
   Bindings: Bindings;
-  Variables: { deps: Deps };
+  Variables: { deps: Deps; depsStartingAt: (start: SessionStart) => Deps };
 }
 
 export const depsMiddleware = (clock: Clock, random?: RandomBytes) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const start = sessionStartFor(c.req.method, c.req.path, c.req.header(BOOKMARK_HEADER));
-    const deps = buildDeps(c.env, clock, random, start);
-    c.set("deps", deps);
+    const depsStartingAt = (start: SessionStart) => buildDeps(c.env, clock, random, start);
+    c.set("depsStartingAt", depsStartingAt);
+    c.set("deps", depsStartingAt("first-primary"));
     await next();
-    const bookmark = deps.bookmark();
+    const bookmark = c.get("deps").bookmark();
     if (bookmark !== null) c.header(BOOKMARK_HEADER, bookmark);
   });
+
+/**
+ * Declares a route a public read that a replica may serve: its deps start in a D1 session at the
+ * client's bookmark (read-your-writes) or on any replica. Only for reads that decide nothing about
+ * who someone is (tokens, sessions and credentials are always read on the primary).
+ */
+export const mayReadFromReplica = createMiddleware<AppEnv>(async (c, next) => {
+  c.set("deps", c.get("depsStartingAt")(replicaReadStart(c.req.header(BOOKMARK_HEADER))));
+  await next();
+});

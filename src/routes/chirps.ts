@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createChirp, deleteChirp, getChirp, getChirps } from "../chirps/service";
-import type { AppEnv } from "../middleware/context";
+import { type AppEnv, mayReadFromReplica } from "../middleware/context";
 import { requireAccessToken } from "../middleware/require-auth";
 import { chirpIdSchema, chirpSchema, chirpsQuerySchema, jsonBody, validate } from "../middleware/validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
@@ -40,6 +40,7 @@ export const chirpsRoutes = new Hono<AppEnv>()
       query: chirpsQuerySchema,
       responses: { 200: ["Chirps", ["Chirp"]], 400: ["Bad query", E] },
     }),
+    mayReadFromReplica,
     validate("query", chirpsQuerySchema),
     async (c) => {
       const { author_id, sort } = c.req.valid("query");
@@ -55,6 +56,7 @@ export const chirpsRoutes = new Hono<AppEnv>()
       params: chirpIdSchema,
       responses: { 200: ["The chirp", "Chirp"], 400: ["Malformed id", E], 404: ["Not found", E] },
     }),
+    mayReadFromReplica,
     validate("param", chirpIdSchema),
     async (c) => {
       const chirp = await getChirp(c.get("deps"), c.req.valid("param").chirpID);

@@ -1,16 +1,27 @@
-// D1 read replication: a request runs in the D1 session its route calls for (src/db/replication.ts).
+// D1 read replication: a request runs on the primary unless its route declares mayReadFromReplica.
 // Against a replica that lags (test/replica-double.ts), nothing that decides who someone is may be
 // read from it: a revoked token, an ended session and a changed password are refused everywhere.
 // Public reads may come from the replica, and a client that sends its bookmark reads its own writes.
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BOOKMARK_HEADER, sessionStartFor } from "../../src/db/replication";
+import { BOOKMARK_HEADER, replicaReadStart } from "../../src/db/replication";
 import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN } from "../../src/errors";
-import { api, appWith, bearer, json, newUser, PASSWORD, postChirp, refresh, revoke, sessionIdOf } from "../helpers";
+import { roundTripRecorder, type Trip } from "../d1";
+import {
+  api,
+  appWith,
+  bearer,
+  json,
+  newUser,
+  PASSWORD,
+  postChirp,
+  put,
+  refresh,
+  revoke,
+  sessionIdOf,
+} from "../helpers";
 import { laggingReplica } from "../replica-double";
-
-const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
 
 function replicatedApp() {
   const replica = laggingReplica();
@@ -19,21 +30,37 @@ function replicatedApp() {
 
 describe("the session policy", () => {
   it.each([
-    ["GET", "/api/chirps", undefined, "first-unconstrained"],
-    ["GET", "/api/chirps/0b7c6f0e-3c3e-4a53-9a0e-6c1b1a2f9d10", undefined, "first-unconstrained"],
-    ["GET", "/api/chirps", "0000002a-00000003", "0000002a-00000003"],
-    ["GET", "/api/chirps", "not a bookmark'; --", "first-unconstrained"],
-    ["POST", "/api/chirps", "0000002a-00000003", "first-primary"],
-    ["DELETE", "/api/chirps/0b7c6f0e-3c3e-4a53-9a0e-6c1b1a2f9d10", undefined, "first-primary"],
-    ["POST", "/api/refresh", undefined, "first-primary"],
-    ["POST", "/api/login", undefined, "first-primary"],
-    ["GET", "/api/sessions", "0000002a-00000003", "first-primary"],
-    ["PUT", "/api/users", undefined, "first-primary"],
-    ["POST", "/api/polka/webhooks", undefined, "first-primary"],
-    ["POST", "/admin/reset", undefined, "first-primary"],
-    ["GET", "/api/healthz", undefined, "first-primary"],
-  ])("%s %s (bookmark %j) starts %s", (method, path, bookmark, expected) => {
-    expect(sessionStartFor(method, path, bookmark)).toBe(expected);
+    [undefined, "first-unconstrained"],
+    ["0000002a-00000003", "0000002a-00000003"],
+    ["not a bookmark'; --", "first-unconstrained"],
+  ])("a replica read with bookmark %j starts %s", (bookmark, expected) => {
+    expect(replicaReadStart(bookmark)).toBe(expected);
+  });
+
+  it("only the routes that declare it (the public chirp reads) leave the primary", async () => {
+    const user = await newUser();
+    const chirp = await (await postChirp(api, user.token, "policy")).json<{ id: string }>();
+    const auth = { headers: { ...bearer(user.token), [BOOKMARK_HEADER]: "0000002a-00000003" } };
+    const cases: [string, RequestInit, string][] = [
+      ["/api/chirps", {}, "first-unconstrained"],
+      [`/api/chirps/${chirp.id}`, {}, "first-unconstrained"],
+      ["/api/chirps", { headers: { [BOOKMARK_HEADER]: "0000002a-00000003" } }, "0000002a-00000003"],
+      ["/api/chirps", json({ body: "x" }, auth.headers), "first-primary"],
+      [`/api/chirps/${crypto.randomUUID()}`, { method: "DELETE", ...auth }, "first-primary"],
+      ["/api/refresh", { method: "POST", headers: bearer("0".repeat(64)) }, "first-primary"],
+      ["/api/login", json({ email: user.email, password: "wrong" }), "first-primary"],
+      ["/api/sessions", auth, "first-primary"],
+      ["/api/users", put({ email: user.email, password: user.password }, user.token), "first-primary"],
+      ["/api/healthz", {}, "first-primary"],
+    ];
+    for (const [path, init, expected] of cases) {
+      const trips: Trip[] = [];
+      await appWith({}, { DB: roundTripRecorder(trips) })(path, init);
+      expect(trips.length, path).toBeGreaterThan(0);
+      expect(new Set(trips.map((trip) => trip.session)), `${init.method ?? "GET"} ${path}`).toEqual(
+        new Set([expected]),
+      );
+    }
   });
 });
 
