@@ -63,6 +63,12 @@ export async function rowCount(table: string, where = "1", ...values: unknown[])
 
 export const PASSWORD = "correct horse battery staple";
 
+/** Two signing secrets for key-rotation tests (the suite's own JWT_SECRET is in vitest.config.ts). */
+export const ROTATION_SECRETS = {
+  old: "old-secret-0123456789abcdef0123456789abcdef",
+  new: "new-secret-fedcba9876543210fedcba9876543210",
+} as const;
+
 export interface TestUser {
   id: string;
   email: string;

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_CHIRP_LENGTH } from "../../src/chirps/service";
 import { CHIRP_NOT_FOUND, chirpTooLong, invalidField, NOT_YOUR_CHIRP } from "../../src/errors";
-import { api, appWith, bearer, fixedClock, json, newUser, postChirp } from "../helpers";
+import { api, appWith, bearer, fixedClock, json, newUser, postChirp, rowCount } from "../helpers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 interface ChirpJson {
@@ -12,8 +12,7 @@ interface ChirpJson {
   body: string;
   user_id: string;
 }
-const countChirps = async () =>
-  (await env.DB.prepare("select count(*) as n from chirps").first<{ n: number }>())?.n ?? 0;
+const countChirps = () => rowCount("chirps");
 
 describe("POST /api/chirps", () => {
   it("creates a chirp for the token's user with the cleaned body", async () => {

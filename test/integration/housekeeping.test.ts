@@ -2,19 +2,13 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { appWith, fixedClock, json, newUser, refresh, revoke } from "../helpers";
+import { appWith, fixedClock, json, newUser, refresh, revoke, rowCount } from "../helpers";
 
 const DAY_MS = 24 * 3600 * 1000;
 const runCron = (scheduledTime: number) =>
   worker.scheduled(createScheduledController({ scheduledTime, cron: "17 3 * * *" }), env);
-const tokenCount = async (userId: string) =>
-  (
-    await env.DB.prepare("select count(*) as n from refresh_tokens where user_id = ?")
-      .bind(userId)
-      .first<{ n: number }>()
-  )?.n;
-const sessionCount = async (userId: string) =>
-  (await env.DB.prepare("select count(*) as n from sessions where user_id = ?").bind(userId).first<{ n: number }>())?.n;
+const tokenCount = (userId: string) => rowCount("refresh_tokens", "user_id = ?", userId);
+const sessionCount = (userId: string) => rowCount("sessions", "user_id = ?", userId);
 
 describe("the housekeeping cron (scheduled handler)", () => {
   it("deletes sessions and tokens revoked more than 7 days ago, and keeps recent ones", async () => {
@@ -58,12 +52,7 @@ describe("the housekeeping cron (scheduled handler)", () => {
     const clock = fixedClock(Date.UTC(2034, 0, 1));
     const app = appWith({ clock });
     await app("/api/login", json({ email: "counted@example.com", password: "wrong" }));
-    const count = async () =>
-      (
-        await env.DB.prepare("select count(*) as n from login_attempts where window_start = ?")
-          .bind(clock.now())
-          .first<{ n: number }>()
-      )?.n;
+    const count = () => rowCount("login_attempts", "window_start = ?", clock.now());
     expect(await count()).toBeGreaterThan(0);
     await runCron(clock.now() + 14 * 60 * 1000);
     expect(await count()).toBeGreaterThan(0);

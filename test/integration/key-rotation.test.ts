@@ -4,10 +4,9 @@
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { INVALID_ACCESS_TOKEN } from "../../src/errors";
-import { appWith, decodeJwt, newUser, postChirp } from "../helpers";
+import { appWith, decodeJwt, newUser, postChirp, ROTATION_SECRETS } from "../helpers";
 
-const OLD = "old-secret-0123456789abcdef0123456789abcdef";
-const NEW = "new-secret-fedcba9876543210fedcba9876543210";
+const { old: OLD, new: NEW } = ROTATION_SECRETS;
 const kidOf = (token: string) => decodeJwt(token).header.kid;
 
 describe("signing key rotation", () => {

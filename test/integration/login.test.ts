@@ -1,7 +1,6 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INCORRECT_CREDENTIALS, invalidField } from "../../src/errors";
-import { api, json, PASSWORD, uniqueEmail } from "../helpers";
+import { api, json, PASSWORD, rowCount, uniqueEmail } from "../helpers";
 
 describe("POST /api/login", () => {
   it("returns the user with an access token and a refresh token, not cacheable", async () => {
@@ -48,10 +47,7 @@ describe("POST /api/login", () => {
     const email = uniqueEmail();
     const { id } = await (await api("/api/users", json({ email, password: PASSWORD }))).json<{ id: string }>();
     await api("/api/login", json({ email, password: "wrong" }));
-    const row = await env.DB.prepare("select count(*) as n from refresh_tokens where user_id = ?")
-      .bind(id)
-      .first<{ n: number }>();
-    expect(row?.n).toBe(0);
+    expect(await rowCount("refresh_tokens", "user_id = ?", id)).toBe(0);
   });
 
   it("returns 400 for an invalid body", async () => {

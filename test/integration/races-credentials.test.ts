@@ -6,15 +6,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN } from "../../src/errors";
 import { requestHeldAt } from "../d1";
-import { api, bearer, json, newUser, PASSWORD, refresh, revoke, uniqueEmail } from "../helpers";
+import { api, bearer, json, newUser, PASSWORD, put, refresh, revoke, rowCount, uniqueEmail } from "../helpers";
 
-const put = (body: unknown, token: string): RequestInit => ({ ...json(body, bearer(token)), method: "PUT" });
-const liveSessions = async (userId: string) =>
-  (
-    await env.DB.prepare("select count(*) as n from sessions where user_id = ? and revoked_at is null")
-      .bind(userId)
-      .first<{ n: number }>()
-  )?.n;
+const liveSessions = (userId: string) => rowCount("sessions", "user_id = ? and revoked_at is null", userId);
 const userRow = (userId: string) =>
   env.DB.prepare("select email, hashed_password from users where id = ?")
     .bind(userId)
@@ -58,10 +52,7 @@ describe("POST /api/login racing a password change", () => {
     const res = await login.release();
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
-    const sessions = await env.DB.prepare("select count(*) as n from sessions where user_id = ?")
-      .bind(user.id)
-      .first<{ n: number }>();
-    expect(sessions?.n).toBe(0);
+    expect(await rowCount("sessions", "user_id = ?", user.id)).toBe(0);
   });
 
   it("succeeds when nothing changes while it waits (the gate alone changes nothing)", async () => {

@@ -6,10 +6,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { INVALID_REFRESH_TOKEN } from "../../src/errors";
-import { appWith, type Fetcher, fixedClock, newUser, refresh } from "../helpers";
+import { appWith, type Fetcher, fixedClock, newUser, ROTATION_SECRETS, refresh } from "../helpers";
 
-const OLD = "old-secret-0123456789abcdef0123456789abcdef";
-const NEW = "new-secret-fedcba9876543210fedcba9876543210";
+const { old: OLD, new: NEW } = ROTATION_SECRETS;
 
 const refreshOk = async (app: Fetcher, token: string) => {
   const res = await refresh(app, token);

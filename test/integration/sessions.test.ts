@@ -1,7 +1,19 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { invalidField, SESSION_NOT_FOUND } from "../../src/errors";
-import { api, appWith, bearer, fixedClock, json, newUser, PASSWORD, postChirp, refresh, uniqueEmail } from "../helpers";
+import {
+  api,
+  appWith,
+  bearer,
+  fixedClock,
+  json,
+  newUser,
+  PASSWORD,
+  postChirp,
+  put,
+  refresh,
+  uniqueEmail,
+} from "../helpers";
 
 interface SessionJson {
   id: string;
@@ -156,12 +168,10 @@ describe("DELETE /api/sessions", () => {
 });
 
 describe("credential changes and sessions", () => {
-  const put = (token: string, body: unknown) => api("/api/users", { ...json(body, bearer(token)), method: "PUT" });
-
   it("a password change ends every session of the user", async () => {
     const user = await newUser();
     const second = await loginAgain(user.email);
-    const res = await put(user.token, { email: user.email, password: "a-new-password" });
+    const res = await api("/api/users", put({ email: user.email, password: "a-new-password" }, user.token));
     expect(res.status).toBe(200);
     for (const token of [user.token, second.token]) expect((await postChirp(api, token, "x")).status).toBe(401);
     for (const token of [user.refreshToken, second.refresh_token]) expect((await refresh(api, token)).status).toBe(401);
@@ -170,7 +180,7 @@ describe("credential changes and sessions", () => {
   it("an email-only change (same password) keeps the sessions", async () => {
     const user = await newUser();
     const email = uniqueEmail("renamed");
-    const res = await put(user.token, { email, password: PASSWORD });
+    const res = await api("/api/users", put({ email, password: PASSWORD }, user.token));
     expect(res.status).toBe(200);
     expect((await postChirp(api, user.token, "still valid")).status).toBe(201);
     expect((await refresh(api, user.refreshToken)).status).toBe(200);
@@ -178,7 +188,7 @@ describe("credential changes and sessions", () => {
 
   it("a rejected change (409) ends nothing", async () => {
     const [alice, bob] = [await newUser(), await newUser()];
-    expect((await put(bob.token, { email: alice.email, password: "different" })).status).toBe(409);
+    expect((await api("/api/users", put({ email: alice.email, password: "different" }, bob.token))).status).toBe(409);
     expect((await postChirp(api, bob.token, "still valid")).status).toBe(201);
   });
 });

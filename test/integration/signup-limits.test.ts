@@ -1,15 +1,14 @@
 // Threat: sign-up as an unauthenticated PBKDF2 oracle (each request costs a full hash) and as a
 // bulk account factory. Sign-ups are counted per client network before any hashing.
 
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EMAIL_TAKEN, TOO_MANY_SIGNUPS } from "../../src/errors";
 import { recordingD1 } from "../d1";
-import { appWith, type Fetcher, fixedClock, json, PASSWORD, uniqueEmail } from "../helpers";
+import { appWith, type Fetcher, fixedClock, json, PASSWORD, rowCount, uniqueEmail } from "../helpers";
 
 const signUp = (app: Fetcher, ip: string, email = uniqueEmail("signup")) =>
   app("/api/users", json({ email, password: PASSWORD }, { "CF-Connecting-IP": ip }));
-const userCount = async () => (await env.DB.prepare("select count(*) as n from users").first<{ n: number }>())?.n;
+const userCount = () => rowCount("users");
 
 describe("POST /api/users per-network limit", () => {
   it("answers 429 with Retry-After past SIGNUP_MAX_PER_IP, creating nothing, until the window passes", async () => {

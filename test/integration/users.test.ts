@@ -1,15 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EMAIL_TAKEN, INVALID_EMAIL, INVALID_JSON, invalidField, NOT_A_JSON_OBJECT } from "../../src/errors";
-import { api, bearer, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
+import { api, bearer, json, newUser, PASSWORD, put, rowCount, uniqueEmail } from "../helpers";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-async function countUsers(): Promise<number> {
-  const row = await env.DB.prepare("select count(*) as n from users").first<{ n: number }>();
-  return row?.n ?? 0;
-}
+const countUsers = () => rowCount("users");
 
 describe("POST /api/users", () => {
   it("creates a user and returns exactly the public fields", async () => {
@@ -91,12 +88,10 @@ describe("POST /api/users", () => {
 });
 
 describe("PUT /api/users", () => {
-  const put = (token: string, body: unknown) => api("/api/users", { ...json(body, bearer(token)), method: "PUT" });
-
   it("updates email and password and returns the updated user", async () => {
     const user = await newUser();
     const email = uniqueEmail("new");
-    const res = await put(user.token, { email, password: "new-password" });
+    const res = await api("/api/users", put({ email, password: "new-password" }, user.token));
     expect(res.status).toBe(200);
     const body = await res.json<Record<string, unknown>>();
     expect(body).toMatchObject({ id: user.id, email, is_chirpy_red: false });
@@ -121,7 +116,7 @@ describe("PUT /api/users", () => {
   it("returns 409 when the new email belongs to someone else, and changes nothing", async () => {
     const alice = await newUser();
     const bob = await newUser();
-    const res = await put(bob.token, { email: alice.email.toUpperCase(), password: "x" });
+    const res = await api("/api/users", put({ email: alice.email.toUpperCase(), password: "x" }, bob.token));
     expect(res.status).toBe(409);
     expect(await res.json()).toEqual({ error: EMAIL_TAKEN });
     expect((await api("/api/login", json({ email: bob.email, password: PASSWORD }))).status).toBe(200);
@@ -129,14 +124,14 @@ describe("PUT /api/users", () => {
 
   it("allows keeping the same email", async () => {
     const user = await newUser();
-    const res = await put(user.token, { email: user.email, password: "another" });
+    const res = await api("/api/users", put({ email: user.email, password: "another" }, user.token));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ email: user.email });
   });
 
   it("returns 400 for an invalid body and changes nothing", async () => {
     const user = await newUser();
-    const res = await put(user.token, { email: "nope", password: "x" });
+    const res = await api("/api/users", put({ email: "nope", password: "x" }, user.token));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: INVALID_EMAIL });
     expect((await api("/api/login", json({ email: user.email, password: PASSWORD }))).status).toBe(200);
