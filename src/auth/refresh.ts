@@ -2,13 +2,8 @@
 // Never sees Context, Request or Response.
 
 import { sha256Hex, toHex } from "../crypto/bytes";
-import {
-  findUsableRefreshToken,
-  revokeRefreshTokenFamily,
-  rotateRefreshToken,
-  touchSession,
-} from "../db/refresh-tokens";
-import { revokeSession } from "../db/sessions";
+import { findUsableRefreshToken, revokeRefreshTokenFamily, rotateRefreshToken } from "../db/refresh-tokens";
+import { revokeSession, touchSession } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INVALID_REFRESH_TOKEN, invalidToken } from "../errors";
 import { emitSecurityEvent } from "../ops/security-events";

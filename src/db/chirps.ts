@@ -1,8 +1,8 @@
 // CRUD on chirps. Listing orders by created_at, then rowid (insertion order) for ties.
 
-import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { type Db, prepared } from "./client";
-import { type Chirp, chirps, rowid, sessions } from "./schema";
+import { type Chirp, chirps, isLive, rowid, sessions } from "./schema";
 import { whileSessionLive } from "./sessions";
 
 /**
@@ -32,8 +32,7 @@ export async function insertChirpInLiveSession(
             and(
               eq(sessions.id, sql.placeholder("sessionId")),
               eq(sessions.userId, sql.placeholder("userId")),
-              isNull(sessions.revokedAt),
-              gt(sessions.expiresAt, now),
+              isLive(sessions, now),
             ),
           ),
       )

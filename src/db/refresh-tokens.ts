@@ -1,16 +1,16 @@
 // CRUD on refresh_tokens. Rows are keyed by the SHA-256 of the token; the token itself never
 // reaches this layer. A token is usable only while it and its session are live.
 
-import { and, eq, exists, gt, inArray, isNull, lte, type SQL, sql } from "drizzle-orm";
+import { and, eq, exists, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import { type Db, type Outcome, prepared } from "./client";
-import { refreshTokens, sessions } from "./schema";
+import { isLive, refreshTokens, sessions } from "./schema";
 
 const liveSessionOfToken = (db: Db, now: Date) =>
   exists(
     db
       .select({ one: sql`1` })
       .from(sessions)
-      .where(and(eq(sessions.id, refreshTokens.sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now))),
+      .where(and(eq(sessions.id, refreshTokens.sessionId), isLive(sessions, now))),
   );
 
 /** "The session of the refresh token matching `where`", as a condition on sessions. */
@@ -41,33 +41,14 @@ export async function findUsableRefreshToken(db: Db, tokenHash: string, now: Dat
       .where(
         and(
           eq(refreshTokens.tokenHash, sql.placeholder("tokenHash")),
-          isNull(refreshTokens.revokedAt),
           isNull(refreshTokens.consumedAt),
-          gt(refreshTokens.expiresAt, nowMs),
-          isNull(sessions.revokedAt),
-          gt(sessions.expiresAt, nowMs),
+          isLive(refreshTokens, nowMs),
+          isLive(sessions, nowMs),
         ),
       )
       .prepare();
   });
   return (await query.get({ tokenHash, now: now.getTime() })) ?? null;
-}
-
-/**
- * Stamps a live session's last_used_at if it is no newer than `staleBefore` (concurrent refreshes: one writes)
- */
-export async function touchSession(db: Db, sessionId: string, now: Date, staleBefore: Date): Promise<void> {
-  await db
-    .update(sessions)
-    .set({ lastUsedAt: now })
-    .where(
-      and(
-        eq(sessions.id, sessionId),
-        lte(sessions.lastUsedAt, staleBefore),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-      ),
-    );
 }
 
 export interface RotationInput {
@@ -104,8 +85,7 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
         and(
           eq(refreshTokens.tokenHash, tokenHash),
           isNull(refreshTokens.consumedAt),
-          isNull(refreshTokens.revokedAt),
-          gt(refreshTokens.expiresAt, now),
+          isLive(refreshTokens, now),
           liveSessionOfToken(db, now),
         ),
       )

@@ -1,8 +1,8 @@
 // The D1 schema. Timestamps are integer milliseconds so ordering by them is chronological;
 // rows are stamped by the services with the injected clock, never by SQL defaults.
 
-import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { and, gt, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
+import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -115,6 +115,15 @@ export const chirps = sqliteTable(
 
 /** The implicit rowid: insertion order, used to break created_at ties. */
 export const rowid = sql`rowid`;
+
+/**
+ * "Live at `now`": neither revoked nor expired. The one spelling of the rule, for a session (or an
+ * alias of sessions) and for a refresh token alike; every statement that needs it carries it.
+ */
+export const isLive = (
+  row: { revokedAt: AnySQLiteColumn; expiresAt: AnySQLiteColumn },
+  now: Date | SQL | Placeholder,
+) => and(isNull(row.revokedAt), gt(row.expiresAt, now)) as SQL;
 
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;

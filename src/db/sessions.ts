@@ -1,11 +1,11 @@
 // CRUD on sessions: one per login, the family its refresh and access tokens belong to.
 
-import { and, desc, eq, exists, getTableColumns, gt, isNull, notInArray, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, exists, getTableColumns, isNull, lte, notInArray, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type Db, prepared } from "./client";
-import { refreshTokens, rowid, type Session, sessions, type User, users } from "./schema";
+import { isLive, refreshTokens, rowid, type Session, sessions, type User, users } from "./schema";
 
-const live = (now: Date) => and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now));
+const live = (now: Date) => isLive(sessions, now);
 
 // Aliased so the condition can sit inside a statement on sessions itself.
 const caller = alias(sessions, "caller");
@@ -20,14 +20,7 @@ export const whileSessionLive = (db: Db, userId: string | SQL, sessionId: string
     db
       .select({ one: sql`1` })
       .from(caller)
-      .where(
-        and(
-          eq(caller.id, sessionId),
-          eq(caller.userId, userId),
-          isNull(caller.revokedAt),
-          gt(caller.expiresAt, sql`${now}`),
-        ),
-      ),
+      .where(and(eq(caller.id, sessionId), eq(caller.userId, userId), isLive(caller, sql`${now}`))),
   );
 
 export interface OpenSession {
@@ -127,8 +120,7 @@ export async function findUserInLiveSession(
         and(
           eq(sessions.id, sql.placeholder("sessionId")),
           eq(sessions.userId, sql.placeholder("userId")),
-          isNull(sessions.revokedAt),
-          gt(sessions.expiresAt, sql.placeholder("now")),
+          isLive(sessions, sql.placeholder("now")),
         ),
       )
       .prepare(),
@@ -200,4 +192,14 @@ export async function revokeSession(db: Db, sessionId: string, now: Date): Promi
     .update(sessions)
     .set({ revokedAt: now })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+}
+
+/**
+ * Stamps a live session's last_used_at if it is no newer than `staleBefore` (concurrent refreshes: one writes)
+ */
+export async function touchSession(db: Db, sessionId: string, now: Date, staleBefore: Date): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ lastUsedAt: now })
+    .where(and(eq(sessions.id, sessionId), lte(sessions.lastUsedAt, staleBefore), live(now)));
 }
