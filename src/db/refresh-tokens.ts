@@ -51,6 +51,31 @@ export async function findUsableRefreshToken(db: Db, tokenHash: string, now: Dat
   return (await query.get({ tokenHash, now: now.getTime() })) ?? null;
 }
 
+/**
+ * Writes a new refresh token (its SHA-256) for the session `ofSession` selects (batchable): the one
+ * place a refresh-token row is made. It lives as long as its session: neither a login nor a rotation
+ * extends the family's lifetime. Nothing is written when no session matches.
+ */
+export function insertRefreshTokenStatement(db: Db, tokenHash: string, now: Date, ofSession: SQL | undefined) {
+  const nowMs = now.getTime();
+  return db.insert(refreshTokens).select(
+    db
+      .select({
+        tokenHash: sql<string>`${tokenHash}`.as("token_hash"),
+        createdAt: sql<number>`${nowMs}`.as("created_at"),
+        updatedAt: sql<number>`${nowMs}`.as("updated_at"),
+        userId: sessions.userId,
+        expiresAt: sessions.expiresAt,
+        revokedAt: sql<null>`null`.as("revoked_at"),
+        sessionId: sessions.id,
+        consumedAt: sql<null>`null`.as("consumed_at"),
+        rotationNonce: sql<null>`null`.as("rotation_nonce"),
+      })
+      .from(sessions)
+      .where(ofSession),
+  );
+}
+
 export interface RotationInput {
   tokenHash: string;
   nonce: string;
@@ -75,7 +100,7 @@ export type RotationResult = Outcome<{ owner: TokenOwner }, "lost", { state: Tok
  */
 export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<RotationResult> {
   const { tokenHash, nonce, successorHash, now } = input;
-  const nowMs = now.getTime();
+  const _nowMs = now.getTime();
   const wonBy = and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.rotationNonce, nonce));
   const [consumed, , , state] = await db.batch([
     db
@@ -92,23 +117,7 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
       .returning({ userId: refreshTokens.userId, sessionId: refreshTokens.sessionId }),
     // The successor lives as long as the family: rotation never extends the login's lifetime.
     // It is inserted only if the consume above was this request's (the nonce is ours).
-    db.insert(refreshTokens).select(
-      db
-        .select({
-          tokenHash: sql<string>`${successorHash}`.as("token_hash"),
-          createdAt: sql<number>`${nowMs}`.as("created_at"),
-          updatedAt: sql<number>`${nowMs}`.as("updated_at"),
-          userId: refreshTokens.userId,
-          expiresAt: sessions.expiresAt,
-          revokedAt: sql<null>`null`.as("revoked_at"),
-          sessionId: refreshTokens.sessionId,
-          consumedAt: sql<null>`null`.as("consumed_at"),
-          rotationNonce: sql<null>`null`.as("rotation_nonce"),
-        })
-        .from(refreshTokens)
-        .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
-        .where(wonBy),
-    ),
+    insertRefreshTokenStatement(db, successorHash, now, isSessionOfToken(db, wonBy)),
     db.update(sessions).set({ lastUsedAt: now }).where(isSessionOfToken(db, wonBy)),
     db
       .select({
@@ -116,8 +125,7 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
         sessionId: refreshTokens.sessionId,
         consumedAt: refreshTokens.consumedAt,
         rotationNonce: refreshTokens.rotationNonce,
-        usable: sql<number>`${refreshTokens.revokedAt} is null and ${refreshTokens.expiresAt} > ${nowMs}
-          and ${sessions.revokedAt} is null and ${sessions.expiresAt} > ${nowMs}`,
+        usable: sql<number>`${and(isLive(refreshTokens, now), isLive(sessions, now))}`,
       })
       .from(refreshTokens)
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))

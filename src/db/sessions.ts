@@ -3,7 +3,8 @@
 import { and, desc, eq, exists, getTableColumns, isNull, lte, notInArray, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type Db, prepared } from "./client";
-import { isLive, refreshTokens, rowid, type Session, sessions, type User, users } from "./schema";
+import { insertRefreshTokenStatement } from "./refresh-tokens";
+import { isLive, rowid, type Session, sessions, type User, users } from "./schema";
 
 const live = (now: Date) => isLive(sessions, now);
 
@@ -60,22 +61,7 @@ export function openSessionStatements(db: Db, input: OpenSession) {
           .where(and(eq(users.id, input.userId), eq(users.hashedPassword, input.verifiedPasswordHash))),
       )
       .returning({ id: sessions.id }),
-    db.insert(refreshTokens).select(
-      db
-        .select({
-          tokenHash: sql<string>`${input.refreshTokenHash}`.as("token_hash"),
-          createdAt: sql<number>`${nowMs}`.as("created_at"),
-          updatedAt: sql<number>`${nowMs}`.as("updated_at"),
-          userId: sessions.userId,
-          expiresAt: sessions.expiresAt,
-          revokedAt: sql<null>`null`.as("revoked_at"),
-          sessionId: sessions.id,
-          consumedAt: sql<null>`null`.as("consumed_at"),
-          rotationNonce: sql<null>`null`.as("rotation_nonce"),
-        })
-        .from(sessions)
-        .where(eq(sessions.id, input.id)),
-    ),
+    insertRefreshTokenStatement(db, input.refreshTokenHash, input.now, eq(sessions.id, input.id)),
   ] as const;
 }
 
