@@ -1,7 +1,6 @@
 // Request validation with valibot through Hono's validator. Every failure is a 400 whose message
 // names the field and the problem.
 
-import type { ValidationTargets } from "hono";
 import { validator } from "hono/validator";
 import * as v from "valibot";
 import { MAX_EMAIL_LENGTH, normalizeEmail } from "../auth/email";
@@ -17,6 +16,27 @@ const codePoints = (value: string) => [...value].length;
 // What a custom check means in JSON Schema, so the OpenAPI document states every rule the server
 // enforces (see openapi.ts); a test sends values valid and invalid by the document.
 const jsonSchemaOfCheck = new WeakMap<object, Record<string, unknown>>();
+// The name a schema has among the document's components (#/components/schemas/<name>), given
+// beside its definition; unnamed schemas are written inline.
+const schemaNames = new WeakMap<object, string>();
+export const named = <S extends v.GenericSchema>(name: string, schema: S): S => {
+  schemaNames.set(schema, name);
+  return schema;
+};
+export const nameOf = (schema: object) => schemaNames.get(schema);
+
+// What a validator checks, carried on the middleware itself: the document is built from the
+// validators a route runs, so each input is stated once, where it is checked.
+const INPUT = Symbol("validated-input");
+export interface ValidatedInput {
+  target: "json" | "query" | "param";
+  schema: v.GenericSchema;
+}
+/** The input a handler of a route validates, if it is one of the validators below. */
+export const inputOf = (handler: unknown): ValidatedInput | undefined =>
+  (handler as { [INPUT]?: ValidatedInput })[INPUT];
+const carrying = <H extends object>(handler: H, input: ValidatedInput): H => Object.assign(handler, { [INPUT]: input });
+
 /** The JSON Schema a custom check adds to its field in the OpenAPI document, if any. */
 export const jsonSchemaOf = (action: object) => jsonSchemaOfCheck.get(action);
 const documented = <A extends object>(action: A, jsonSchema: Record<string, unknown>): A => {
@@ -55,21 +75,24 @@ const password = v.pipe(
   ),
 );
 
-export const credentialsSchema = v.object({ email, password });
+export const credentialsSchema = named("Credentials", v.object({ email, password }));
 
-export const chirpSchema = v.object({
-  body: v.pipe(
-    v.string(invalidField.notString("body")),
-    documented(
-      v.check<string, string>((value) => value.trim().length > 0, invalidField.empty("body")),
-      { minLength: 1, pattern: "\\S", description: "At least one non-space character" },
+export const chirpSchema = named(
+  "ChirpInput",
+  v.object({
+    body: v.pipe(
+      v.string(invalidField.notString("body")),
+      documented(
+        v.check<string, string>((value) => value.trim().length > 0, invalidField.empty("body")),
+        { minLength: 1, pattern: "\\S", description: "At least one non-space character" },
+      ),
+      documented(
+        v.check<string, string>((value) => codePoints(value) <= MAX_CHIRP_LENGTH, chirpTooLong(MAX_CHIRP_LENGTH)),
+        { maxLength: MAX_CHIRP_LENGTH },
+      ),
     ),
-    documented(
-      v.check<string, string>((value) => codePoints(value) <= MAX_CHIRP_LENGTH, chirpTooLong(MAX_CHIRP_LENGTH)),
-      { maxLength: MAX_CHIRP_LENGTH },
-    ),
-  ),
-});
+  }),
+);
 
 const uuid = (field: string) => v.pipe(v.string(invalidField.notUuid(field)), v.uuid(invalidField.notUuid(field)));
 
@@ -84,10 +107,13 @@ export const chirpIdSchema = v.object({ chirpID: uuid("chirp id") });
 
 export const sessionIdSchema = v.object({ sessionID: uuid("session id") });
 
-export const polkaWebhookSchema = v.object({
-  event: v.string(invalidField.notString("event")),
-  data: v.object({ user_id: v.string(invalidField.notString("data.user_id")) }, invalidField.notObject("data")),
-});
+export const polkaWebhookSchema = named(
+  "PolkaWebhook",
+  v.object({
+    event: v.string(invalidField.notString("event")),
+    data: v.object({ user_id: v.string(invalidField.notString("data.user_id")) }, invalidField.notObject("data")),
+  }),
+);
 
 function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, value);
@@ -116,15 +142,21 @@ function parseJson(text: string): unknown {
  * do not always send application/json); malformed JSON and non-object bodies are 400s.
  */
 export const jsonBody = <S extends v.GenericSchema>(schema: S) =>
-  validator("json", async (value, c): Promise<v.InferOutput<S>> => {
-    // With a JSON Content-Type Hono has parsed the body already; when that fails it throws an
-    // HTTPException that app.onError answers with INVALID_JSON, as parseJson does here.
-    const parsed = c.req.bodyCache.json ? value : parseJson(new TextDecoder().decode(await c.req.arrayBuffer()));
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-      throw badRequest(NOT_A_JSON_OBJECT);
-    }
-    return parseWith(schema, parsed);
-  });
+  carrying(
+    validator("json", async (value, c): Promise<v.InferOutput<S>> => {
+      // With a JSON Content-Type Hono has parsed the body already; when that fails it throws an
+      // HTTPException that app.onError answers with INVALID_JSON, as parseJson does here.
+      const parsed = c.req.bodyCache.json ? value : parseJson(new TextDecoder().decode(await c.req.arrayBuffer()));
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw badRequest(NOT_A_JSON_OBJECT);
+      }
+      return parseWith(schema, parsed);
+    }),
+    { target: "json", schema },
+  );
 
-export const validate = <T extends keyof ValidationTargets, S extends v.GenericSchema>(target: T, schema: S) =>
-  validator(target, (value): v.InferOutput<S> => parseWith(schema, value));
+export const validate = <T extends "query" | "param", S extends v.GenericSchema>(target: T, schema: S) =>
+  carrying(
+    validator(target, (value): v.InferOutput<S> => parseWith(schema, value)),
+    { target, schema },
+  );

@@ -5,7 +5,7 @@ import type { AppEnv } from "../middleware/context";
 import { requireBearer } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
-import { toUserJson } from "./responses";
+import { loginResponseSchema, refreshResponseSchema, toUserJson } from "./responses";
 
 const withRefreshToken = { "header.Authorization": "Bearer {$response.body#/refresh_token}" };
 
@@ -15,9 +15,8 @@ export const authRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "Log in: opens a session with an access token and a refresh token",
       tag: "auth",
-      body: "Credentials",
       responses: {
-        200: ["Logged in", "Login"],
+        200: ["Logged in", loginResponseSchema],
         400: ["Invalid body", E],
         401: ["Incorrect email or password", E],
         429: ["Too many failed attempts; see Retry-After", E],
@@ -53,7 +52,7 @@ export const authRoutes = new Hono<AppEnv>()
       summary: "Trade a refresh token for a new access token (and a new refresh token with rotation on)",
       tag: "auth",
       security: "refreshToken",
-      responses: { 200: ["New access token", "Refresh"], ...UNAUTHORIZED },
+      responses: { 200: ["New access token", refreshResponseSchema], ...UNAUTHORIZED },
     }),
     async (c) => {
       const result = await refreshSession(c.get("deps"), requireBearer(c));

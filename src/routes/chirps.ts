@@ -4,7 +4,7 @@ import { type AppEnv, mayReadFromReplica } from "../middleware/context";
 import { requireAccessToken } from "../middleware/require-auth";
 import { chirpIdSchema, chirpSchema, chirpsQuerySchema, jsonBody, validate } from "../middleware/validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
-import { toChirpJson } from "./responses";
+import { chirpResponseSchema, toChirpJson } from "./responses";
 
 const byId = { chirpID: "$response.body#/id" };
 
@@ -16,8 +16,7 @@ export const chirpsRoutes = new Hono<AppEnv>()
       summary: "Post a chirp (≤ 140 characters; profanity replaced by ****)",
       tag: "chirps",
       security: "accessToken",
-      body: "ChirpInput",
-      responses: { 201: ["Created", "Chirp"], 400: ["Invalid or too long", E], ...UNAUTHORIZED },
+      responses: { 201: ["Created", chirpResponseSchema], 400: ["Invalid or too long", E], ...UNAUTHORIZED },
       links: {
         201: {
           getChirp: { operationId: "getApiChirpsChirpID", description: "Read it back", parameters: byId },
@@ -37,8 +36,7 @@ export const chirpsRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "List chirps by created_at (ties in insertion order)",
       tag: "chirps",
-      query: chirpsQuerySchema,
-      responses: { 200: ["Chirps", ["Chirp"]], 400: ["Bad query", E] },
+      responses: { 200: ["Chirps", [chirpResponseSchema]], 400: ["Bad query", E] },
     }),
     mayReadFromReplica,
     validate("query", chirpsQuerySchema),
@@ -53,8 +51,7 @@ export const chirpsRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "Get one chirp",
       tag: "chirps",
-      params: chirpIdSchema,
-      responses: { 200: ["The chirp", "Chirp"], 400: ["Malformed id", E], 404: ["Not found", E] },
+      responses: { 200: ["The chirp", chirpResponseSchema], 400: ["Malformed id", E], 404: ["Not found", E] },
     }),
     mayReadFromReplica,
     validate("param", chirpIdSchema),
@@ -69,7 +66,6 @@ export const chirpsRoutes = new Hono<AppEnv>()
       summary: "Delete one of your chirps",
       tag: "chirps",
       security: "accessToken",
-      params: chirpIdSchema,
       responses: {
         204: ["Deleted"],
         400: ["Malformed id", E],

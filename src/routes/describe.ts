@@ -1,21 +1,11 @@
 // Each operation is described once, beside its handler: `describeRoute(...)` is a pass-through
-// middleware that carries the description, and the OpenAPI document (src/openapi.ts) is built by
+// middleware that carries the description, and the OpenAPI document (routes/openapi.ts) is built by
 // walking the app's routes, so a route cannot exist undocumented or be documented at a wrong path.
+// Inputs are not described here: the validators a route runs carry their schemas to the document.
 
 import type { MiddlewareHandler } from "hono";
 import type * as v from "valibot";
-
-/** Component schemas an operation can name (see openapi.ts). */
-export type SchemaName =
-  | "Credentials"
-  | "ChirpInput"
-  | "PolkaWebhook"
-  | "User"
-  | "Login"
-  | "Refresh"
-  | "Chirp"
-  | "Session"
-  | "Error";
+import { errorResponseSchema } from "./responses";
 
 type Security = "accessToken" | "refreshToken" | "polkaApiKey";
 
@@ -32,11 +22,8 @@ export interface OperationDescription {
   summary: string;
   tag: string;
   security?: Security;
-  body?: SchemaName;
-  query?: v.ObjectSchema<v.ObjectEntries, undefined>;
-  params?: v.ObjectSchema<v.ObjectEntries, undefined>;
-  /** Status → [description, body]: a schema name, an array of one, "text", "html", or nothing. */
-  responses: Record<number, [string, (SchemaName | [SchemaName] | "text" | "html")?]>;
+  /** Status → [description, body]: a response schema (routes/responses.ts), an array of one, "text", "html", or nothing. */
+  responses: Record<number, [string, (v.GenericSchema | [v.GenericSchema] | "text" | "html")?]>;
   /** Status → links from that response to other operations (OpenAPI `links`). */
   links?: Record<number, Record<string, Link>>;
 }
@@ -57,7 +44,7 @@ export function describeRoute(description: OperationDescription): MiddlewareHand
 export const descriptionOf = (handler: unknown): OperationDescription | undefined =>
   (handler as Described)[DESCRIPTION];
 
-export const E = "Error" as const;
+export const E = errorResponseSchema;
 /** The 401 every token-protected operation can answer. */
 export const UNAUTHORIZED: OperationDescription["responses"] = {
   401: ["Missing, malformed, invalid or expired credentials (WWW-Authenticate says which)", E],

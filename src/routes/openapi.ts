@@ -1,51 +1,36 @@
 // The OpenAPI 3.1 document, built from the routes themselves: each handler chain carries its
-// description (routes/describe.ts), request schemas are the valibot schemas that validate
-// requests (with the JSON Schema of their custom checks, validation.ts), response schemas are the
-// ones the serializers are typed from (routes/responses.ts).
+// description (routes/describe.ts) and its validators, whose valibot schemas are the request
+// schemas (with the JSON Schema of their custom checks, validation.ts); response schemas are the
+// ones the serializers are typed from (routes/responses.ts). Named schemas (named(), beside their
+// definitions) become components; nothing here lists them.
 
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { RouterRoute } from "hono/types";
 import type * as v from "valibot";
-import { chirpSchema, credentialsSchema, jsonSchemaOf, polkaWebhookSchema } from "../middleware/validation";
-import { descriptionOf, type OperationDescription, type SchemaName } from "./describe";
-import {
-  chirpResponseSchema,
-  errorResponseSchema,
-  loginResponseSchema,
-  refreshResponseSchema,
-  sessionResponseSchema,
-  userResponseSchema,
-} from "./responses";
-
-const schemas: Record<SchemaName, v.GenericSchema> = {
-  Credentials: credentialsSchema,
-  ChirpInput: chirpSchema,
-  PolkaWebhook: polkaWebhookSchema,
-  User: userResponseSchema,
-  Login: loginResponseSchema,
-  Refresh: refreshResponseSchema,
-  Chirp: chirpResponseSchema,
-  Session: sessionResponseSchema,
-  Error: errorResponseSchema,
-};
+import { inputOf, jsonSchemaOf, nameOf, type ValidatedInput } from "../middleware/validation";
+import { descriptionOf, type OperationDescription } from "./describe";
 
 interface Operation extends OperationDescription {
   method: string;
   path: string;
+  /** What the route's validators check: its body, query and path parameters. */
+  inputs: ValidatedInput[];
 }
 
-/** Every described operation of the app, at the method and path the router serves it. */
+/** Every described operation of the app, at the method and path the router serves it, with its inputs. */
 export function describedOperations(routes: RouterRoute[]): Operation[] {
-  const seen = new Set<string>();
-  const operations: Operation[] = [];
+  const byKey = new Map<string, Operation>();
+  const inputs = new Map<string, ValidatedInput[]>();
   for (const route of routes) {
-    const description = descriptionOf(route.handler);
     const key = `${route.method} ${route.path}`;
-    if (!description || seen.has(key)) continue;
-    seen.add(key);
-    operations.push({ ...description, method: route.method.toLowerCase(), path: route.path });
+    const input = inputOf(route.handler);
+    if (input) inputs.set(key, [...(inputs.get(key) ?? []), input]);
+    const description = descriptionOf(route.handler);
+    if (description && !byKey.has(key)) {
+      byKey.set(key, { ...description, method: route.method.toLowerCase(), path: route.path, inputs: [] });
+    }
   }
-  return operations;
+  return [...byKey.entries()].map(([key, op]) => ({ ...op, inputs: inputs.get(key) ?? [] }));
 }
 
 type JsonObject = Record<string, unknown>;
@@ -63,10 +48,17 @@ const jsonSchema = (schema: v.GenericSchema): JsonObject => {
   return rest;
 };
 
-const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+/** A named schema as a reference to its component (collected into `components`), else inline. */
+function schemaOf(schema: v.GenericSchema, components: Record<string, JsonObject>): JsonObject {
+  const name = nameOf(schema);
+  if (!name) return jsonSchema(schema);
+  components[name] ??= jsonSchema(schema);
+  return { $ref: `#/components/schemas/${name}` };
+}
 
-function parameters(schema: v.ObjectSchema<v.ObjectEntries, undefined>, where: "query" | "path") {
-  return Object.entries(schema.entries).map(([name, entry]) => ({
+function parameters(schema: v.GenericSchema, where: "query" | "path") {
+  const entries = (schema as v.ObjectSchema<v.ObjectEntries, undefined>).entries;
+  return Object.entries(entries).map(([name, entry]) => ({
     name,
     in: where,
     required: where === "path" || entry.type !== "optional",
@@ -77,31 +69,41 @@ function parameters(schema: v.ObjectSchema<v.ObjectEntries, undefined>, where: "
 const operationIdOf = (method: string, path: string) =>
   `${method}${path.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase())}`;
 
-function operationObject(op: Operation): JsonObject {
+function operationObject(op: Operation, components: Record<string, JsonObject>): JsonObject {
   const responses: JsonObject = {};
   for (const [status, [description, body]] of Object.entries(op.responses)) {
     let content: JsonObject | undefined;
     if (body === "text") content = { "text/plain": { schema: { type: "string" } } };
     else if (body === "html") content = { "text/html": { schema: { type: "string" } } };
-    else if (Array.isArray(body)) content = { "application/json": { schema: { type: "array", items: ref(body[0]) } } };
-    else if (body) content = { "application/json": { schema: ref(body) } };
+    else if (Array.isArray(body)) {
+      content = { "application/json": { schema: { type: "array", items: schemaOf(body[0], components) } } };
+    } else if (body) content = { "application/json": { schema: schemaOf(body, components) } };
     const links = op.links?.[Number(status)];
     responses[status] = { description, ...(content ? { content } : {}), ...(links ? { links } : {}) };
   }
+  const input = (target: ValidatedInput["target"]) => op.inputs.find((i) => i.target === target);
+  const [body, query, params] = [input("json"), input("query"), input("param")];
   return {
     operationId: operationIdOf(op.method, op.path),
     summary: op.summary,
     tags: [op.tag],
     ...(op.security ? { security: [{ [op.security]: [] }] } : {}),
-    ...(op.query || op.params
+    ...(params || query
       ? {
           parameters: [
-            ...(op.params ? parameters(op.params, "path") : []),
-            ...(op.query ? parameters(op.query, "query") : []),
+            ...(params ? parameters(params.schema, "path") : []),
+            ...(query ? parameters(query.schema, "query") : []),
           ],
         }
       : {}),
-    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
+    ...(body
+      ? {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: schemaOf(body.schema, components) } },
+          },
+        }
+      : {}),
     responses,
   };
 }
@@ -114,9 +116,10 @@ let cached: JsonObject | undefined;
 export function openApiDocument(routes: RouterRoute[]): JsonObject {
   if (cached) return cached;
   const paths: Record<string, JsonObject> = {};
+  const components: Record<string, JsonObject> = {};
   for (const op of describedOperations(routes)) {
     const path = toOpenApiPath(op.path);
-    paths[path] = { ...paths[path], [op.method]: operationObject(op) };
+    paths[path] = { ...paths[path], [op.method]: operationObject(op, components) };
   }
   cached = {
     openapi: "3.1.0",
@@ -129,7 +132,7 @@ export function openApiDocument(routes: RouterRoute[]): JsonObject {
     tags: ["auth", "users", "sessions", "chirps", "webhooks", "ops"].map((name) => ({ name })),
     paths,
     components: {
-      schemas: Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, jsonSchema(schema)])),
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
       securitySchemes: {
         accessToken: {
           type: "http",

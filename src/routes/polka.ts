@@ -14,7 +14,6 @@ export const polkaRoutes = new Hono<AppEnv>().post(
     summary: "Polka payment webhook: user.upgraded sets is_chirpy_red; other events are ignored",
     tag: "webhooks",
     security: "polkaApiKey",
-    body: "PolkaWebhook",
     responses: {
       204: ["Handled"],
       400: ["Invalid body", E],

@@ -4,56 +4,75 @@
 
 import * as v from "valibot";
 import type { Chirp } from "../chirps/service";
+import { named } from "../middleware/validation";
 import type { Session } from "../sessions/service";
 import type { User } from "../users/service";
 
 const isoTimestamp = v.pipe(v.string(), v.isoTimestamp(), v.description("ISO 8601 UTC"));
 const uuid = v.pipe(v.string(), v.uuid());
 
-export const userResponseSchema = v.object({
-  id: uuid,
-  created_at: isoTimestamp,
-  updated_at: isoTimestamp,
-  email: v.string(),
-  is_chirpy_red: v.boolean(),
-});
+export const userResponseSchema = named(
+  "User",
+  v.object({
+    id: uuid,
+    created_at: isoTimestamp,
+    updated_at: isoTimestamp,
+    email: v.string(),
+    is_chirpy_red: v.boolean(),
+  }),
+);
 
-export const loginResponseSchema = v.object({
-  ...userResponseSchema.entries,
-  token: v.pipe(v.string(), v.description("Access token: an HS256 JWT, valid ACCESS_TOKEN_TTL_SECONDS")),
-  refresh_token: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/), v.description("Refresh token: 64 lowercase hex")),
-});
+export const loginResponseSchema = named(
+  "Login",
+  v.object({
+    ...userResponseSchema.entries,
+    token: v.pipe(v.string(), v.description("Access token: an HS256 JWT, valid ACCESS_TOKEN_TTL_SECONDS")),
+    refresh_token: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/), v.description("Refresh token: 64 lowercase hex")),
+  }),
+);
 
-export const refreshResponseSchema = v.object({
-  token: v.string(),
-  refresh_token: v.optional(
-    v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/), v.description("Only with REFRESH_TOKEN_ROTATION=on")),
-  ),
-});
-
-export const chirpResponseSchema = v.object({
-  id: uuid,
-  created_at: isoTimestamp,
-  updated_at: isoTimestamp,
-  body: v.string(),
-  user_id: uuid,
-});
-
-export const sessionResponseSchema = v.object({
-  id: uuid,
-  created_at: isoTimestamp,
-  last_used_at: v.pipe(
-    isoTimestamp,
-    v.description(
-      "Last login, rotation or refresh; refreshes without rotation stamp it at most once per SESSION_TOUCH_INTERVAL_SECONDS (300 by default), so it is that precise",
+export const refreshResponseSchema = named(
+  "Refresh",
+  v.object({
+    token: v.string(),
+    refresh_token: v.optional(
+      v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/), v.description("Only with REFRESH_TOKEN_ROTATION=on")),
     ),
-  ),
-  expires_at: isoTimestamp,
-  user_agent: v.nullable(v.string()),
-  current: v.pipe(v.boolean(), v.description("true for the session of the token making the call")),
-});
+  }),
+);
 
-export const errorResponseSchema = v.object({ error: v.pipe(v.string(), v.description("What was wrong")) });
+export const chirpResponseSchema = named(
+  "Chirp",
+  v.object({
+    id: uuid,
+    created_at: isoTimestamp,
+    updated_at: isoTimestamp,
+    body: v.string(),
+    user_id: uuid,
+  }),
+);
+
+export const sessionResponseSchema = named(
+  "Session",
+  v.object({
+    id: uuid,
+    created_at: isoTimestamp,
+    last_used_at: v.pipe(
+      isoTimestamp,
+      v.description(
+        "Last login, rotation or refresh; refreshes without rotation stamp it at most once per SESSION_TOUCH_INTERVAL_SECONDS (300 by default), so it is that precise",
+      ),
+    ),
+    expires_at: isoTimestamp,
+    user_agent: v.nullable(v.string()),
+    current: v.pipe(v.boolean(), v.description("true for the session of the token making the call")),
+  }),
+);
+
+export const errorResponseSchema = named(
+  "Error",
+  v.object({ error: v.pipe(v.string(), v.description("What was wrong")) }),
+);
 
 export const toUserJson = (user: User): v.InferOutput<typeof userResponseSchema> => ({
   id: user.id,

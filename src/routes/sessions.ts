@@ -4,7 +4,7 @@ import { requireAccessToken, requireUser } from "../middleware/require-auth";
 import { sessionIdSchema, validate } from "../middleware/validation";
 import { endAllSessions, endSession, listSessions } from "../sessions/service";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
-import { toSessionJson } from "./responses";
+import { sessionResponseSchema, toSessionJson } from "./responses";
 
 // The deletes verify the token's signature only: their one statement carries the session check
 // (one trip to the primary instead of two).
@@ -15,7 +15,7 @@ export const sessionsRoutes = new Hono<AppEnv>()
       summary: "List the caller's live sessions",
       tag: "sessions",
       security: "accessToken",
-      responses: { 200: ["Sessions, newest first", ["Session"]], ...UNAUTHORIZED },
+      responses: { 200: ["Sessions, newest first", [sessionResponseSchema]], ...UNAUTHORIZED },
     }),
     requireUser,
     async (c) => {
@@ -46,7 +46,6 @@ export const sessionsRoutes = new Hono<AppEnv>()
       summary: "End one of the caller's sessions",
       tag: "sessions",
       security: "accessToken",
-      params: sessionIdSchema,
       responses: { 204: ["Ended"], 400: ["Malformed id", E], ...UNAUTHORIZED, 404: ["No such live session", E] },
     }),
     requireAccessToken,

@@ -4,7 +4,7 @@ import { requireUser } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { createUser, updateCredentials } from "../users/service";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
-import { toUserJson } from "./responses";
+import { toUserJson, userResponseSchema } from "./responses";
 
 export const usersRoutes = new Hono<AppEnv>()
   .post(
@@ -12,9 +12,8 @@ export const usersRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "Sign up",
       tag: "users",
-      body: "Credentials",
       responses: {
-        201: ["Created", "User"],
+        201: ["Created", userResponseSchema],
         400: ["Invalid body", E],
         409: ["Email already registered", E],
         429: ["Too many sign-ups from this network; see Retry-After", E],
@@ -43,9 +42,8 @@ export const usersRoutes = new Hono<AppEnv>()
       summary: "Change email and password (a new password ends all sessions)",
       tag: "users",
       security: "accessToken",
-      body: "Credentials",
       responses: {
-        200: ["Updated", "User"],
+        200: ["Updated", userResponseSchema],
         400: ["Invalid body", E],
         ...UNAUTHORIZED,
         409: ["Email taken", E],
