@@ -174,9 +174,7 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
                     input: {};
                     output: {
                         token: string;
-                        refresh_token: string;
-                    } | {
-                        token: string;
+                        refresh_token?: string | undefined;
                     };
                     outputFormat: "json";
                     status: 200;

@@ -4,14 +4,13 @@
 import { validator } from "hono/validator";
 import * as v from "valibot";
 import { MAX_EMAIL_LENGTH, normalizeEmail } from "../auth/email";
-import { MAX_CHIRP_LENGTH } from "../chirps/service";
-import { badRequest, chirpTooLong, INVALID_EMAIL, INVALID_JSON, invalidField, NOT_A_JSON_OBJECT } from "../errors";
+import { badRequest, INVALID_EMAIL, INVALID_JSON, invalidField, NOT_A_JSON_OBJECT } from "../errors";
 
 const MAX_PASSWORD_LENGTH = 1024;
 
 // Lengths are counted in Unicode code points, not UTF-16 units: an emoji is one character
 // (as JSON Schema's maxLength counts them).
-const codePoints = (value: string) => [...value].length;
+export const codePoints = (value: string) => [...value].length;
 
 // What a custom check means in JSON Schema, so the OpenAPI document states every rule the server
 // enforces (see openapi.ts); a test sends values valid and invalid by the document.
@@ -39,7 +38,7 @@ const carrying = <H extends object>(handler: H, input: ValidatedInput): H => Obj
 
 /** The JSON Schema a custom check adds to its field in the OpenAPI document, if any. */
 export const jsonSchemaOf = (action: object) => jsonSchemaOfCheck.get(action);
-const documented = <A extends object>(action: A, jsonSchema: Record<string, unknown>): A => {
+export const documented = <A extends object>(action: A, jsonSchema: Record<string, unknown>): A => {
   jsonSchemaOfCheck.set(action, jsonSchema);
   return action;
 };
@@ -77,43 +76,9 @@ const password = v.pipe(
 
 export const credentialsSchema = named("Credentials", v.object({ email, password }));
 
-export const chirpSchema = named(
-  "ChirpInput",
-  v.object({
-    body: v.pipe(
-      v.string(invalidField.notString("body")),
-      documented(
-        v.check<string, string>((value) => value.trim().length > 0, invalidField.empty("body")),
-        { minLength: 1, pattern: "\\S", description: "At least one non-space character" },
-      ),
-      documented(
-        v.check<string, string>((value) => codePoints(value) <= MAX_CHIRP_LENGTH, chirpTooLong(MAX_CHIRP_LENGTH)),
-        { maxLength: MAX_CHIRP_LENGTH },
-      ),
-    ),
-  }),
-);
-
-const uuid = (field: string) => v.pipe(v.string(invalidField.notUuid(field)), v.uuid(invalidField.notUuid(field)));
-
-const SORT_ORDERS = ["asc", "desc"] as const;
-
-export const chirpsQuerySchema = v.object({
-  author_id: v.optional(uuid("author_id")),
-  sort: v.optional(v.picklist(SORT_ORDERS, invalidField.notOneOf("sort", SORT_ORDERS)), "asc"),
-});
-
-export const chirpIdSchema = v.object({ chirpID: uuid("chirp id") });
-
-export const sessionIdSchema = v.object({ sessionID: uuid("session id") });
-
-export const polkaWebhookSchema = named(
-  "PolkaWebhook",
-  v.object({
-    event: v.string(invalidField.notString("event")),
-    data: v.object({ user_id: v.string(invalidField.notString("data.user_id")) }, invalidField.notObject("data")),
-  }),
-);
+/** A UUID field, refused with the field's name. */
+export const uuid = (field: string) =>
+  v.pipe(v.string(invalidField.notUuid(field)), v.uuid(invalidField.notUuid(field)));
 
 function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, value);

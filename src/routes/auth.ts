@@ -5,7 +5,7 @@ import type { AppEnv } from "../middleware/context";
 import { requireBearer } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
-import { loginResponseSchema, refreshResponseSchema, toUserJson } from "./responses";
+import { loginResponseSchema, refreshResponseSchema, toLoginJson, toRefreshJson } from "./responses";
 
 const withRefreshToken = { "header.Authorization": "Bearer {$response.body#/refresh_token}" };
 
@@ -43,7 +43,7 @@ export const authRoutes = new Hono<AppEnv>()
         ip: c.req.header("CF-Connecting-IP") ?? null,
         userAgent: c.req.header("User-Agent") ?? null,
       });
-      return c.json({ ...toUserJson(result.user), token: result.accessToken, refresh_token: result.refreshToken }, 200);
+      return c.json(toLoginJson(result.user, result), 200);
     },
   )
   .post(
@@ -56,12 +56,7 @@ export const authRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const result = await refreshSession(c.get("deps"), requireBearer(c));
-      return c.json(
-        result.refreshToken
-          ? { token: result.accessToken, refresh_token: result.refreshToken }
-          : { token: result.accessToken },
-        200,
-      );
+      return c.json(toRefreshJson(result), 200);
     },
   )
   .post(

@@ -1,10 +1,38 @@
 import { Hono } from "hono";
-import { createChirp, deleteChirp, getChirp, getChirps } from "../chirps/service";
+import * as v from "valibot";
+import { createChirp, deleteChirp, getChirp, getChirps, MAX_CHIRP_LENGTH } from "../chirps/service";
+import { chirpTooLong, invalidField } from "../errors";
 import { type AppEnv, mayReadFromReplica } from "../middleware/context";
 import { requireAccessToken } from "../middleware/require-auth";
-import { chirpIdSchema, chirpSchema, chirpsQuerySchema, jsonBody, validate } from "../middleware/validation";
+import { codePoints, documented, jsonBody, named, uuid, validate } from "../middleware/validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
 import { chirpResponseSchema, toChirpJson } from "./responses";
+
+const chirpSchema = named(
+  "ChirpInput",
+  v.object({
+    body: v.pipe(
+      v.string(invalidField.notString("body")),
+      documented(
+        v.check<string, string>((value) => value.trim().length > 0, invalidField.empty("body")),
+        { minLength: 1, pattern: "\\S", description: "At least one non-space character" },
+      ),
+      documented(
+        v.check<string, string>((value) => codePoints(value) <= MAX_CHIRP_LENGTH, chirpTooLong(MAX_CHIRP_LENGTH)),
+        { maxLength: MAX_CHIRP_LENGTH },
+      ),
+    ),
+  }),
+);
+
+const SORT_ORDERS = ["asc", "desc"] as const;
+
+const chirpsQuerySchema = v.object({
+  author_id: v.optional(uuid("author_id")),
+  sort: v.optional(v.picklist(SORT_ORDERS, invalidField.notOneOf("sort", SORT_ORDERS)), "asc"),
+});
+
+const chirpIdSchema = v.object({ chirpID: uuid("chirp id") });
 
 const byId = { chirpID: "$response.body#/id" };
 

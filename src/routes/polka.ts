@@ -1,10 +1,19 @@
 import { Hono } from "hono";
-import { badRequest, USER_ID_NOT_UUID } from "../errors";
+import * as v from "valibot";
+import { badRequest, invalidField, USER_ID_NOT_UUID } from "../errors";
 import type { AppEnv } from "../middleware/context";
 import { polkaKeyAuth } from "../middleware/polka-key";
-import { jsonBody, polkaWebhookSchema } from "../middleware/validation";
+import { jsonBody, named } from "../middleware/validation";
 import { upgradeToChirpyRed } from "../polka/service";
 import { describeRoute, E } from "./describe";
+
+const polkaWebhookSchema = named(
+  "PolkaWebhook",
+  v.object({
+    event: v.string(invalidField.notString("event")),
+    data: v.object({ user_id: v.string(invalidField.notString("data.user_id")) }, invalidField.notObject("data")),
+  }),
+);
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -82,6 +82,25 @@ export const toUserJson = (user: User): v.InferOutput<typeof userResponseSchema>
   is_chirpy_red: user.isChirpyRed,
 });
 
+/** A login's answer: the user, the access token and the refresh token. */
+export const toLoginJson = (
+  user: User,
+  tokens: { accessToken: string; refreshToken: string },
+): v.InferOutput<typeof loginResponseSchema> => ({
+  ...toUserJson(user),
+  token: tokens.accessToken,
+  refresh_token: tokens.refreshToken,
+});
+
+/** A refresh's answer: the access token, and with rotation on its successor refresh token. */
+export const toRefreshJson = (tokens: {
+  accessToken: string;
+  refreshToken?: string | null;
+}): v.InferOutput<typeof refreshResponseSchema> =>
+  tokens.refreshToken
+    ? { token: tokens.accessToken, refresh_token: tokens.refreshToken }
+    : { token: tokens.accessToken };
+
 export const toChirpJson = (chirp: Chirp): v.InferOutput<typeof chirpResponseSchema> => ({
   id: chirp.id,
   created_at: chirp.createdAt.toISOString(),

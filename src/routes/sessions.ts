@@ -1,10 +1,13 @@
 import { Hono } from "hono";
+import * as v from "valibot";
 import type { AppEnv } from "../middleware/context";
 import { requireAccessToken, requireUser } from "../middleware/require-auth";
-import { sessionIdSchema, validate } from "../middleware/validation";
+import { uuid, validate } from "../middleware/validation";
 import { endAllSessions, endSession, listSessions } from "../sessions/service";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
 import { sessionResponseSchema, toSessionJson } from "./responses";
+
+const sessionIdSchema = v.object({ sessionID: uuid("session id") });
 
 // The deletes verify the token's signature only: their one statement carries the session check
 // (one trip to the primary instead of two).
