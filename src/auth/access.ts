@@ -1,7 +1,8 @@
 // Access-token checks: the signature and claims (no database), or those plus the one lookup that
 // proves the user exists and the session is live. Never sees Context, Request or Response.
 
-import { type VerifiedAccessToken, verifyAccessToken } from "../crypto/jwt";
+import type { Caller } from "../caller";
+import { verifyAccessToken } from "../crypto/jwt";
 import type { User } from "../db/schema";
 import { findUserInLiveSession } from "../db/sessions";
 import type { Deps } from "../deps";
@@ -26,7 +27,7 @@ export async function authenticate(deps: Deps, accessToken: string): Promise<Aut
 }
 
 /** Whether a session of a user is live now (to tell a 401 from a 404 after a refused write). */
-export async function isSessionLive(deps: Deps, caller: { userId: string; sessionId: string }): Promise<boolean> {
+export async function isSessionLive(deps: Deps, caller: Caller): Promise<boolean> {
   const now = new Date(deps.clock.now());
   return (await findUserInLiveSession(deps.db, caller.userId, caller.sessionId, now)) !== null;
 }
@@ -35,7 +36,7 @@ export async function isSessionLive(deps: Deps, caller: { userId: string; sessio
  * Checks an access token's signature and claims only, without the database. The caller must
  * then check the session in its own query (see createChirp), or use authenticate().
  */
-export async function verifyAccess(deps: Deps, accessToken: string): Promise<VerifiedAccessToken> {
+export async function verifyAccess(deps: Deps, accessToken: string): Promise<Caller> {
   const keys = await requireKeyRing(deps.config);
   const nowMs = deps.clock.now();
   const result = await verifyAccessToken(accessToken, nowMs, { keys, issuer: deps.config.jwtIssuer });

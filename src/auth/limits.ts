@@ -3,7 +3,7 @@
 // /48) and globally. Past a budget the answer is 429 with Retry-After, and the work is not done.
 
 import { type AttemptCount, type AttemptKind, attemptKey } from "../db/login-attempts";
-import { networkTiersOf } from "./network";
+import { networkTiersOf } from "../net/network";
 
 export interface ClientMeta {
   /** CF-Connecting-IP; absent locally, where per-network limits do not apply. */

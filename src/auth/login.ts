@@ -14,9 +14,9 @@ import type { User } from "../db/schema";
 import { endLeastRecentlyUsedSessionsStatement, openSessionStatements, sessionWritten } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INCORRECT_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests, unauthorized } from "../errors";
+import { isLoopback, networkKeyOf } from "../net/network";
 import { emitSecurityEvent } from "../ops/security-events";
 import { type Budget, type ClientMeta, networkBudgets, retryAfter } from "./limits";
-import { isLoopback, networkKeyOf } from "./network";
 import { issueAccessToken, newRefreshToken, requireKeyRing } from "./tokens";
 
 const MAX_USER_AGENT_LENGTH = 256;

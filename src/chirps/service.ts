@@ -1,8 +1,8 @@
 // The chirp rules: length limit, the course's profanity filter, ownership on delete.
 
 import { isSessionLive } from "../auth/access";
+import type { Caller } from "../caller";
 import { randomUuid } from "../crypto/bytes";
-import type { VerifiedAccessToken } from "../crypto/jwt";
 import { deleteChirpOfUser, findChirpById, insertChirpInLiveSession, listChirps } from "../db/chirps";
 import type { Chirp } from "../db/schema";
 import type { Deps } from "../deps";
@@ -29,7 +29,7 @@ export function cleanProfanity(body: string): string {
  * Creates a chirp for the holder of a verified access token. The session check and the insert
  * are one statement (the hot path costs one D1 query): an ended session or a deleted user is a 401.
  */
-export async function createChirp(deps: Deps, token: VerifiedAccessToken, body: string): Promise<Chirp> {
+export async function createChirp(deps: Deps, token: Caller, body: string): Promise<Chirp> {
   const chirp = await insertChirpInLiveSession(
     deps.db,
     {
@@ -58,11 +58,7 @@ export async function getChirp(deps: Deps, id: string): Promise<Chirp> {
  * Deletes a chirp of the caller: 404 when it does not exist, 403 when someone else wrote it, 401
  * when the caller's session ended while the request was in flight.
  */
-export async function deleteChirp(
-  deps: Deps,
-  caller: { userId: string; sessionId: string },
-  id: string,
-): Promise<void> {
+export async function deleteChirp(deps: Deps, caller: Caller, id: string): Promise<void> {
   if (await deleteChirpOfUser(deps.db, id, caller, new Date(deps.clock.now()))) return;
   // Nothing was deleted: tell why. The delete itself carried the owner and session checks, so
   // these reads only choose the answer; they cannot let a delete through.

@@ -5,6 +5,7 @@
 
 import { decode, sign, verify } from "hono/jwt";
 import { JwtTokenIssuer, JwtTokenSignatureMismatched } from "hono/utils/jwt/types";
+import type { Caller } from "../caller";
 import { toBase64Url } from "./bytes";
 
 interface AccessTokenClaims {
@@ -112,11 +113,6 @@ export async function signAccessToken(
   return sign({ ...claims }, jwk, "HS256");
 }
 
-export interface VerifiedAccessToken {
-  userId: string;
-  sessionId: string;
-}
-
 /**
  * Why a token was refused. "malformed": not a JWT at all; "unknown_kid": no kid, or one we do not
  * hold; the rest were presented under one of our kids: a wrong alg ("none", HS512…), a bad
@@ -141,7 +137,7 @@ export async function verifyAccessToken(
   token: string,
   nowMs: number,
   options: { keys: KeyRing; issuer: string },
-): Promise<({ ok: true } & VerifiedAccessToken) | ({ ok: false } & AccessTokenRefusal)> {
+): Promise<({ ok: true } & Caller) | ({ ok: false } & AccessTokenRefusal)> {
   let header: { alg?: unknown; kid?: unknown };
   try {
     header = decode(token).header as typeof header;

@@ -1,6 +1,7 @@
 // CRUD on chirps. Listing orders by created_at, then rowid (insertion order) for ties.
 
 import { and, asc, desc, eq, sql } from "drizzle-orm";
+import type { Caller } from "../caller";
 import { type Db, prepared } from "./client";
 import { type Chirp, chirps, isLive, rowid, sessions } from "./schema";
 import { whileSessionLive } from "./sessions";
@@ -78,12 +79,7 @@ export async function findChirpById(db: Db, id: string): Promise<Chirp | null> {
  * Deletes a chirp only if it belongs to the user and the user's session is still live, in one
  * statement; returns whether a row went.
  */
-export async function deleteChirpOfUser(
-  db: Db,
-  id: string,
-  owner: { userId: string; sessionId: string },
-  now: Date,
-): Promise<boolean> {
+export async function deleteChirpOfUser(db: Db, id: string, owner: Caller, now: Date): Promise<boolean> {
   const rows = await db
     .delete(chirps)
     .where(

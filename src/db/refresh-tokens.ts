@@ -2,6 +2,7 @@
 // reaches this layer. A token is usable only while it and its session are live.
 
 import { and, eq, exists, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import type { Caller } from "../caller";
 import { type Db, type Outcome, prepared } from "./client";
 import { isLive, refreshTokens, sessions } from "./schema";
 
@@ -17,12 +18,7 @@ const liveSessionOfToken = (db: Db, now: Date) =>
 const isSessionOfToken = (db: Db, where: SQL | undefined) =>
   inArray(sessions.id, db.select({ id: refreshTokens.sessionId }).from(refreshTokens).where(where));
 
-export interface TokenOwner {
-  userId: string;
-  sessionId: string;
-}
-
-export interface UsableToken extends TokenOwner {
+export interface UsableToken extends Caller {
   /** The session's last_used_at, to decide whether it needs a new stamp. */
   lastUsedAt: Date;
 }
@@ -83,14 +79,14 @@ export interface RotationInput {
   now: Date;
 }
 
-interface TokenState extends TokenOwner {
+interface TokenState extends Caller {
   consumedAt: Date | null;
   rotationNonce: string | null;
   usable: boolean;
 }
 
 /** Won: this request consumed the token. Lost: another did, or it is not usable; its state, if any. */
-export type RotationResult = Outcome<{ owner: TokenOwner }, "lost", { state: TokenState | null }>;
+export type RotationResult = Outcome<{ owner: Caller }, "lost", { state: TokenState | null }>;
 
 /**
  * Rotation, in one D1 batch (one transaction; D1 has no BEGIN): consume the token if it is
@@ -140,7 +136,7 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
  * Revokes a token and ends its whole family (session). A token already revoked keeps its first
  * revoked_at; an unknown token changes nothing. Returns the session it ended, if it ended one.
  */
-export async function revokeRefreshTokenFamily(db: Db, tokenHash: string, now: Date): Promise<TokenOwner | null> {
+export async function revokeRefreshTokenFamily(db: Db, tokenHash: string, now: Date): Promise<Caller | null> {
   const [, ended] = await db.batch([
     db
       .update(refreshTokens)

@@ -4,9 +4,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { type Authenticated, authenticate, verifyAccess } from "../auth/access";
-import type { VerifiedAccessToken } from "../crypto/jwt";
-import type { User } from "../db/schema";
+import type { Caller } from "../caller";
 import { MISSING_BEARER, unauthorized } from "../errors";
+import type { User } from "../users/service";
 import type { AppEnv } from "./context";
 
 /** Returns the credentials for the given scheme, or null when missing, another scheme or empty. */
@@ -25,7 +25,7 @@ export function requireBearer(c: Context): string {
 }
 
 type WithUser = AppEnv & { Variables: { user: User; sessionId: Authenticated["sessionId"] } };
-type WithAccessToken = AppEnv & { Variables: { accessToken: VerifiedAccessToken } };
+type WithAccessToken = AppEnv & { Variables: { accessToken: Caller } };
 
 /** Authenticates the access token (one lookup: user exists, session live); sets user and sessionId. */
 export const requireUser = createMiddleware<WithUser>(async (c, next) => {

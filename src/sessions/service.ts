@@ -2,6 +2,7 @@
 // caller's live-session check. Never sees Context, Request or Response.
 
 import { isSessionLive } from "../auth/access";
+import type { Caller } from "../caller";
 import type { Session } from "../db/schema";
 import { listLiveSessions, revokeAllSessionsOfUser, revokeSessionOfUser } from "../db/sessions";
 import type { Deps } from "../deps";
@@ -13,12 +14,6 @@ export type { Session };
 
 export function listSessions(deps: Deps, userId: string): Promise<Session[]> {
   return listLiveSessions(deps.db, userId, new Date(deps.clock.now()));
-}
-
-export interface Caller {
-  userId: string;
-  /** The session the caller authenticated with; each write below carries its liveness check. */
-  sessionId: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLoopback, networkKeyOf, networkTiersOf } from "../../src/auth/network";
+import { isLoopback, networkKeyOf, networkTiersOf } from "../../src/net/network";
 
 describe("networkKeyOf", () => {
   it("keys IPv4 on the full address", () => {
