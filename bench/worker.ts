@@ -5,7 +5,8 @@
 // to show how many requests the runtime keeps in flight.
 
 import type { Bindings } from "../src/config";
-import { signAccessToken, signingKeyFor, verifyAccessToken } from "../src/crypto/jwt";
+import { signAccessToken, verifyAccessToken } from "../src/crypto/jwt";
+import { signingKeyFor } from "../src/crypto/keys";
 import worker from "../src/index";
 
 export default {

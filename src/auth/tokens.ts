@@ -3,7 +3,8 @@
 
 import { type Config, requireJwtSecret } from "../config";
 import { toHex } from "../crypto/bytes";
-import { type KeyRing, keyRingFor, type SigningKey, signAccessToken } from "../crypto/jwt";
+import { signAccessToken } from "../crypto/jwt";
+import { type KeyRing, keyRingFor, type SigningKey } from "../crypto/keys";
 import type { Deps } from "../deps";
 
 const REFRESH_TOKEN_BYTES = 32;

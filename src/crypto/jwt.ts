@@ -1,12 +1,15 @@
-// Access tokens: HS256 JWTs signed and verified with hono/jwt (Web Crypto underneath).
-// Each signing secret is named by a `kid` derived from it (not the secret), so a rotated-out
-// secret can keep verifying (JWT_PREVIOUS_SECRETS) while only the current one signs.
-// The clock is ours, not Date.now(): hono's own time checks are switched off and redone here.
+// Access tokens: HS256 JWTs verified with hono/jwt and signed with hono's JWS primitive (Web
+// Crypto underneath) under the key ring's ready CryptoKeys (crypto/keys.ts): no key is imported
+// per token. The clock is ours, not Date.now(): hono's own time checks are switched off and redone here.
 
-import { decode, sign, verify } from "hono/jwt";
+import { decode, verify } from "hono/jwt";
+import { encodeBase64Url } from "hono/utils/encode";
+import { signing } from "hono/utils/jwt/jws";
 import { JwtTokenIssuer, JwtTokenSignatureMismatched } from "hono/utils/jwt/types";
 import type { Caller } from "../caller";
-import { toBase64Url } from "./bytes";
+import type { KeyRing, SigningKey } from "./keys";
+
+const encoder = new TextEncoder();
 
 interface AccessTokenClaims {
   iss: string;
@@ -15,76 +18,6 @@ interface AccessTokenClaims {
   sid: string;
   iat: number;
   exp: number;
-}
-
-export interface SigningKey {
-  kid: string;
-  secret: string;
-  cryptoKey: CryptoKey;
-  /** Derives rotated refresh tokens (see successorKeyFor); HMAC-SHA256, sign only. */
-  successorKey: CryptoKey;
-}
-
-export interface KeyRing {
-  current: SigningKey;
-  byKid: Map<string, SigningKey>;
-}
-
-const encoder = new TextEncoder();
-const HMAC_SHA256 = { name: "HMAC", hash: "SHA-256" } as const;
-
-// Secrets are fixed for an isolate's life: derive each key's kid and CryptoKey once.
-const keyCache = new Map<string, Promise<SigningKey>>();
-
-async function deriveKey(secret: string): Promise<SigningKey> {
-  const cryptoKey = await crypto.subtle.importKey("raw", encoder.encode(secret), HMAC_SHA256, false, [
-    "sign",
-    "verify",
-  ]);
-  // An HMAC of a fixed label under the key: stable, and reveals nothing about the secret.
-  const mac = await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode("chirpy-edge kid v1"));
-  return {
-    kid: toBase64Url(new Uint8Array(mac).slice(0, 12)),
-    secret,
-    cryptoKey,
-    successorKey: await successorKeyFor(secret),
-  };
-}
-
-/**
- * The key that derives a rotated refresh token's successor: HKDF-SHA256 (RFC 5869) of the signing
- * secret under its own label, so it is independent of the signing key and, like the secret, never
- * stored in D1. A database read plus any number of spent tokens therefore derives nothing.
- */
-async function successorKeyFor(secret: string): Promise<CryptoKey> {
-  const ikm = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-  return crypto.subtle.deriveKey(
-    {
-      name: "HKDF",
-      hash: "SHA-256",
-      salt: encoder.encode("chirpy-edge"),
-      info: encoder.encode("refresh-token successor v1"),
-    },
-    ikm,
-    { ...HMAC_SHA256, length: 256 },
-    false,
-    ["sign"],
-  );
-}
-
-export function signingKeyFor(secret: string): Promise<SigningKey> {
-  let key = keyCache.get(secret);
-  if (!key) {
-    key = deriveKey(secret);
-    keyCache.set(secret, key);
-  }
-  return key;
-}
-
-/** The current key signs; it and the previous ones verify. */
-export async function keyRingFor(current: string, previous: string[]): Promise<KeyRing> {
-  const keys = await Promise.all([current, ...previous].map(signingKeyFor));
-  return { current: keys[0], byKid: new Map(keys.map((key) => [key.kid, key])) };
 }
 
 export interface SignOptions {
@@ -108,9 +41,12 @@ export async function signAccessToken(
     iat,
     exp: iat + options.ttlSeconds,
   };
-  // hono/jwt writes `kid` into the header when given a JWK.
-  const jwk = { kty: "oct", k: toBase64Url(encoder.encode(options.key.secret)), alg: "HS256", kid: options.key.kid };
-  return sign({ ...claims }, jwk, "HS256");
+  // hono/jwt's sign() writes a kid only for a JWK, which it imports on every call; the JWS
+  // compact form (RFC 7515 §7.1) signed with the ready key is the same token without the import.
+  const part = (value: object) => encodeBase64Url(encoder.encode(JSON.stringify(value)).buffer as ArrayBuffer);
+  const signingInput = `${part({ alg: "HS256", typ: "JWT", kid: options.key.kid })}.${part(claims)}`;
+  const signature = await signing(options.key.cryptoKey, "HS256", encoder.encode(signingInput));
+  return `${signingInput}.${encodeBase64Url(signature)}`;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { signingKeyFor } from "../../src/crypto/jwt";
+import { signingKeyFor } from "../../src/crypto/keys";
 import { api, bearer, decodeJwt, json, newUser, PASSWORD, postChirp, refresh } from "../helpers";
 
 const sessionIds = async (token: string) =>

@@ -1,6 +1,7 @@
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { keyRingFor, signAccessToken, signingKeyFor, verifyAccessToken } from "../../src/crypto/jwt";
+import { signAccessToken, verifyAccessToken } from "../../src/crypto/jwt";
+import { keyRingFor, signingKeyFor } from "../../src/crypto/keys";
 
 const secret = "unit-test-secret-0123456789abcdef0123456789";
 const issuer = "chirpy-access";
@@ -55,6 +56,9 @@ describe("signAccessToken / verifyAccessToken", () => {
     expect(a.kid).not.toBe(b.kid);
     expect(secret).not.toContain(a.kid);
     expect((await signingKeyFor(secret)).kid).toBe(a.kid);
+    // Ready keys only: nothing in a key holds the raw secret.
+    expect(Object.keys(a).sort()).toEqual(["cryptoKey", "kid", "successorKey"]);
+    expect(a.cryptoKey.extractable).toBe(false);
   });
 
   it("is valid until the last second before exp and invalid from exp on", async () => {
