@@ -3,10 +3,10 @@
 // per token. The clock is ours, not Date.now(): hono's own time checks are switched off and redone here.
 
 import { decode, verify } from "hono/jwt";
-import { encodeBase64Url } from "hono/utils/encode";
 import { signing } from "hono/utils/jwt/jws";
 import { JwtTokenIssuer, JwtTokenSignatureMismatched } from "hono/utils/jwt/types";
 import type { Caller } from "../caller";
+import { toBase64Url } from "./bytes";
 import type { KeyRing, SigningKey } from "./keys";
 
 const encoder = new TextEncoder();
@@ -43,10 +43,11 @@ export async function signAccessToken(
   };
   // hono/jwt's sign() writes a kid only for a JWK, which it imports on every call; the JWS
   // compact form (RFC 7515 §7.1) signed with the ready key is the same token without the import.
-  const part = (value: object) => encodeBase64Url(encoder.encode(JSON.stringify(value)).buffer as ArrayBuffer);
+  // Unpadded base64url, as RFC 7515 §2 requires (hono's encodeBase64Url pads).
+  const part = (value: object) => toBase64Url(encoder.encode(JSON.stringify(value)));
   const signingInput = `${part({ alg: "HS256", typ: "JWT", kid: options.key.kid })}.${part(claims)}`;
   const signature = await signing(options.key.cryptoKey, "HS256", encoder.encode(signingInput));
-  return `${signingInput}.${encodeBase64Url(signature)}`;
+  return `${signingInput}.${toBase64Url(new Uint8Array(signature))}`;
 }
 
 /**
