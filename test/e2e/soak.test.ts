@@ -30,11 +30,12 @@ beforeAll(async () => {
 });
 
 /**
- * The worker isolate's JS heap after a full garbage collection (MB), over wrangler dev's
- * inspector. workerd does not answer HeapProfiler.collectGarbage; a heap snapshot collects first
- * (its chunks are ignored), then Runtime.getHeapUsage reads what is still alive.
+ * A session with the worker isolate over wrangler dev's inspector, kept open for the whole soak
+ * (a second connection made after a long run got no answers). heapAfterGcMb() reads the JS heap
+ * after a full garbage collection: workerd does not answer HeapProfiler.collectGarbage, so a heap
+ * snapshot collects first (its chunks are ignored), then Runtime.getHeapUsage reads what is alive.
  */
-async function heapAfterGcMb(): Promise<number> {
+async function inspectWorker() {
   const socket = new WebSocket(`ws://127.0.0.1:${inspectorPort}/ws`);
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
   const pending = new Map<number, (result: Record<string, number>) => void>();
@@ -43,19 +44,25 @@ async function heapAfterGcMb(): Promise<number> {
     pending.get(message.id)?.(message.result);
   });
   let nextId = 1;
+  // A call the inspector leaves unanswered fails here, saying which, instead of hanging the test.
   const send = (method: string, params = {}) =>
-    new Promise<Record<string, number>>((resolve) => {
+    new Promise<Record<string, number>>((resolve, reject) => {
       const id = nextId++;
-      pending.set(id, resolve);
+      const timer = setTimeout(() => reject(new Error(`inspector did not answer ${method}`)), 30_000);
+      pending.set(id, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
       socket.send(JSON.stringify({ id, method, params }));
     });
-  try {
-    await send("HeapProfiler.enable");
-    await send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
-    return (await send("Runtime.getHeapUsage")).usedSize / 2 ** 20;
-  } finally {
-    socket.close();
-  }
+  await send("HeapProfiler.enable");
+  return {
+    async heapAfterGcMb() {
+      await send("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
+      return (await send("Runtime.getHeapUsage")).usedSize / 2 ** 20;
+    },
+    close: () => socket.close(),
+  };
 }
 afterAll(() => server?.stop());
 
@@ -213,12 +220,14 @@ describe(`soak: ${CLIENTS} clients for ${SECONDS} s`, () => {
       }
 
       const rss: number[] = [];
-      const heapBeforeMb = await heapAfterGcMb();
+      const inspector = await inspectWorker();
+      const heapBeforeMb = await inspector.heapAfterGcMb();
       const sampler = setInterval(() => rss.push(workerdRssKb(server.process.pid as number)), 2000);
       await Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n)));
       clearInterval(sampler);
       rss.push(workerdRssKb(server.process.pid as number));
-      const heapAfterMb = await heapAfterGcMb();
+      const heapAfterMb = await inspector.heapAfterGcMb();
+      inspector.close();
 
       const byStatus: Record<string, number> = {};
       for (const [key, count] of Object.entries(statuses)) {
