@@ -80,6 +80,21 @@ const scenarios = [
       request: () => ({ method: "POST", path: `/__bench/insert?user=${next()}` }),
     };
   })(),
+  // The app's own cost before any handler: every app-wide middleware (security headers, no-store,
+  // deps, CORS, body limit), routing to nothing, and the JSON 404, with no D1 and no crypto.
+  {
+    name: "the app's middleware, then a 404",
+    floor: "floor A: constant route",
+    expect: 404,
+    request: () => ({ method: "GET", path: "/api/no-such-route" }),
+  },
+  // The same plus the refresh route's own handler up to its first check: a 401 without D1.
+  {
+    name: "POST /api/refresh (no token): to the handler, no D1",
+    floor: "floor A: constant route",
+    expect: 401,
+    request: () => ({ method: "POST", path: "/api/refresh" }),
+  },
   (() => {
     const next = cycle(users.map((u) => u.refresh));
     return {
