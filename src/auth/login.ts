@@ -86,11 +86,15 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   const network = (meta.ip && networkKeyOf(meta.ip)) || null;
   const budgets = loginBudgets(deps, emailDigest, meta.ip, network ?? "unknown");
   const { attempts, networkFailures, pairFailures, accountFailures } = budgets;
-  const allKeys = [pairFailures, accountFailures, ...attempts, ...networkFailures].map((b) => b.key);
+  const allKeys = [
+    pairFailures.key,
+    accountFailures.key,
+    ...[...attempts, ...networkFailures].map((b) => b.key),
+  ] as const;
 
   const knownSince = new Date(nowMs - config.loginKnownNetworkSeconds * 1000);
   const [counts, [found]] = await db.batch([
-    reserveAttemptsStatement(db, allKeys as [string, ...string[]], now, windowMs),
+    reserveAttemptsStatement(db, allKeys, now, windowMs),
     selectUserForLogin(db, input.email, network, knownSince),
   ]);
   const over = (list: Budget[]) => retryAfter(list, counts, windowMs, nowMs);
@@ -136,7 +140,7 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     endLeastRecentlyUsedSessionsStatement(db, user.id, config.maxSessionsPerUser, now, written),
     clearAttemptsStatement(db, [pairFailures.key], written),
     releaseAttemptsStatement(db, [accountFailures.key, ...networkFailures.map((b) => b.key)], written),
-    ...(network ? [rememberNetworkStatement(db, sessionId, network, now, written)] : []),
+    ...(network ? [rememberNetworkStatement(db, sessionId, network, now)] : []),
   ]);
   if (opened.length === 0) {
     emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "credentials_changed", ip: meta.ip });

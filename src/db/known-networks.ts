@@ -1,6 +1,6 @@
 // CRUD on known_networks: the networks each user logged in from successfully, and when last.
 
-import { and, eq, exists, gt, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, exists, gt, lt, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { knownNetworks, sessions, users } from "./schema";
 
@@ -33,8 +33,11 @@ export function selectUserForLogin(db: Db, email: string, network: string | null
   );
 }
 
-/** Records a successful login of the session's user from `network` (batchable), `when` the condition holds. */
-export function rememberNetworkStatement(db: Db, sessionId: string, network: string, now: Date, when: SQL) {
+/**
+ * Records a successful login of the session's user from `network` (batchable). It selects from the
+ * new session's row, so in the login's batch it writes only if that session was written.
+ */
+export function rememberNetworkStatement(db: Db, sessionId: string, network: string, now: Date) {
   return db
     .insert(knownNetworks)
     .select(
@@ -45,7 +48,7 @@ export function rememberNetworkStatement(db: Db, sessionId: string, network: str
           lastLoginAt: sql<number>`${now.getTime()}`.as("last_login_at"),
         })
         .from(sessions)
-        .where(and(eq(sessions.id, sessionId), when)),
+        .where(eq(sessions.id, sessionId)),
     )
     .onConflictDoUpdate({
       target: [knownNetworks.userId, knownNetworks.network],
