@@ -19,6 +19,13 @@ export interface SessionEndedEvent {
 }
 export interface ChirpyClientOptions {
     baseUrl: string;
+    /**
+     * "bearer" (default): the client holds both tokens, in `store`. "cookie" (browser apps): the
+     * server keeps the refresh token in an HttpOnly cookie (sent with `credentials: "include"` and
+     * `X-Chirpy-Session: cookie`), the access token stays in this client's memory, `store` is unused,
+     * and a reloaded page is still logged in through the cookie.
+     */
+    session?: "bearer" | "cookie";
     store?: TokenStore;
     fetch?: typeof fetch;
     /** Refresh when the access token expires within this many seconds (default 60). */
@@ -140,7 +147,7 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
                         email: string;
                         is_chirpy_red: boolean;
                         token: string;
-                        refresh_token: string;
+                        refresh_token?: string | undefined;
                     };
                     outputFormat: "json";
                     status: 200;
@@ -304,13 +311,17 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
             };
         }>;
     };
-    refresh: () => Promise<string | null>;
+    /**
+     * Refreshes the access token; concurrent callers share one request. Null when there is no live
+     * session (in cookie mode: how a reloaded page learns whether it is still logged in).
+     */
+    refresh(): Promise<string | null>;
     /** Logs in and keeps the tokens; returns the response body, or null for a refused login. */
     login(email: string, password: string): Promise<{
         id: string;
         email: string;
         token: string;
-        refresh_token: string;
+        refresh_token?: string;
     } | null>;
     /**
      * Revokes the refresh token (ending the session server-side), then forgets the tokens. A 2xx

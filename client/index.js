@@ -255,34 +255,67 @@ function lifetimeOf(jwt) {
     return null;
   }
 }
+var COOKIE_MODE_HEADERS = { "X-Chirpy-Session": "cookie" };
+var INCLUDE_CREDENTIALS = { credentials: "include" };
+function bearerTransport(store) {
+  return {
+    accessToken: async () => (await store.get())?.accessToken ?? null,
+    async refreshInit() {
+      const tokens = await store.get();
+      return tokens ? { headers: { Authorization: `Bearer ${tokens.refreshToken}` } } : null;
+    },
+    async keep(body) {
+      const refreshToken = body.refresh_token ?? (await store.get())?.refreshToken;
+      if (refreshToken) await store.set({ accessToken: body.token, refreshToken });
+    },
+    forget: () => Promise.resolve(store.set(null)),
+    exclusive: (run) => run()
+  };
+}
+function cookieTransport(base) {
+  let accessToken = null;
+  const locks = globalThis.navigator?.locks;
+  return {
+    accessToken: () => Promise.resolve(accessToken),
+    refreshInit: () => Promise.resolve({ ...INCLUDE_CREDENTIALS, headers: COOKIE_MODE_HEADERS }),
+    async keep(body) {
+      accessToken = body.token;
+    },
+    async forget() {
+      accessToken = null;
+    },
+    exclusive: (run) => locks ? locks.request(`chirpy-edge refresh ${base}`, run) : run()
+  };
+}
 function createChirpyClient(options) {
   const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const store = options.store ?? memoryStore();
   const now = options.now ?? Date.now;
   const leewayMs = (options.refreshLeewaySeconds ?? 60) * 1e3;
   const base = options.baseUrl.replace(/\/$/, "");
+  const cookieMode = options.session === "cookie";
+  const transport = cookieMode ? cookieTransport(base) : bearerTransport(options.store ?? memoryStore());
   const listeners = /* @__PURE__ */ new Set();
   let inflight = null;
+  let mayHoldCookie = cookieMode;
   const expiresAtByToken = /* @__PURE__ */ new Map();
-  const received = (accessToken) => {
+  const received = async (body) => {
     expiresAtByToken.clear();
-    const lifetime = lifetimeOf(accessToken);
-    if (lifetime !== null) expiresAtByToken.set(accessToken, now() + lifetime);
+    const lifetime = lifetimeOf(body.token);
+    if (lifetime !== null) expiresAtByToken.set(body.token, now() + lifetime);
+    await transport.keep(body);
   };
   let generation = 0;
   const endSession = async (reason) => {
     generation++;
-    await store.set(null);
+    mayHoldCookie = false;
+    await transport.forget();
     for (const listener of listeners) listener({ type: "session-ended", reason });
   };
   async function runRefresh() {
     const started = generation;
-    const tokens = await store.get();
-    if (!tokens) return null;
-    const res = await baseFetch(`${base}/api/refresh`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${tokens.refreshToken}` }
-    });
+    const init = await transport.refreshInit();
+    if (!init) return null;
+    const res = await transport.exclusive(() => baseFetch(`${base}/api/refresh`, { ...init, method: "POST" }));
     if (res.status === 401) {
       if (started === generation) await endSession("refresh-refused");
       return null;
@@ -290,8 +323,7 @@ function createChirpyClient(options) {
     if (!res.ok) throw new Error(`refresh failed with status ${res.status}`);
     const body = await res.json();
     if (started !== generation) return null;
-    received(body.token);
-    await store.set({ accessToken: body.token, refreshToken: body.refresh_token ?? tokens.refreshToken });
+    await received(body);
     return body.token;
   }
   function refresh() {
@@ -302,10 +334,10 @@ function createChirpyClient(options) {
   }
   async function currentAccessToken() {
     if (inflight) return inflight;
-    const tokens = await store.get();
-    if (!tokens) return null;
-    const expiresAt = expiresAtByToken.get(tokens.accessToken);
-    return expiresAt !== void 0 && expiresAt - leewayMs <= now() ? refresh() : tokens.accessToken;
+    const token = await transport.accessToken();
+    if (!token) return mayHoldCookie ? refresh() : null;
+    const expiresAt = expiresAtByToken.get(token);
+    return expiresAt !== void 0 && expiresAt - leewayMs <= now() ? refresh() : token;
   }
   async function authorizedFetch(input, init = {}) {
     const headers = new Headers(init.headers);
@@ -321,22 +353,32 @@ function createChirpyClient(options) {
     return baseFetch(input, { ...init, headers });
   }
   const rpc = hc(base, { fetch: authorizedFetch });
+  const modeInit = cookieMode ? INCLUDE_CREDENTIALS : {};
+  const modeHeaders = cookieMode ? COOKIE_MODE_HEADERS : {};
   return {
     /** The typed API (Hono's hc<AppType>), tokens attached: `rpc.api.chirps.$post({ json })`. */
     rpc,
-    refresh,
+    /**
+     * Refreshes the access token; concurrent callers share one request. Null when there is no live
+     * session (in cookie mode: how a reloaded page learns whether it is still logged in).
+     */
+    refresh() {
+      if (cookieMode) mayHoldCookie = true;
+      return refresh();
+    },
     /** Logs in and keeps the tokens; returns the response body, or null for a refused login. */
     async login(email, password) {
       const res = await baseFetch(`${base}/api/login`, {
+        ...modeInit,
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...modeHeaders },
         body: JSON.stringify({ email, password })
       });
       if (!res.ok) return null;
       const body = await res.json();
       generation++;
-      received(body.token);
-      await store.set({ accessToken: body.token, refreshToken: body.refresh_token });
+      mayHoldCookie = cookieMode;
+      await received(body);
       return body;
     },
     /**
@@ -345,12 +387,9 @@ function createChirpyClient(options) {
      * error or any other status rejects and keeps the tokens, so the caller can retry.
      */
     async logout() {
-      const tokens = await store.get();
-      if (tokens) {
-        const res = await baseFetch(`${base}/api/revoke`, {
-          method: "POST",
-          headers: { Authorization: `Bearer ${tokens.refreshToken}` }
-        });
+      const init = await transport.refreshInit();
+      if (init) {
+        const res = await baseFetch(`${base}/api/revoke`, { ...init, method: "POST" });
         if (!res.ok && res.status !== 401) throw new Error(`logout failed with status ${res.status}; still logged in`);
       }
       await endSession("logged-out");

@@ -38,6 +38,16 @@ const list = v.pipe(
   ),
 );
 
+/** "https://app.example.com" or "http://localhost:5173": scheme, host and port, nothing else. */
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value && !value.includes("*");
+  } catch {
+    return false;
+  }
+}
+
 const strongEnough = (secret: string) => new TextEncoder().encode(secret).length >= MIN_JWT_SECRET_BYTES;
 
 /** The settings: environment variable → type, default, rule. Secrets are the last three. */
@@ -69,8 +79,17 @@ export const settingsSchema = v.object({
   PASSWORD_CHANGE_WINDOW_SECONDS: integer(3600),
   /** A session's last_used_at is stamped at most once per this many seconds by refreshes. */
   SESSION_TOUCH_INTERVAL_SECONDS: integer(300, 0),
-  /** Origins allowed by CORS; empty means CORS is off. */
-  CORS_ORIGINS: list,
+  /**
+   * Origins allowed by CORS, with credentials (the session cookie): exact origins only, never "*";
+   * empty means CORS is off.
+   */
+  CORS_ORIGINS: v.pipe(
+    list,
+    v.check(
+      (origins) => origins.every(isExactOrigin),
+      'must list exact origins such as https://app.example.com (scheme, host, optional port; no "*", no path)',
+    ),
+  ),
   /** Null when missing or shorter than MIN_JWT_SECRET_BYTES: nothing is signed with a weak key. */
   JWT_SECRET: v.pipe(
     v.optional(v.string(), ""),

@@ -36,6 +36,7 @@ export const invalidField = {
 // 401
 export const INVALID_ACCESS_TOKEN = "Invalid or expired access token";
 export const INVALID_REFRESH_TOKEN = "Invalid refresh token";
+export const MISSING_SESSION_COOKIE = "No session cookie (log in with X-Chirpy-Session: cookie first)";
 export const MISSING_BEARER = "Missing or malformed Authorization header (expected: Bearer <token>)";
 export const INCORRECT_CREDENTIALS = "Incorrect email or password";
 export const POLKA_KEY_REFUSED = "Missing or invalid API key";
@@ -44,6 +45,10 @@ export const NOT_YOUR_CHIRP = "You can only delete your own chirps";
 export const RESET_DEV_ONLY = "Reset is only allowed when PLATFORM=dev";
 export const CROSS_SITE_REFUSED = "Cross-site requests are refused";
 export const LOOPBACK_ONLY = "Dev tools answer only on a loopback host name (localhost, 127.0.0.1, [::1])";
+export const COOKIE_NEEDS_SESSION_HEADER =
+  "The session cookie is accepted only with the header X-Chirpy-Session: cookie";
+export const COOKIE_MODE_ORIGIN_REFUSED =
+  "This Origin may not use cookie mode (only the API's own origin and those in CORS_ORIGINS)";
 // 404
 export const NOT_FOUND = "Not found";
 export const CHIRP_NOT_FOUND = "Chirp not found";

@@ -36,6 +36,8 @@ export interface LoginResult {
   sessionId: string;
   accessToken: string;
   refreshToken: string;
+  /** When the session (and so the refresh token) ends at the latest. */
+  expiresAt: Date;
 }
 
 /** The budgets one login attempt spends, by what each protects. */
@@ -127,12 +129,13 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   // Everything after the session's own statements lands only if the session was written: the
   // hash just verified was still the user's (a password change or deletion meanwhile leaves nothing).
   const written = sessionWritten(db, sessionId);
+  const expiresAt = new Date(nowMs + config.refreshTokenTtlSeconds * 1000);
   const [opened, , ended] = await db.batch([
     ...openSessionStatements(db, {
       id: sessionId,
       userId: user.id,
       now,
-      expiresAt: new Date(nowMs + config.refreshTokenTtlSeconds * 1000),
+      expiresAt,
       userAgent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
       refreshTokenHash,
       verifiedPasswordHash: user.hashedPassword,
@@ -156,5 +159,5 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
       count: ended.length,
     });
   }
-  return { user, sessionId, accessToken, refreshToken };
+  return { user, sessionId, accessToken, refreshToken, expiresAt };
 }

@@ -21,8 +21,8 @@ const invalidRefreshToken = () => invalidToken(INVALID_REFRESH_TOKEN);
 
 export interface RefreshResult {
   accessToken: string;
-  /** Present when rotation is on: the token to use next time. */
-  refreshToken?: string;
+  /** Present when rotation is on: the token to use next time, and when its session ends. */
+  successor?: { refreshToken: string; expiresAt: Date };
 }
 
 /**
@@ -61,8 +61,11 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
     now,
   });
   if (result.ok) {
-    const { userId, sessionId } = result.owner;
-    return { accessToken: await issueAccessToken(deps, keys, userId, sessionId, nowMs), refreshToken: successor };
+    const { userId, sessionId, expiresAt } = result.owner;
+    return {
+      accessToken: await issueAccessToken(deps, keys, userId, sessionId, nowMs),
+      successor: { refreshToken: successor, expiresAt },
+    };
   }
 
   const state = result.state;
@@ -76,7 +79,7 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
     if (!stamp) throw invalidRefreshToken();
     return {
       accessToken: await issueAccessToken(deps, keys, state.userId, state.sessionId, nowMs),
-      refreshToken: await deriveSuccessor(stamp.key, stamp.nonce, presented),
+      successor: { refreshToken: await deriveSuccessor(stamp.key, stamp.nonce, presented), expiresAt: state.expiresAt },
     };
   }
   // Reuse after the grace window: someone holds a token they should not. End the family.

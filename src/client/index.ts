@@ -2,6 +2,8 @@
 // dance right: it attaches the access token, refreshes it shortly before expiry or once after a
 // 401, with one refresh in flight at a time (concurrent callers wait for the same one), keeps the
 // rotated refresh token in a pluggable store, and reports "session ended" as one typed event.
+// In cookie mode (browser apps) the refresh token is an HttpOnly cookie this code never sees, the
+// access token lives in memory only, and one refresh runs at a time across the origin's tabs.
 // Runs anywhere with fetch (browsers, Workers, Node 18+). Imports no server code at run time.
 
 import { hc } from "hono/client";
@@ -39,6 +41,13 @@ export interface SessionEndedEvent {
 
 export interface ChirpyClientOptions {
   baseUrl: string;
+  /**
+   * "bearer" (default): the client holds both tokens, in `store`. "cookie" (browser apps): the
+   * server keeps the refresh token in an HttpOnly cookie (sent with `credentials: "include"` and
+   * `X-Chirpy-Session: cookie`), the access token stays in this client's memory, `store` is unused,
+   * and a reloaded page is still logged in through the cookie.
+   */
+  session?: "bearer" | "cookie";
   store?: TokenStore;
   fetch?: typeof fetch;
   /** Refresh when the access token expires within this many seconds (default 60). */
@@ -58,22 +67,85 @@ function lifetimeOf(jwt: string): number | null {
   }
 }
 
+/** How the tokens travel: the refresh token in the store (bearer) or in the HttpOnly cookie. */
+interface Transport {
+  accessToken(): Promise<string | null>;
+  /** The refresh (or revoke) request's credentials; null when there is nothing to present. */
+  refreshInit(): Promise<RequestInit | null>;
+  /** Keeps what a login or refresh answered. */
+  keep(body: { token: string; refresh_token?: string }): Promise<void>;
+  forget(): Promise<void>;
+  /** Runs a refresh, exclusively across the origin's tabs where the transport needs it. */
+  exclusive<T>(run: () => Promise<T>): Promise<T>;
+}
+
+const COOKIE_MODE_HEADERS = { "X-Chirpy-Session": "cookie" };
+// `credentials` is a browser fetch option (the Workers runtime's types lack it, and its fetch
+// refuses it): the cookie-mode requests' init, typed as the browser's RequestInit has it.
+const INCLUDE_CREDENTIALS = { credentials: "include" } as RequestInit;
+
+/** The part of the Web Locks API (navigator.locks) used here. */
+interface Locks {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+function bearerTransport(store: TokenStore): Transport {
+  return {
+    accessToken: async () => (await store.get())?.accessToken ?? null,
+    async refreshInit() {
+      const tokens = await store.get();
+      return tokens ? { headers: { Authorization: `Bearer ${tokens.refreshToken}` } } : null;
+    },
+    async keep(body) {
+      // With rotation on the server returns a successor; without, the refresh token stays.
+      const refreshToken = body.refresh_token ?? (await store.get())?.refreshToken;
+      if (refreshToken) await store.set({ accessToken: body.token, refreshToken });
+    },
+    forget: () => Promise.resolve(store.set(null)),
+    exclusive: (run) => run(),
+  };
+}
+
+function cookieTransport(base: string): Transport {
+  let accessToken: string | null = null;
+  // Web Locks (browsers): one refresh at a time across every tab of the origin, so tabs never
+  // race each other's rotation; elsewhere the in-tab single flight is all there is.
+  const locks = (globalThis as { navigator?: { locks?: Locks } }).navigator?.locks;
+  return {
+    accessToken: () => Promise.resolve(accessToken),
+    refreshInit: () => Promise.resolve({ ...INCLUDE_CREDENTIALS, headers: COOKIE_MODE_HEADERS }),
+    async keep(body) {
+      accessToken = body.token;
+    },
+    async forget() {
+      accessToken = null;
+    },
+    exclusive: (run) => (locks ? locks.request(`chirpy-edge refresh ${base}`, run) : run()),
+  };
+}
+
 export function createChirpyClient(options: ChirpyClientOptions) {
   const baseFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
-  const store = options.store ?? memoryStore();
   const now = options.now ?? Date.now;
   const leewayMs = (options.refreshLeewaySeconds ?? 60) * 1000;
   const base = options.baseUrl.replace(/\/$/, "");
+  const cookieMode = options.session === "cookie";
+  const transport = cookieMode ? cookieTransport(base) : bearerTransport(options.store ?? memoryStore());
   const listeners = new Set<(event: SessionEndedEvent) => void>();
   let inflight: Promise<string | null> | null = null;
+  // Cookie mode: whether a cookie may be there to try. A new page does not know until it asks; a
+  // refused refresh or a logout says no (calls then go out without a token) until the next login
+  // or an explicit refresh().
+  let mayHoldCookie = cookieMode;
   // When each access token expires by this device's clock: its lifetime (exp - iat) counted from
   // when it arrived, so a device clock hours off neither refreshes early nor late. A token from the
   // store that this client did not receive (a reload) is used until the server refuses it.
   const expiresAtByToken = new Map<string, number>();
-  const received = (accessToken: string) => {
+  const received = async (body: { token: string; refresh_token?: string }) => {
     expiresAtByToken.clear();
-    const lifetime = lifetimeOf(accessToken);
-    if (lifetime !== null) expiresAtByToken.set(accessToken, now() + lifetime);
+    const lifetime = lifetimeOf(body.token);
+    if (lifetime !== null) expiresAtByToken.set(body.token, now() + lifetime);
+    await transport.keep(body);
   };
   // Bumped by logout and by a refused refresh: a refresh that started before must not store
   // tokens afterwards (a refresh racing a logout would otherwise log the user back in).
@@ -81,18 +153,16 @@ export function createChirpyClient(options: ChirpyClientOptions) {
 
   const endSession = async (reason: SessionEndedEvent["reason"]) => {
     generation++;
-    await store.set(null);
+    mayHoldCookie = false;
+    await transport.forget();
     for (const listener of listeners) listener({ type: "session-ended", reason });
   };
 
   async function runRefresh(): Promise<string | null> {
     const started = generation;
-    const tokens = await store.get();
-    if (!tokens) return null;
-    const res = await baseFetch(`${base}/api/refresh`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${tokens.refreshToken}` },
-    });
+    const init = await transport.refreshInit();
+    if (!init) return null;
+    const res = await transport.exclusive(() => baseFetch(`${base}/api/refresh`, { ...init, method: "POST" }));
     if (res.status === 401) {
       if (started === generation) await endSession("refresh-refused");
       return null;
@@ -100,9 +170,7 @@ export function createChirpyClient(options: ChirpyClientOptions) {
     if (!res.ok) throw new Error(`refresh failed with status ${res.status}`);
     const body = (await res.json()) as { token: string; refresh_token?: string };
     if (started !== generation) return null;
-    received(body.token);
-    // With rotation on the server returns a successor; without, the refresh token stays.
-    await store.set({ accessToken: body.token, refreshToken: body.refresh_token ?? tokens.refreshToken });
+    await received(body);
     return body.token;
   }
 
@@ -116,10 +184,10 @@ export function createChirpyClient(options: ChirpyClientOptions) {
 
   async function currentAccessToken(): Promise<string | null> {
     if (inflight) return inflight;
-    const tokens = await store.get();
-    if (!tokens) return null;
-    const expiresAt = expiresAtByToken.get(tokens.accessToken);
-    return expiresAt !== undefined && expiresAt - leewayMs <= now() ? refresh() : tokens.accessToken;
+    const token = await transport.accessToken();
+    if (!token) return mayHoldCookie ? refresh() : null;
+    const expiresAt = expiresAtByToken.get(token);
+    return expiresAt !== undefined && expiresAt - leewayMs <= now() ? refresh() : token;
   }
 
   /** fetch with the access token attached, refreshed and retried once after a 401. */
@@ -138,23 +206,33 @@ export function createChirpyClient(options: ChirpyClientOptions) {
   }
 
   const rpc = hc<AppType>(base, { fetch: authorizedFetch });
+  const modeInit = cookieMode ? INCLUDE_CREDENTIALS : {};
+  const modeHeaders = cookieMode ? COOKIE_MODE_HEADERS : {};
 
   return {
     /** The typed API (Hono's hc<AppType>), tokens attached: `rpc.api.chirps.$post({ json })`. */
     rpc,
-    refresh,
+    /**
+     * Refreshes the access token; concurrent callers share one request. Null when there is no live
+     * session (in cookie mode: how a reloaded page learns whether it is still logged in).
+     */
+    refresh(): Promise<string | null> {
+      if (cookieMode) mayHoldCookie = true;
+      return refresh();
+    },
     /** Logs in and keeps the tokens; returns the response body, or null for a refused login. */
     async login(email: string, password: string) {
       const res = await baseFetch(`${base}/api/login`, {
+        ...modeInit,
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...modeHeaders },
         body: JSON.stringify({ email, password }),
       });
       if (!res.ok) return null;
-      const body = (await res.json()) as { id: string; email: string; token: string; refresh_token: string };
+      const body = (await res.json()) as { id: string; email: string; token: string; refresh_token?: string };
       generation++;
-      received(body.token);
-      await store.set({ accessToken: body.token, refreshToken: body.refresh_token });
+      mayHoldCookie = cookieMode;
+      await received(body);
       return body;
     },
     /**
@@ -163,12 +241,9 @@ export function createChirpyClient(options: ChirpyClientOptions) {
      * error or any other status rejects and keeps the tokens, so the caller can retry.
      */
     async logout() {
-      const tokens = await store.get();
-      if (tokens) {
-        const res = await baseFetch(`${base}/api/revoke`, {
-          method: "POST",
-          headers: { Authorization: `Bearer ${tokens.refreshToken}` },
-        });
+      const init = await transport.refreshInit();
+      if (init) {
+        const res = await baseFetch(`${base}/api/revoke`, { ...init, method: "POST" });
         if (!res.ok && res.status !== 401) throw new Error(`logout failed with status ${res.status}; still logged in`);
       }
       await endSession("logged-out");

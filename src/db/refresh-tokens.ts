@@ -79,14 +79,19 @@ export interface RotationInput {
   now: Date;
 }
 
-interface TokenState extends Caller {
+/** A consumed token's owner, and when its family ends. */
+interface Owner extends Caller {
+  expiresAt: Date;
+}
+
+interface TokenState extends Owner {
   consumedAt: Date | null;
   rotationNonce: string | null;
   usable: boolean;
 }
 
 /** Won: this request consumed the token. Lost: another did, or it is not usable; its state, if any. */
-export type RotationResult = Outcome<{ owner: Caller }, "lost", { state: TokenState | null }>;
+export type RotationResult = Outcome<{ owner: Owner }, "lost", { state: TokenState | null }>;
 
 /**
  * Rotation, in one D1 batch (one transaction; D1 has no BEGIN): consume the token if it is
@@ -110,7 +115,11 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
           liveSessionOfToken(db, now),
         ),
       )
-      .returning({ userId: refreshTokens.userId, sessionId: refreshTokens.sessionId }),
+      .returning({
+        userId: refreshTokens.userId,
+        sessionId: refreshTokens.sessionId,
+        expiresAt: refreshTokens.expiresAt,
+      }),
     // The successor lives as long as the family: rotation never extends the login's lifetime.
     // It is inserted only if the consume above was this request's (the nonce is ours).
     insertRefreshTokenStatement(db, successorHash, now, isSessionOfToken(db, wonBy)),
@@ -119,6 +128,7 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
       .select({
         userId: refreshTokens.userId,
         sessionId: refreshTokens.sessionId,
+        expiresAt: refreshTokens.expiresAt,
         consumedAt: refreshTokens.consumedAt,
         rotationNonce: refreshTokens.rotationNonce,
         usable: sql<number>`${and(isLive(refreshTokens, now), isLive(sessions, now))}`,

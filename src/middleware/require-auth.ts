@@ -18,7 +18,7 @@ export function readAuthorization(c: Context, scheme: string): string | null {
   return match[2];
 }
 
-export function requireBearer(c: Context): string {
+function requireBearer(c: Context): string {
   const token = readAuthorization(c, "Bearer");
   if (!token) throw unauthorized(MISSING_BEARER);
   return token;

@@ -28,13 +28,14 @@ export const nameOf = (schema: object) => schemaNames.get(schema);
 // validators a route runs, so each input is stated once, where it is checked.
 const INPUT = Symbol("validated-input");
 export interface ValidatedInput {
-  target: "json" | "query" | "param";
+  target: "json" | "query" | "param" | "header";
   schema: v.GenericSchema;
 }
 /** The input a handler of a route validates, if it is one of the validators below. */
 export const inputOf = (handler: unknown): ValidatedInput | undefined =>
   (handler as { [INPUT]?: ValidatedInput })[INPUT];
-const carrying = <H extends object>(handler: H, input: ValidatedInput): H => Object.assign(handler, { [INPUT]: input });
+export const carrying = <H extends object>(handler: H, input: ValidatedInput): H =>
+  Object.assign(handler, { [INPUT]: input });
 
 /** The JSON Schema a custom check adds to its field in the OpenAPI document, if any. */
 export const jsonSchemaOf = (action: object) => jsonSchemaOfCheck.get(action);
@@ -80,7 +81,7 @@ export const credentialsSchema = named("Credentials", v.object({ email, password
 export const uuid = (field: string) =>
   v.pipe(v.string(invalidField.notUuid(field)), v.uuid(invalidField.notUuid(field)));
 
-function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
+export function parseWith<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, value);
   if (!result.success) throw badRequest(issueMessage(result.issues[0]));
   return result.output;

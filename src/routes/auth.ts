@@ -1,13 +1,24 @@
 import { Hono } from "hono";
 import { login } from "../auth/login";
 import { refreshSession, revokeRefreshToken } from "../auth/refresh";
+import { AppError, MISSING_BEARER, MISSING_SESSION_COOKIE, unauthorized } from "../errors";
 import type { AppEnv } from "../middleware/context";
-import { requireBearer } from "../middleware/require-auth";
+import {
+  clearRefreshCookie,
+  presentedRefreshToken,
+  SESSION_HEADER,
+  sessionMode,
+  setRefreshCookie,
+} from "../middleware/session-cookie";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { describeRoute, E, UNAUTHORIZED } from "./describe";
 import { loginResponseSchema, refreshResponseSchema, toLoginJson, toRefreshJson } from "./responses";
 
 const withRefreshToken = { "header.Authorization": "Bearer {$response.body#/refresh_token}" };
+const COOKIE_MODE_REFUSED: [string, typeof E] = [
+  `Cookie mode refused: the cookie without ${SESSION_HEADER}: cookie, or a foreign Origin; nothing changed`,
+  E,
+];
 
 export const authRoutes = new Hono<AppEnv>()
   .post(
@@ -19,6 +30,7 @@ export const authRoutes = new Hono<AppEnv>()
         200: ["Logged in", loginResponseSchema],
         400: ["Invalid body", E],
         401: ["Incorrect email or password", E],
+        403: COOKIE_MODE_REFUSED,
         429: ["Too many failed attempts; see Retry-After", E],
       },
       links: {
@@ -37,13 +49,16 @@ export const authRoutes = new Hono<AppEnv>()
         },
       },
     }),
+    sessionMode,
     jsonBody(credentialsSchema),
     async (c) => {
       const result = await login(c.get("deps"), c.req.valid("json"), {
         ip: c.req.header("CF-Connecting-IP") ?? null,
         userAgent: c.req.header("User-Agent") ?? null,
       });
-      return c.json(toLoginJson(result.user, result), 200);
+      if (!c.get("cookieMode")) return c.json(toLoginJson(result.user, result), 200);
+      setRefreshCookie(c, result.refreshToken, result.expiresAt);
+      return c.json(toLoginJson(result.user, { ...result, refreshToken: null }), 200);
     },
   )
   .post(
@@ -51,12 +66,29 @@ export const authRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "Trade a refresh token for a new access token (and a new refresh token with rotation on)",
       tag: "auth",
-      security: "refreshToken",
-      responses: { 200: ["New access token", refreshResponseSchema], ...UNAUTHORIZED },
+      security: ["refreshToken", "refreshCookie"],
+      responses: {
+        200: ["New access token (cookie mode, rotation on: the successor replaces the cookie)", refreshResponseSchema],
+        ...UNAUTHORIZED,
+        403: COOKIE_MODE_REFUSED,
+      },
     }),
+    sessionMode,
     async (c) => {
-      const result = await refreshSession(c.get("deps"), requireBearer(c));
-      return c.json(toRefreshJson(result), 200);
+      const { token, via } = presentedRefreshToken(c);
+      if (via === "bearer") {
+        const result = await refreshSession(c.get("deps"), token ?? missing(MISSING_BEARER));
+        return c.json(toRefreshJson({ ...result, refreshToken: result.successor?.refreshToken }), 200);
+      }
+      try {
+        const result = await refreshSession(c.get("deps"), token ?? missing(MISSING_SESSION_COOKIE));
+        if (result.successor) setRefreshCookie(c, result.successor.refreshToken, result.successor.expiresAt);
+        return c.json(toRefreshJson(result), 200);
+      } catch (error) {
+        // The cookie no longer opens anything (revoked, expired, reused): the browser may drop it.
+        if (error instanceof AppError && error.status === 401) clearRefreshCookie(c);
+        throw error;
+      }
     },
   )
   .post(
@@ -64,11 +96,27 @@ export const authRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "Revoke a refresh token and end its session (RFC 7009: unknown tokens are a no-op)",
       tag: "auth",
-      security: "refreshToken",
-      responses: { 204: ["Revoked"], 401: ["Missing or malformed Authorization header", E] },
+      security: ["refreshToken", "refreshCookie"],
+      responses: {
+        204: ["Revoked (cookie mode: the cookie is cleared, also when there was none)"],
+        401: ["Missing or malformed Authorization header", E],
+        403: COOKIE_MODE_REFUSED,
+      },
     }),
+    sessionMode,
     async (c) => {
-      await revokeRefreshToken(c.get("deps"), requireBearer(c));
+      const { token, via } = presentedRefreshToken(c);
+      if (via === "bearer") {
+        await revokeRefreshToken(c.get("deps"), token ?? missing(MISSING_BEARER));
+        return c.body(null, 204);
+      }
+      // Logging out twice, or after the cookie expired, is still a logout.
+      if (token) await revokeRefreshToken(c.get("deps"), token);
+      clearRefreshCookie(c);
       return c.body(null, 204);
     },
   );
+
+function missing(message: string): never {
+  throw unauthorized(message);
+}

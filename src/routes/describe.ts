@@ -7,7 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import type * as v from "valibot";
 import { errorResponseSchema } from "./responses";
 
-type Security = "accessToken" | "refreshToken" | "polkaApiKey";
+type Security = "accessToken" | "refreshToken" | "refreshCookie" | "polkaApiKey";
 
 /** An OpenAPI link: the operation a response leads to, and where its parameters come from. */
 interface Link {
@@ -21,7 +21,8 @@ interface Link {
 export interface OperationDescription {
   summary: string;
   tag: string;
-  security?: Security;
+  /** The scheme, or alternatives of which any one is enough. */
+  security?: Security | Security[];
   /** Status → [description, body]: a response schema (routes/responses.ts), an array of one, "text", "html", or nothing. */
   responses: Record<number, [string, (v.GenericSchema | [v.GenericSchema] | "text" | "html")?]>;
   /** Status → links from that response to other operations (OpenAPI `links`). */

@@ -7,6 +7,7 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { RouterRoute } from "hono/types";
 import type * as v from "valibot";
+import { REFRESH_COOKIE, SESSION_HEADER } from "../middleware/session-cookie";
 import { inputOf, jsonSchemaOf, nameOf, type ValidatedInput } from "../middleware/validation";
 import { descriptionOf, type OperationDescription } from "./describe";
 
@@ -56,7 +57,7 @@ function schemaOf(schema: v.GenericSchema, components: Record<string, JsonObject
   return { $ref: `#/components/schemas/${name}` };
 }
 
-function parameters(schema: v.GenericSchema, where: "query" | "path") {
+function parameters(schema: v.GenericSchema, where: "query" | "path" | "header") {
   const entries = (schema as v.ObjectSchema<v.ObjectEntries, undefined>).entries;
   return Object.entries(entries).map(([name, entry]) => ({
     name,
@@ -82,17 +83,19 @@ function operationObject(op: Operation, components: Record<string, JsonObject>):
     responses[status] = { description, ...(content ? { content } : {}), ...(links ? { links } : {}) };
   }
   const input = (target: ValidatedInput["target"]) => op.inputs.find((i) => i.target === target);
-  const [body, query, params] = [input("json"), input("query"), input("param")];
+  const [body, query, params, headers] = [input("json"), input("query"), input("param"), input("header")];
   return {
     operationId: operationIdOf(op.method, op.path),
     summary: op.summary,
     tags: [op.tag],
-    ...(op.security ? { security: [{ [op.security]: [] }] } : {}),
-    ...(params || query
+    // Alternatives: any one of the schemes listed is enough.
+    ...(op.security ? { security: [op.security].flat().map((scheme) => ({ [scheme]: [] })) } : {}),
+    ...(params || query || headers
       ? {
           parameters: [
             ...(params ? parameters(params.schema, "path") : []),
             ...(query ? parameters(query.schema, "query") : []),
+            ...(headers ? parameters(headers.schema, "header") : []),
           ],
         }
       : {}),
@@ -144,6 +147,12 @@ export function openApiDocument(routes: RouterRoute[]): JsonObject {
           type: "http",
           scheme: "bearer",
           description: "The `refresh_token` from login (64 lowercase hex characters)",
+        },
+        refreshCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: REFRESH_COOKIE,
+          description: `Cookie mode (browser apps): set by login with \`${SESSION_HEADER}: cookie\`, HttpOnly; honoured only with that header and an Origin that is the API's own or in CORS_ORIGINS (else 403)`,
         },
         polkaApiKey: {
           type: "apiKey",

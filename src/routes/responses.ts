@@ -27,7 +27,13 @@ export const loginResponseSchema = named(
   v.object({
     ...userResponseSchema.entries,
     token: v.pipe(v.string(), v.description("Access token: an HS256 JWT, valid ACCESS_TOKEN_TTL_SECONDS")),
-    refresh_token: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/), v.description("Refresh token: 64 lowercase hex")),
+    refresh_token: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(/^[0-9a-f]{64}$/),
+        v.description("Refresh token: 64 lowercase hex; absent in cookie mode (it is the HttpOnly cookie)"),
+      ),
+    ),
   }),
 );
 
@@ -36,7 +42,11 @@ export const refreshResponseSchema = named(
   v.object({
     token: v.string(),
     refresh_token: v.optional(
-      v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/), v.description("Only with REFRESH_TOKEN_ROTATION=on")),
+      v.pipe(
+        v.string(),
+        v.regex(/^[0-9a-f]{64}$/),
+        v.description("Only with REFRESH_TOKEN_ROTATION=on, and not in cookie mode (the cookie is replaced)"),
+      ),
     ),
   }),
 );
@@ -82,20 +92,19 @@ export const toUserJson = (user: User): v.InferOutput<typeof userResponseSchema>
   is_chirpy_red: user.isChirpyRed,
 });
 
-/** A login's answer: the user, the access token and the refresh token. */
+/** A login's answer: the user, the access token and (bearer mode: not null) the refresh token. */
 export const toLoginJson = (
   user: User,
-  tokens: { accessToken: string; refreshToken: string },
-): v.InferOutput<typeof loginResponseSchema> => ({
-  ...toUserJson(user),
-  token: tokens.accessToken,
-  refresh_token: tokens.refreshToken,
-});
+  tokens: { accessToken: string; refreshToken: string | null },
+): v.InferOutput<typeof loginResponseSchema> =>
+  tokens.refreshToken
+    ? { ...toUserJson(user), token: tokens.accessToken, refresh_token: tokens.refreshToken }
+    : { ...toUserJson(user), token: tokens.accessToken };
 
-/** A refresh's answer: the access token, and with rotation on its successor refresh token. */
+/** A refresh's answer: the access token, and (bearer mode, rotation on) its successor refresh token. */
 export const toRefreshJson = (tokens: {
   accessToken: string;
-  refreshToken?: string | null;
+  refreshToken?: string;
 }): v.InferOutput<typeof refreshResponseSchema> =>
   tokens.refreshToken
     ? { token: tokens.accessToken, refresh_token: tokens.refreshToken }

@@ -171,3 +171,87 @@ describe("client: logout revokes first", () => {
     expect(ended).toEqual([{ type: "session-ended", reason: "logged-out" }]);
   });
 });
+
+/**
+ * A browser's view of the worker for cookie mode: a cookie jar that stores what Set-Cookie says and
+ * sends the cookie only with requests that ask for credentials (as a cross-origin page's fetch);
+ * workerd's own fetch refuses the `credentials` option, so it is consumed here.
+ */
+function browserLikeWorker(clock: FixedClock, bindings: Record<string, string> = {}) {
+  const worker = countingWorker(clock, bindings);
+  const jar = new Map<string, string>();
+  const fetcher = async (input: RequestInfo | URL, init: RequestInit & { credentials?: string } = {}) => {
+    const { credentials, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (credentials === "include" && jar.size > 0) {
+      headers.set("Cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
+    }
+    const res = await worker.fetch(input, { ...rest, headers });
+    for (const line of res.headers.getAll("Set-Cookie")) {
+      const [pair] = line.split(";");
+      const [name, value] = [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)];
+      if (/Max-Age=0(;|$)/.test(line)) jar.delete(name);
+      else jar.set(name, value);
+    }
+    return res;
+  };
+  return { ...worker, jar, fetch: fetcher as typeof fetch };
+}
+
+describe("client: cookie mode (browser apps)", () => {
+  const start = async (bindings: Record<string, string> = {}) => {
+    const clock = fixedClock();
+    const worker = browserLikeWorker(clock, bindings);
+    const user = await newUser(worker.app, uniqueEmail("cookie-client"));
+    const open = () =>
+      createChirpyClient({ baseUrl: "http://chirpy.test", session: "cookie", fetch: worker.fetch, now: clock.now });
+    return { clock, worker, user, open };
+  };
+
+  it("never sees the refresh token, and refreshes once for 20 calls through the cookie (rotation on)", async () => {
+    const { clock, worker, user, open } = await start({ REFRESH_TOKEN_ROTATION: "on" });
+    const client = open();
+    const body = await client.login(user.email, user.password);
+    expect(body && "refresh_token" in body).toBe(false);
+    const first = worker.jar.get("__Host-chirpy_refresh");
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+
+    clock.advance(3600);
+    const responses = await postChirps(client, 20);
+    expect(responses.map((res) => res.status)).toEqual(Array(20).fill(201));
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+    expect(worker.jar.get("__Host-chirpy_refresh")).not.toBe(first); // the successor replaced it
+  });
+
+  it("a reloaded page (a new client, the same cookie jar) is still logged in without logging in again", async () => {
+    const { worker, user, open } = await start();
+    await open().login(user.email, user.password);
+    const reloaded = open();
+    const res = await reloaded.rpc.api.chirps.$post({ json: { body: "after a reload" } });
+    expect(res.status).toBe(201);
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+  });
+
+  it("logout revokes the cookie's session and clears it; a page opened afterwards is logged out", async () => {
+    const { worker, user, open } = await start();
+    const client = open();
+    await client.login(user.email, user.password);
+    const ended: SessionEndedEvent[] = [];
+    client.onSessionEnded((event) => ended.push(event));
+    await client.logout();
+    expect(ended).toEqual([{ type: "session-ended", reason: "logged-out" }]);
+    expect(worker.counts["POST /api/revoke"]).toBe(1);
+    expect(worker.jar.size).toBe(0);
+    expect(await open().refresh()).toBeNull();
+  });
+
+  it("logged out, calls go without a token and do not retry the refresh each time", async () => {
+    const { worker, open } = await start();
+    const client = open();
+    for (let i = 0; i < 3; i++) expect((await client.rpc.api.chirps.$get({ query: { sort: "asc" } })).status).toBe(200);
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+    const refused = await client.rpc.api.chirps.$post({ json: { body: "not logged in" } });
+    expect(refused.status).toBe(401);
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+  });
+});

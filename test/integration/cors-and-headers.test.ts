@@ -21,10 +21,13 @@ describe("CORS", () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get("Access-Control-Allow-Origin")).toBe("https://app.example");
     expect(preflight.headers.get("Access-Control-Allow-Headers")).toContain("Authorization");
-    expect(preflight.headers.get("Access-Control-Allow-Credentials")).toBeNull();
+    expect(preflight.headers.get("Access-Control-Allow-Headers")).toContain("X-Chirpy-Session");
+    // Listed origins may use cookie mode: credentials, for that exact origin only.
+    expect(preflight.headers.get("Access-Control-Allow-Credentials")).toBe("true");
 
     const other = await app("/api/chirps", { headers: { Origin: "https://evil.example" } });
     expect(other.status).toBe(200);
+    // No Allow-Origin: the browser hands the response to no script of that origin, credentials or not.
     expect(other.headers.get("Access-Control-Allow-Origin")).toBeNull();
   });
 });

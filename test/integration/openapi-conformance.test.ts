@@ -21,7 +21,7 @@ interface JsonSchema {
 }
 interface Parameter {
   name: string;
-  in: "query" | "path";
+  in: "query" | "path" | "header";
   required: boolean;
   schema: JsonSchema;
 }
@@ -114,17 +114,26 @@ function expectAccepted(name: string, op: OperationObject, res: Response, what: 
   expect(res.status, `${name} ${what}`).not.toBe(400);
 }
 
+/** The properties of an operation's body schema, resolved. */
+const bodyProperties = (op: OperationObject) =>
+  Object.entries(resolve(op.requestBody?.content["application/json"].schema ?? {}).properties ?? {}).map(
+    ([key, s]) => [key, resolve(s)] as const,
+  );
+
+/** A body valid by the document (each property its first valid value). */
+const validBody = (op: OperationObject) =>
+  Object.fromEntries(
+    bodyProperties(op).map(([key, s]) => [
+      key,
+      s.type === "object" ? { user_id: crypto.randomUUID() } : validStrings(s)[0],
+    ]),
+  );
+
 describe("request bodies: the document says what the server enforces", () => {
   it.each(withBody.map((o) => [o.name, o] as const))("%s", async (name, { path, method, op }) => {
     const schema = resolve(op.requestBody?.content["application/json"].schema ?? {});
-    const properties = Object.entries(schema.properties ?? {}).map(([key, s]) => [key, resolve(s)] as const);
-    const base = () =>
-      Object.fromEntries(
-        properties.map(([key, s]) => [
-          key,
-          s.type === "object" ? { user_id: crypto.randomUUID() } : validStrings(s)[0],
-        ]),
-      );
+    const properties = bodyProperties(op);
+    const base = () => validBody(op);
     const send = async (body: unknown) =>
       api(fillPath(path, {}), {
         method: method.toUpperCase(),
@@ -165,15 +174,19 @@ describe("parameters: the document says what the server enforces", () => {
     const call = async (values: Record<string, unknown>) => {
       const query = new URLSearchParams();
       const pathValues: Record<string, string> = {};
+      const headers = new Headers(await credentials(op, api));
       for (const p of op.parameters ?? []) {
         if (!(p.name in values)) continue;
         if (p.in === "path") pathValues[p.name] = String(values[p.name]);
+        else if (p.in === "header") headers.set(p.name, String(values[p.name]));
         else query.set(p.name, String(values[p.name]));
       }
       const qs = query.size ? `?${query}` : "";
+      if (op.requestBody) headers.set("Content-Type", "application/json");
       return api(`${fillPath(path, pathValues)}${qs}`, {
         method: method.toUpperCase(),
-        headers: await credentials(op, api),
+        headers,
+        ...(op.requestBody ? { body: JSON.stringify(validBody(op)) } : {}),
       });
     };
     let cases = 0;

@@ -22,12 +22,17 @@ interface OpenApiDoc {
 const NOT_OPERATIONS = new Set(["GET /docs/init.js"]);
 
 describe("GET /openapi.json", () => {
-  it("serves an OpenAPI 3.1 document with the three security schemes", async () => {
+  it("serves an OpenAPI 3.1 document with the four security schemes", async () => {
     const res = await api("/openapi.json");
     expect(res.status).toBe(200);
     const doc = await res.json<OpenApiDoc>();
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["accessToken", "polkaApiKey", "refreshToken"]);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
+      "accessToken",
+      "polkaApiKey",
+      "refreshCookie",
+      "refreshToken",
+    ]);
     expect(doc.components.securitySchemes.accessToken).toMatchObject({ type: "http", scheme: "bearer" });
   });
 

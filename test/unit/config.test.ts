@@ -51,6 +51,20 @@ describe("parseConfig", () => {
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
     expect(() => parseConfig({ DB, REFRESH_TOKEN_ROTATION: "yes" })).toThrow(MisconfigurationError);
   });
+
+  it("refuses CORS_ORIGINS entries that are not exact origins (credentials are never open to a pattern)", () => {
+    for (const bad of [
+      "*",
+      "https://*.example.com",
+      "https://a.example/",
+      "https://a.example/app",
+      "a.example",
+      "ftp://a.example",
+    ]) {
+      expect(() => parseConfig({ DB, CORS_ORIGINS: bad }), bad).toThrow(MisconfigurationError);
+    }
+    expect(parseConfig({ DB, CORS_ORIGINS: "http://localhost:5173" }).corsOrigins).toEqual(["http://localhost:5173"]);
+  });
 });
 
 describe("findSettingProblem", () => {
