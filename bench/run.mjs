@@ -7,8 +7,9 @@
 // use 64), BENCH_RUNS (3), BENCH_ONLY (comma list of name fragments; floors always run).
 
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
 import { buildBench, CLK_TCK, call as callServer, root, startBenchServer } from "./serve.mjs";
 
@@ -267,6 +268,10 @@ const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
 console.log(`\n${line(header)}\n|${widths.map((w) => "-".repeat(w + 2)).join("|")}|\n${rows.map(line).join("\n")}`);
 console.log(`\nbundle: ${bundle.raw_bytes} bytes raw, ${bundle.gzip_bytes} bytes gzip (budget 153600)`);
+// The web app's own script (public/app/app.js: the app and the client), as a browser downloads it.
+const appScript = readFileSync(path.join(root, "public/app/app.js"));
+const webApp = { raw_bytes: appScript.length, gzip_bytes: gzipSync(appScript, { level: 9 }).length };
+console.log(`web app (/app/app.js): ${webApp.raw_bytes} bytes raw, ${webApp.gzip_bytes} bytes gzip`);
 
 writeFileSync(
   path.join(root, "bench/results.json"),
@@ -276,6 +281,7 @@ writeFileSync(
       machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
       settings: { duration_s: DURATION_S, connections: CONNECTIONS, runs: RUNS },
       bundle,
+      web_app: webApp,
       results,
     },
     null,

@@ -28,7 +28,10 @@ export interface ChirpyClientOptions {
     session?: "bearer" | "cookie";
     store?: TokenStore;
     fetch?: typeof fetch;
-    /** Refresh when the access token expires within this many seconds (default 60). */
+    /**
+     * Refresh when the access token expires within this many seconds (default 60), or within half
+     * its lifetime when that is shorter (a 30 s token is refreshed after 15 s, not on every call).
+     */
     refreshLeewaySeconds?: number;
     /** Milliseconds since the epoch (default Date.now); injectable for tests. */
     now?: () => number;

@@ -297,11 +297,11 @@ function createChirpyClient(options) {
   const listeners = /* @__PURE__ */ new Set();
   let inflight = null;
   let mayHoldCookie = cookieMode;
-  const expiresAtByToken = /* @__PURE__ */ new Map();
+  const refreshAtByToken = /* @__PURE__ */ new Map();
   const received = async (body) => {
-    expiresAtByToken.clear();
+    refreshAtByToken.clear();
     const lifetime = lifetimeOf(body.token);
-    if (lifetime !== null) expiresAtByToken.set(body.token, now() + lifetime);
+    if (lifetime !== null) refreshAtByToken.set(body.token, now() + lifetime - Math.min(leewayMs, lifetime / 2));
     await transport.keep(body);
   };
   let generation = 0;
@@ -336,8 +336,8 @@ function createChirpyClient(options) {
     if (inflight) return inflight;
     const token = await transport.accessToken();
     if (!token) return mayHoldCookie ? refresh() : null;
-    const expiresAt = expiresAtByToken.get(token);
-    return expiresAt !== void 0 && expiresAt - leewayMs <= now() ? refresh() : token;
+    const refreshAt = refreshAtByToken.get(token);
+    return refreshAt !== void 0 && refreshAt <= now() ? refresh() : token;
   }
   async function authorizedFetch(input, init = {}) {
     const headers = new Headers(init.headers);

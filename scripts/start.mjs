@@ -79,6 +79,7 @@ if (!(await applyLocalMigrations(persistTo))) process.exit(1);
 console.log(
   [
     `API:  http://127.0.0.1:${port}/api (reference: http://127.0.0.1:${port}/docs, document: /openapi.json)`,
+    `App:  http://localhost:${port}/app/ (the Chirpy web app, cookie mode)`,
     `Housekeeping now: curl http://127.0.0.1:${port}/__scheduled${persistTo ? "" : " · empty the data: npm run db:reset:local"}`,
   ].join("\n"),
 );

@@ -50,7 +50,10 @@ export interface ChirpyClientOptions {
   session?: "bearer" | "cookie";
   store?: TokenStore;
   fetch?: typeof fetch;
-  /** Refresh when the access token expires within this many seconds (default 60). */
+  /**
+   * Refresh when the access token expires within this many seconds (default 60), or within half
+   * its lifetime when that is shorter (a 30 s token is refreshed after 15 s, not on every call).
+   */
   refreshLeewaySeconds?: number;
   /** Milliseconds since the epoch (default Date.now); injectable for tests. */
   now?: () => number;
@@ -137,14 +140,14 @@ export function createChirpyClient(options: ChirpyClientOptions) {
   // refused refresh or a logout says no (calls then go out without a token) until the next login
   // or an explicit refresh().
   let mayHoldCookie = cookieMode;
-  // When each access token expires by this device's clock: its lifetime (exp - iat) counted from
-  // when it arrived, so a device clock hours off neither refreshes early nor late. A token from the
-  // store that this client did not receive (a reload) is used until the server refuses it.
-  const expiresAtByToken = new Map<string, number>();
+  // When to refresh each access token by this device's clock: its lifetime (exp - iat) counted
+  // from when it arrived, so a device clock hours off neither refreshes early nor late. A token from
+  // the store that this client did not receive (a reload) is used until the server refuses it.
+  const refreshAtByToken = new Map<string, number>();
   const received = async (body: { token: string; refresh_token?: string }) => {
-    expiresAtByToken.clear();
+    refreshAtByToken.clear();
     const lifetime = lifetimeOf(body.token);
-    if (lifetime !== null) expiresAtByToken.set(body.token, now() + lifetime);
+    if (lifetime !== null) refreshAtByToken.set(body.token, now() + lifetime - Math.min(leewayMs, lifetime / 2));
     await transport.keep(body);
   };
   // Bumped by logout and by a refused refresh: a refresh that started before must not store
@@ -186,8 +189,8 @@ export function createChirpyClient(options: ChirpyClientOptions) {
     if (inflight) return inflight;
     const token = await transport.accessToken();
     if (!token) return mayHoldCookie ? refresh() : null;
-    const expiresAt = expiresAtByToken.get(token);
-    return expiresAt !== undefined && expiresAt - leewayMs <= now() ? refresh() : token;
+    const refreshAt = refreshAtByToken.get(token);
+    return refreshAt !== undefined && refreshAt <= now() ? refresh() : token;
   }
 
   /** fetch with the access token attached, refreshed and retried once after a 401. */

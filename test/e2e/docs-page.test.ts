@@ -2,21 +2,15 @@
 // shows every operation, a "Test Request" call reaches the API, and the page loads nothing
 // from any host but the Worker itself.
 
-import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { describedOperations } from "../../src/routes/openapi";
 
 const OPERATIONS = describedOperations(createApp().routes);
 
+import { chromiumAvailable as available, launchChromium } from "./browser";
 import { type DevServer, startDevServer } from "./server";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) {
-  throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (see .ci/run)`);
-}
 
 let server: DevServer;
 let browser: Browser;
@@ -24,20 +18,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!available) return;
   server = await startDevServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // No sandbox as root; no background traffic to Google's hosts on a closed network.
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
