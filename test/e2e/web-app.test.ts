@@ -4,10 +4,13 @@
 // the CSP, tabs that log each other out under rotation, a logout that other tabs do not see.
 // The server runs with rotation on and a 4-second access token, so every test crosses expiries.
 
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { chromiumAvailable, launchChromium } from "./browser";
+import { readmeBlock } from "./readme";
 import { type DevServer, freePort, startDevServer } from "./server";
 
 const ACCESS_TTL_SECONDS = 4;
@@ -59,6 +62,13 @@ async function post(page: Page, body: string) {
 /** What page scripts can reach: storage and document.cookie. */
 const reachable = (page: Page) =>
   page.evaluate("({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length })");
+
+describe("README's cookie-mode snippet", () => {
+  it("is the web app's own line, which the browser tests below run", () => {
+    const app = readFileSync(path.resolve(import.meta.dirname, "../../src/web/app.ts"), "utf8");
+    expect(app).toContain(readmeBlock("client-cookie").trim());
+  });
+});
 
 describe.skipIf(!chromiumAvailable)("the web app in a browser (cookie mode)", () => {
   // A new browser profile per test: no test sees another's cookie.
