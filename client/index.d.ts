@@ -36,9 +36,40 @@ export interface ChirpyClientOptions {
     /** Milliseconds since the epoch (default Date.now); injectable for tests. */
     now?: () => number;
 }
+/** What a login answers (in cookie mode without `refresh_token`). */
+export interface LoginBody {
+    id: string;
+    created_at: string;
+    updated_at: string;
+    email: string;
+    is_chirpy_red: boolean;
+    email_verified: boolean;
+    token: string;
+    refresh_token?: string;
+}
 export declare function createChirpyClient(options: ChirpyClientOptions): {
     /** The typed API (Hono's hc<AppType>), tokens attached: `rpc.api.chirps.$post({ json })`. */
     rpc: {
+        admin: {
+            mailbox: import("./hono/client/index.js").ClientRequest<string, "/admin/mailbox", {
+                $get: {
+                    input: {
+                        query: {
+                            to: string | string[];
+                        };
+                    };
+                    output: {
+                        to: string;
+                        subject: string;
+                        text: string;
+                        sent_at: string;
+                    }[];
+                    outputFormat: "json";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
         admin: {
             reset: import("./hono/client/index.js").ClientRequest<string, "/admin/reset", {
                 $post: {
@@ -124,6 +155,34 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
         };
     } & {
         api: {
+            "email-verifications": import("./hono/client/index.js").ClientRequest<string, "/api/email-verifications", {
+                $post: {
+                    input: {};
+                    output: {};
+                    outputFormat: "json";
+                    status: 202;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            "email-verifications": {
+                confirm: import("./hono/client/index.js").ClientRequest<string, "/api/email-verifications/confirm", {
+                    $post: {
+                        input: {
+                            json: {
+                                token: string;
+                            };
+                        };
+                        output: null;
+                        outputFormat: "body";
+                        status: 204;
+                    };
+                }>;
+            };
+        };
+    } & {
+        api: {
             healthz: import("./hono/client/index.js").ClientRequest<string, "/api/healthz", {
                 $get: {
                     input: {};
@@ -149,6 +208,7 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
                         updated_at: string;
                         email: string;
                         is_chirpy_red: boolean;
+                        email_verified: boolean;
                         token: string;
                         refresh_token?: string | undefined;
                     };
@@ -156,6 +216,39 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
                     status: 200;
                 };
             }>;
+        };
+    } & {
+        api: {
+            "password-resets": import("./hono/client/index.js").ClientRequest<string, "/api/password-resets", {
+                $post: {
+                    input: {
+                        json: {
+                            email: string;
+                        };
+                    };
+                    output: {};
+                    outputFormat: "json";
+                    status: 202;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            "password-resets": {
+                confirm: import("./hono/client/index.js").ClientRequest<string, "/api/password-resets/confirm", {
+                    $post: {
+                        input: {
+                            json: {
+                                token: string;
+                                password: string;
+                            };
+                        };
+                        output: null;
+                        outputFormat: "body";
+                        status: 204;
+                    };
+                }>;
+            };
         };
     } & {
         api: {
@@ -259,6 +352,7 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
                         updated_at: string;
                         email: string;
                         is_chirpy_red: boolean;
+                        email_verified: boolean;
                     };
                     outputFormat: "json";
                     status: 201;
@@ -276,6 +370,371 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
                         updated_at: string;
                         email: string;
                         is_chirpy_red: boolean;
+                        email_verified: boolean;
+                    };
+                    outputFormat: "json";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
+        docs: {
+            "init.js": import("./hono/client/index.js").ClientRequest<string, "/docs/init.js", {
+                $get: {
+                    input: {};
+                    output: "Scalar.createApiReference(\"#app\", {\n  url: \"/openapi.json\",\n  withDefaultFonts: false,\n  proxyUrl: \"\",\n  telemetry: false,\n  agent: { disabled: true },\n  mcp: { disabled: true },\n  showDeveloperTools: \"never\",\n});\n";
+                    outputFormat: "body";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
+        docs: import("./hono/client/index.js").ClientRequest<string, "/docs", {
+            $get: {
+                input: {};
+                output: {};
+                outputFormat: string;
+                status: import("./hono/utils/http-status.js").StatusCode;
+            };
+        }>;
+    } & {
+        "openapi.json": import("./hono/client/index.js").ClientRequest<string, "/openapi.json", {
+            $get: {
+                input: {};
+                output: {
+                    [x: string]: import("./hono/utils/types.js").JSONValue;
+                };
+                outputFormat: "json";
+                status: 200;
+            };
+        }>;
+    };
+    /**
+     * The same typed API without credentials, for calls that need none and must not refresh a
+     * session first (sign-up, password reset, email verification).
+     */
+    anonymous: {
+        admin: {
+            mailbox: import("./hono/client/index.js").ClientRequest<string, "/admin/mailbox", {
+                $get: {
+                    input: {
+                        query: {
+                            to: string | string[];
+                        };
+                    };
+                    output: {
+                        to: string;
+                        subject: string;
+                        text: string;
+                        sent_at: string;
+                    }[];
+                    outputFormat: "json";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
+        admin: {
+            reset: import("./hono/client/index.js").ClientRequest<string, "/admin/reset", {
+                $post: {
+                    input: {};
+                    output: {
+                        deleted_users: number;
+                    };
+                    outputFormat: "json";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            chirps: import("./hono/client/index.js").ClientRequest<string, "/api/chirps", {
+                $get: {
+                    input: {
+                        query: {
+                            author_id?: string | undefined;
+                            sort: "asc" | "desc";
+                        };
+                    };
+                    output: {
+                        id: string;
+                        created_at: string;
+                        updated_at: string;
+                        body: string;
+                        user_id: string;
+                    }[];
+                    outputFormat: "json";
+                    status: 200;
+                };
+                $post: {
+                    input: {
+                        json: {
+                            body: string;
+                        };
+                    };
+                    output: {
+                        id: string;
+                        created_at: string;
+                        updated_at: string;
+                        body: string;
+                        user_id: string;
+                    };
+                    outputFormat: "json";
+                    status: 201;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            chirps: {
+                ":chirpID": import("./hono/client/index.js").ClientRequest<string, "/api/chirps/:chirpID", {
+                    $delete: {
+                        input: {
+                            param: {
+                                chirpID: string;
+                            };
+                        };
+                        output: null;
+                        outputFormat: "body";
+                        status: 204;
+                    };
+                    $get: {
+                        input: {
+                            param: {
+                                chirpID: string;
+                            };
+                        };
+                        output: {
+                            id: string;
+                            created_at: string;
+                            updated_at: string;
+                            body: string;
+                            user_id: string;
+                        };
+                        outputFormat: "json";
+                        status: 200;
+                    };
+                }>;
+            };
+        };
+    } & {
+        api: {
+            "email-verifications": import("./hono/client/index.js").ClientRequest<string, "/api/email-verifications", {
+                $post: {
+                    input: {};
+                    output: {};
+                    outputFormat: "json";
+                    status: 202;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            "email-verifications": {
+                confirm: import("./hono/client/index.js").ClientRequest<string, "/api/email-verifications/confirm", {
+                    $post: {
+                        input: {
+                            json: {
+                                token: string;
+                            };
+                        };
+                        output: null;
+                        outputFormat: "body";
+                        status: 204;
+                    };
+                }>;
+            };
+        };
+    } & {
+        api: {
+            healthz: import("./hono/client/index.js").ClientRequest<string, "/api/healthz", {
+                $get: {
+                    input: {};
+                    output: "OK";
+                    outputFormat: "text";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            login: import("./hono/client/index.js").ClientRequest<string, "/api/login", {
+                $post: {
+                    input: {
+                        json: {
+                            email: string;
+                            password: string;
+                        };
+                    };
+                    output: {
+                        id: string;
+                        created_at: string;
+                        updated_at: string;
+                        email: string;
+                        is_chirpy_red: boolean;
+                        email_verified: boolean;
+                        token: string;
+                        refresh_token?: string | undefined;
+                    };
+                    outputFormat: "json";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            "password-resets": import("./hono/client/index.js").ClientRequest<string, "/api/password-resets", {
+                $post: {
+                    input: {
+                        json: {
+                            email: string;
+                        };
+                    };
+                    output: {};
+                    outputFormat: "json";
+                    status: 202;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            "password-resets": {
+                confirm: import("./hono/client/index.js").ClientRequest<string, "/api/password-resets/confirm", {
+                    $post: {
+                        input: {
+                            json: {
+                                token: string;
+                                password: string;
+                            };
+                        };
+                        output: null;
+                        outputFormat: "body";
+                        status: 204;
+                    };
+                }>;
+            };
+        };
+    } & {
+        api: {
+            polka: {
+                webhooks: import("./hono/client/index.js").ClientRequest<string, "/api/polka/webhooks", {
+                    $post: {
+                        input: {
+                            json: {
+                                event: string;
+                                data: {
+                                    user_id: string;
+                                };
+                            };
+                        };
+                        output: null;
+                        outputFormat: "body";
+                        status: 204;
+                    };
+                }>;
+            };
+        };
+    } & {
+        api: {
+            refresh: import("./hono/client/index.js").ClientRequest<string, "/api/refresh", {
+                $post: {
+                    input: {};
+                    output: {
+                        token: string;
+                        refresh_token?: string | undefined;
+                    };
+                    outputFormat: "json";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            revoke: import("./hono/client/index.js").ClientRequest<string, "/api/revoke", {
+                $post: {
+                    input: {};
+                    output: null;
+                    outputFormat: "body";
+                    status: 204;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            sessions: import("./hono/client/index.js").ClientRequest<string, "/api/sessions", {
+                $delete: {
+                    input: {};
+                    output: null;
+                    outputFormat: "body";
+                    status: 204;
+                };
+                $get: {
+                    input: {};
+                    output: {
+                        id: string;
+                        created_at: string;
+                        last_used_at: string;
+                        expires_at: string;
+                        user_agent: string | null;
+                        current: boolean;
+                    }[];
+                    outputFormat: "json";
+                    status: 200;
+                };
+            }>;
+        };
+    } & {
+        api: {
+            sessions: {
+                ":sessionID": import("./hono/client/index.js").ClientRequest<string, "/api/sessions/:sessionID", {
+                    $delete: {
+                        input: {
+                            param: {
+                                sessionID: string;
+                            };
+                        };
+                        output: null;
+                        outputFormat: "body";
+                        status: 204;
+                    };
+                }>;
+            };
+        };
+    } & {
+        api: {
+            users: import("./hono/client/index.js").ClientRequest<string, "/api/users", {
+                $post: {
+                    input: {
+                        json: {
+                            email: string;
+                            password: string;
+                        };
+                    };
+                    output: {
+                        id: string;
+                        created_at: string;
+                        updated_at: string;
+                        email: string;
+                        is_chirpy_red: boolean;
+                        email_verified: boolean;
+                    };
+                    outputFormat: "json";
+                    status: 201;
+                };
+                $put: {
+                    input: {
+                        json: {
+                            email: string;
+                            password: string;
+                        };
+                    };
+                    output: {
+                        id: string;
+                        created_at: string;
+                        updated_at: string;
+                        email: string;
+                        is_chirpy_red: boolean;
+                        email_verified: boolean;
                     };
                     outputFormat: "json";
                     status: 200;
@@ -320,12 +779,7 @@ export declare function createChirpyClient(options: ChirpyClientOptions): {
      */
     refresh(): Promise<string | null>;
     /** Logs in and keeps the tokens; returns the response body, or null for a refused login. */
-    login(email: string, password: string): Promise<{
-        id: string;
-        email: string;
-        token: string;
-        refresh_token?: string;
-    } | null>;
+    login(email: string, password: string): Promise<LoginBody | null>;
     /**
      * Revokes the refresh token (ending the session server-side), then forgets the tokens. A 2xx
      * or a 401 (the server refuses what the store holds) ends the session here too; a network

@@ -15,6 +15,7 @@ import { chirpsRoutes } from "./routes/chirps";
 import { docsRoutes } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
 import { polkaRoutes } from "./routes/polka";
+import { recoveryRoutes } from "./routes/recovery";
 import { sessionsRoutes } from "./routes/sessions";
 import { usersRoutes } from "./routes/users";
 
@@ -41,6 +42,7 @@ export function createApp(options: AppOptions = {}) {
   const routes = app
     .route("/", opsRoutes)
     .route("/api", authRoutes)
+    .route("/api", recoveryRoutes)
     .route("/api/users", usersRoutes)
     .route("/api/chirps", chirpsRoutes)
     .route("/api/sessions", sessionsRoutes)

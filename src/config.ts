@@ -6,6 +6,7 @@
 
 import * as v from "valibot";
 import { MisconfigurationError } from "./errors";
+import type { MailBinding } from "./mail/mailer";
 
 const MIN_JWT_SECRET_BYTES = 32;
 
@@ -37,6 +38,15 @@ const list = v.pipe(
       .filter((item) => item !== ""),
   ),
 );
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:";
+  } catch {
+    return false;
+  }
+}
 
 /** "https://app.example.com" or "http://localhost:5173": scheme, host and port, nothing else. */
 function isExactOrigin(value: string): boolean {
@@ -77,6 +87,28 @@ export const settingsSchema = v.object({
   /** PUT /api/users per user per window: each one hashes the password to tell whether it changed. */
   PASSWORD_CHANGE_MAX_PER_USER: integer(10),
   PASSWORD_CHANGE_WINDOW_SECONDS: integer(3600),
+  /** The sender of every mail (an address on a domain onboarded to Cloudflare Email Service). */
+  EMAIL_FROM: text("no-reply@example.com"),
+  /** The base of links in mails (the web app); empty: the API's own origin + "/app". */
+  APP_URL: v.pipe(
+    v.optional(v.string(), ""),
+    v.check(
+      (value) => value === "" || isHttpUrl(value),
+      "must be an absolute http(s) URL such as https://app.example.com",
+    ),
+    v.transform((value) => value.replace(/\/+$/, "")),
+  ),
+  PASSWORD_RESET_TTL_SECONDS: integer(1800),
+  EMAIL_VERIFICATION_TTL_SECONDS: integer(86_400),
+  /** "on": logging in needs a verified email address (403 otherwise). */
+  REQUIRE_VERIFIED_EMAIL: onOff,
+  /** Reset requests per email per mail window, counted before any work; past it nothing is sent. */
+  PASSWORD_RESET_MAX_PER_EMAIL: integer(3),
+  /** Reset requests per client network per mail window (IPv6 ×4 per /56, ×8 per /48). */
+  PASSWORD_RESET_MAX_PER_IP: integer(20),
+  /** Verification mails a user may ask for again per mail window. */
+  EMAIL_VERIFICATION_MAX_PER_USER: integer(5),
+  MAIL_WINDOW_SECONDS: integer(3600),
   /** A session's last_used_at is stamped at most once per this many seconds by refreshes. */
   SESSION_TOUCH_INTERVAL_SECONDS: integer(300, 0),
   /**
@@ -111,7 +143,7 @@ type Settings = v.InferOutput<typeof settingsSchema>;
 type SettingName = keyof Settings & string;
 
 /** The Worker's bindings: the D1 database and every setting, as the environment gives them. */
-export type Bindings = { DB: D1Database } & Partial<Record<SettingName, string>>;
+export type Bindings = { DB: D1Database; EMAIL?: MailBinding } & Partial<Record<SettingName, string>>;
 
 /** SCREAMING_SNAKE → camelCase, in types: ACCESS_TOKEN_TTL_SECONDS → accessTokenTtlSeconds. */
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`

@@ -1,11 +1,13 @@
 // What a service gets: the request's Drizzle handle (over its D1 session), its bookmark, the
 // parsed config, the clock and the random source. Built once per request (or cron run); no Hono.
 
+import { type Defer, deferNow } from "./background";
 import type { Clock } from "./clock";
 import { type Bindings, type Config, parseConfig } from "./config";
 import { type RandomBytes, randomBytes } from "./crypto/bytes";
 import { createDb, type Db } from "./db/client";
 import type { SessionStart } from "./db/replication";
+import { createMailer, type Mailer } from "./mail/mailer";
 
 export interface Deps {
   /** Drizzle over this request's D1 session (see db/replication.ts). */
@@ -15,6 +17,9 @@ export interface Deps {
   config: Config;
   clock: Clock;
   random: RandomBytes;
+  /** Runs work after the response (waitUntil): mail, and whatever decides whether to send it. */
+  defer: Defer;
+  mail: Mailer;
 }
 
 // Bindings are fixed for an isolate's lifetime, so the config is parsed once per env object.
@@ -29,13 +34,18 @@ function configFor(env: Bindings): Config {
   return config;
 }
 
-/** Everything a request (or a cron run) needs, in a D1 session that starts as `start` says. */
+/**
+ * Everything a request (or a cron run) needs, in a D1 session that starts as `start` says;
+ * `defer` is the request's (see background.ts); elsewhere deferred work starts at once.
+ */
 export function buildDeps(
   env: Bindings,
   clock: Clock,
   random: RandomBytes = randomBytes,
   start: SessionStart = "first-primary",
+  defer: Defer = deferNow,
 ): Deps {
+  const config = configFor(env);
   const session = env.DB.withSession(start);
   // A session started from the client's bookmark reports that bookmark until a query runs: only
   // once a statement went out is the bookmark D1's answer rather than the client's own string.
@@ -53,8 +63,15 @@ export function buildDeps(
   return {
     db: createDb(client),
     bookmark: () => (reached ? session.getBookmark() : null),
-    config: configFor(env),
+    config,
     clock,
     random,
+    defer,
+    mail: createMailer({
+      binding: env.EMAIL,
+      from: config.emailFrom,
+      devMailbox: config.platform === "dev",
+      now: clock.now,
+    }),
   };
 }

@@ -22,6 +22,10 @@ export const INVALID_JSON = "Request body is not valid JSON";
 export const NOT_A_JSON_OBJECT = "Request body must be a JSON object";
 export const INVALID_EMAIL = "email is not a valid email address";
 export const USER_ID_NOT_UUID = "data.user_id must be a UUID";
+export const INVALID_RESET_TOKEN =
+  "Invalid or expired password reset token (links work once, for PASSWORD_RESET_TTL_SECONDS); ask for a new one";
+export const INVALID_VERIFICATION_TOKEN =
+  "Invalid or expired email verification token (links work once, for the address they were sent to); ask for a new one";
 export const chirpTooLong = (max: number) => `Chirp is too long (max ${max} characters)`;
 /** A request field's fault, said the same way for every field (the field as its dotted path). */
 export const invalidField = {
@@ -29,6 +33,7 @@ export const invalidField = {
   notString: (field: string) => `${field} must be a string`,
   notObject: (field: string) => `${field} must be an object`,
   notUuid: (field: string) => `${field} must be a UUID`,
+  notToken: (field: string) => `${field} must be 64 lowercase hexadecimal characters`,
   empty: (field: string) => `${field} must not be empty`,
   tooLong: (field: string, max: number) => `${field} must be at most ${max} characters`,
   notOneOf: (field: string, options: readonly string[]) => `${field} must be ${options.join(" or ")}`,
@@ -49,6 +54,8 @@ export const COOKIE_NEEDS_SESSION_HEADER =
   "The session cookie is accepted only with the header X-Chirpy-Session: cookie";
 export const COOKIE_MODE_ORIGIN_REFUSED =
   "This Origin may not use cookie mode (only the API's own origin and those in CORS_ORIGINS)";
+export const EMAIL_NOT_VERIFIED =
+  "Email address not verified: follow the link in the verification mail (POST /api/email-verifications sends a new one)";
 // 404
 export const NOT_FOUND = "Not found";
 export const CHIRP_NOT_FOUND = "Chirp not found";
@@ -62,6 +69,7 @@ export const bodyTooLarge = (maxBytes: number) => `Request body is larger than $
 export const TOO_MANY_LOGINS = "Too many failed login attempts; try again later";
 export const TOO_MANY_SIGNUPS = "Too many sign-ups from this network; try again later";
 export const TOO_MANY_PASSWORD_CHANGES = "Too many credential changes for this account; try again later";
+export const TOO_MANY_VERIFICATION_MAILS = "Too many verification mails for this account; try again later";
 // 500, 503
 export const MISCONFIGURED = "Server misconfigured";
 export const INTERNAL_ERROR = "Internal server error";

@@ -13,7 +13,14 @@ import {
 import type { User } from "../db/schema";
 import { endLeastRecentlyUsedSessionsStatement, openSessionStatements, sessionWritten } from "../db/sessions";
 import type { Deps } from "../deps";
-import { INCORRECT_CREDENTIALS, TOO_MANY_LOGINS, tooManyRequests, unauthorized } from "../errors";
+import {
+  EMAIL_NOT_VERIFIED,
+  forbidden,
+  INCORRECT_CREDENTIALS,
+  TOO_MANY_LOGINS,
+  tooManyRequests,
+  unauthorized,
+} from "../errors";
 import { isLoopback, networkKeyOf } from "../net/network";
 import { emitSecurityEvent } from "../ops/security-events";
 import { type Budget, type ClientMeta, networkBudgets, retryAfter } from "./limits";
@@ -119,6 +126,12 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     emitSecurityEvent({ event: "login.failed", user_id: user?.id ?? null, reason, ip: meta.ip });
     throw unauthorized(INCORRECT_CREDENTIALS);
   }
+  if (config.requireVerifiedEmail && !user.emailVerified) {
+    // Said only to whoever knows the password. Not a failed guess: its failure counts go back.
+    await releaseAttemptsStatement(db, [pairFailures.key, accountFailures.key, ...networkFailures.map((b) => b.key)]);
+    emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "email_unverified", ip: meta.ip });
+    throw forbidden(EMAIL_NOT_VERIFIED);
+  }
 
   const sessionId = randomUuid(deps.random);
   const refreshToken = newRefreshToken(deps);
@@ -139,6 +152,7 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
       userAgent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
       refreshTokenHash,
       verifiedPasswordHash: user.hashedPassword,
+      requireVerifiedEmail: config.requireVerifiedEmail,
     }),
     endLeastRecentlyUsedSessionsStatement(db, user.id, config.maxSessionsPerUser, now, written),
     clearAttemptsStatement(db, [pairFailures.key], written),

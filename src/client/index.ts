@@ -70,6 +70,18 @@ function lifetimeOf(jwt: string): number | null {
   }
 }
 
+/** What a login answers (in cookie mode without `refresh_token`). */
+export interface LoginBody {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  email: string;
+  is_chirpy_red: boolean;
+  email_verified: boolean;
+  token: string;
+  refresh_token?: string;
+}
+
 /** How the tokens travel: the refresh token in the store (bearer) or in the HttpOnly cookie. */
 interface Transport {
   accessToken(): Promise<string | null>;
@@ -216,6 +228,11 @@ export function createChirpyClient(options: ChirpyClientOptions) {
     /** The typed API (Hono's hc<AppType>), tokens attached: `rpc.api.chirps.$post({ json })`. */
     rpc,
     /**
+     * The same typed API without credentials, for calls that need none and must not refresh a
+     * session first (sign-up, password reset, email verification).
+     */
+    anonymous: hc<AppType>(base, { fetch: baseFetch }),
+    /**
      * Refreshes the access token; concurrent callers share one request. Null when there is no live
      * session (in cookie mode: how a reloaded page learns whether it is still logged in).
      */
@@ -232,7 +249,7 @@ export function createChirpyClient(options: ChirpyClientOptions) {
         body: JSON.stringify({ email, password }),
       });
       if (!res.ok) return null;
-      const body = (await res.json()) as { id: string; email: string; token: string; refresh_token?: string };
+      const body = (await res.json()) as LoginBody;
       generation++;
       mayHoldCookie = cookieMode;
       await received(body);

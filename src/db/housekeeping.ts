@@ -1,6 +1,7 @@
 // Deletes rows that can no longer matter, in one batch.
 
 import { and, isNotNull, isNull, like, lt, or } from "drizzle-orm";
+import { deleteExpiredAccountTokensStatement } from "./account-tokens";
 import type { Db } from "./client";
 import { forgetNetworksStatement } from "./known-networks";
 import { type AttemptKind, attemptKey } from "./login-attempts";
@@ -20,7 +21,7 @@ export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
   const staleCounters = Object.entries(attemptWindowStartedBefore).map(([kind, before]) =>
     and(like(loginAttempts.key, attemptKey(kind as AttemptKind, "%")), lt(loginAttempts.windowStart, before)),
   );
-  const [deletedSessions, deletedTokens, deletedAttempts, deletedNetworks] = await db.batch([
+  const [deletedSessions, deletedTokens, deletedAttempts, deletedNetworks, deletedAccountTokens] = await db.batch([
     // A dead session takes its tokens with it (ON DELETE CASCADE), consumed ones included.
     db
       .delete(sessions)
@@ -50,11 +51,13 @@ export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
       .where(or(...staleCounters))
       .returning({ key: loginAttempts.key }),
     forgetNetworksStatement(db, networkLastLoginBefore),
+    deleteExpiredAccountTokensStatement(db, endedBefore),
   ]);
   return {
     sessions: deletedSessions.length,
     refreshTokens: deletedTokens.length,
     loginAttempts: deletedAttempts.length,
     knownNetworks: deletedNetworks.length,
+    accountTokens: deletedAccountTokens.length,
   };
 }

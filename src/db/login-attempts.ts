@@ -9,9 +9,20 @@ import { loginAttempts } from "./schema";
 /**
  * What a counter counts: failed logins per (email, network) ("email"), per email across networks
  * ("account") and per network ("ip"); every login attempt per network ("login"); sign-ups (and
- * email-change probes) per network and globally ("signup"); credential changes per user ("password").
+ * email-change probes) per network and globally ("signup"); credential changes per user ("password");
+ * password-reset requests per email ("reset") and per network ("reset-ip"); verification mails
+ * asked for per user ("verify").
  */
-export type AttemptKind = "email" | "account" | "ip" | "login" | "signup" | "password";
+export type AttemptKind =
+  | "email"
+  | "account"
+  | "ip"
+  | "login"
+  | "signup"
+  | "password"
+  | "reset"
+  | "reset-ip"
+  | "verify";
 export const attemptKey = (kind: AttemptKind, value: string) => `${kind}:${value}`;
 
 export interface AttemptCount {
@@ -46,7 +57,7 @@ export function clearAttemptsStatement(db: Db, keys: string[], when: SQL) {
 }
 
 /** Takes back one reserved attempt of each key (a success is not a failure), only `when` the condition holds. */
-export function releaseAttemptsStatement(db: Db, keys: string[], when: SQL) {
+export function releaseAttemptsStatement(db: Db, keys: string[], when?: SQL) {
   return db
     .update(loginAttempts)
     .set({ count: sql`max(${loginAttempts.count} - 1, 0)` })

@@ -2,7 +2,15 @@
 // rows are stamped by the services with the injected clock, never by SQL defaults.
 
 import { and, gt, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
-import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -12,7 +20,31 @@ export const users = sqliteTable("users", {
   email: text("email").notNull().unique(),
   hashedPassword: text("hashed_password").notNull(),
   isChirpyRed: integer("is_chirpy_red", { mode: "boolean" }).notNull().default(false),
+  // Set when the owner of the address followed a verification (or reset) link sent to it; an
+  // email change clears it.
+  emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
 });
+
+// Single-use tokens sent by mail: a password reset, or an email verification. Stored only as the
+// SHA-256 of the token (a database read yields no usable link); one per user and purpose (asking
+// again replaces the older one), bound to the address it was sent to.
+export const accountTokens = sqliteTable(
+  "account_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["password_reset", "email_verification"] }).notNull(),
+    email: text("email").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [
+    uniqueIndex("account_tokens_user_id_purpose_idx").on(table.userId, table.purpose),
+    index("account_tokens_expires_at_idx").on(table.expiresAt),
+  ],
+);
 
 // One row per login: the "family" that its refresh tokens (one, or a chain under rotation)
 // and its access tokens (via the `sid` claim) belong to. Ending it ends all of them at once.

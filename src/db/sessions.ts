@@ -33,6 +33,8 @@ export interface OpenSession {
   refreshTokenHash: string;
   /** The password hash the login verified: the session is written only while it is still the user's. */
   verifiedPasswordHash: string;
+  /** REQUIRE_VERIFIED_EMAIL: written only while the address is verified, too. */
+  requireVerifiedEmail: boolean;
 }
 
 /**
@@ -58,7 +60,13 @@ export function openSessionStatements(db: Db, input: OpenSession) {
             userAgent: sql<string | null>`${input.userAgent}`.as("user_agent"),
           })
           .from(users)
-          .where(and(eq(users.id, input.userId), eq(users.hashedPassword, input.verifiedPasswordHash))),
+          .where(
+            and(
+              eq(users.id, input.userId),
+              eq(users.hashedPassword, input.verifiedPasswordHash),
+              input.requireVerifiedEmail ? eq(users.emailVerified, true) : undefined,
+            ),
+          ),
       )
       .returning({ id: sessions.id }),
     insertRefreshTokenStatement(db, input.refreshTokenHash, input.now, eq(sessions.id, input.id)),

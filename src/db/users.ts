@@ -41,7 +41,13 @@ export async function updateUserCredentials(db: Db, input: CredentialsUpdate): P
   const { userId, sessionId, email, hashedPassword, now } = input;
   const update = db
     .update(users)
-    .set({ email, hashedPassword, updatedAt: now })
+    // A new address is unverified until its owner follows the link sent to it.
+    .set({
+      email,
+      hashedPassword,
+      updatedAt: now,
+      emailVerified: sql`${users.email} = ${email} and ${users.emailVerified}`,
+    })
     .where(and(eq(users.id, userId), whileSessionLive(db, userId, sessionId, now.getTime())))
     .returning();
   // Only if this request's freshly salted hash landed (the update above carried the session check).

@@ -1,7 +1,9 @@
 // The app's typed bindings, and the middleware that builds each request's deps (on the D1 primary,
 // unless its route declares mayReadFromReplica) and hands the session's bookmark back (`x-d1-bookmark`).
 
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { backgroundWith } from "../background";
 import type { Clock } from "../clock";
 import type { Bindings } from "../config";
 import type { RandomBytes } from "../crypto/bytes";
@@ -16,12 +18,15 @@ export interface AppEnv {
 
 export const depsMiddleware = (clock: Clock, random?: RandomBytes) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const depsStartingAt = (start: SessionStart) => buildDeps(c.env, clock, random, start);
+    // One set of background tasks per request, started once the answer is made.
+    const background = backgroundWith(waitUntilOf(c));
+    const depsStartingAt = (start: SessionStart) => buildDeps(c.env, clock, random, start, background.defer);
     c.set("depsStartingAt", depsStartingAt);
     c.set("deps", depsStartingAt("first-primary"));
     await next();
     const bookmark = c.get("deps").bookmark();
     if (bookmark !== null) c.header(BOOKMARK_HEADER, bookmark);
+    background.start();
   });
 
 /**
@@ -33,3 +38,17 @@ export const mayReadFromReplica = createMiddleware<AppEnv>(async (c, next) => {
   c.set("deps", c.get("depsStartingAt")(replicaReadStart(c.req.header(BOOKMARK_HEADER))));
   await next();
 });
+
+/** The request's waitUntil, or null where there is no execution context (app.request in tests). */
+function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | null {
+  try {
+    const ctx = c.executionCtx;
+    return (promise) => ctx.waitUntil(promise);
+  } catch {
+    return null;
+  }
+}
+
+/** Where links in mails point: APP_URL, or this API's own web app (`<origin>/app`). */
+export const appUrlOf = (c: { req: { url: string }; var: { deps: Deps } }) =>
+  c.var.deps.config.appUrl || `${new URL(c.req.url).origin}/app`;

@@ -3,7 +3,8 @@
 // call it "same-origin". Non-browser clients (curl, the Chirpy CLI tests) pass.
 
 import { createMiddleware } from "hono/factory";
-import { CROSS_SITE_REFUSED, forbidden, LOOPBACK_ONLY } from "../errors";
+import { CROSS_SITE_REFUSED, forbidden, LOOPBACK_ONLY, NOT_FOUND, notFound } from "../errors";
+import type { AppEnv } from "./context";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -22,5 +23,11 @@ export const devToolGuard = createMiddleware(async (c, next) => {
   const site = c.req.header("Sec-Fetch-Site");
   if (origin !== undefined && origin !== url.origin) throw forbidden(CROSS_SITE_REFUSED);
   if (site !== undefined && site !== "same-origin" && site !== "none") throw forbidden(CROSS_SITE_REFUSED);
+  await next();
+});
+
+/** A route that exists only with PLATFORM=dev: anywhere else it answers as an unknown path (404). */
+export const devPlatformOnly = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.get("deps").config.platform !== "dev") throw notFound(NOT_FOUND);
   await next();
 });

@@ -49,7 +49,7 @@ export const documented = <A extends object>(action: A, jsonSchema: Record<strin
 const EMAIL_PATTERN =
   "^\\s*[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@\\s\\x00-\\x1f\\x7f-\\x9f.]+(\\.[^@\\s\\x00-\\x1f\\x7f-\\x9f.]+)+\\s*$";
 
-const email = v.pipe(
+export const email = v.pipe(
   v.string(invalidField.notString("email")),
   documented(
     v.check<string, string>((value) => normalizeEmail(value) !== null, INVALID_EMAIL),
@@ -63,7 +63,7 @@ const email = v.pipe(
   v.transform((value) => normalizeEmail(value) as string),
 );
 
-const password = v.pipe(
+export const password = v.pipe(
   v.string(invalidField.notString("password")),
   v.minLength(1, invalidField.empty("password")),
   documented(

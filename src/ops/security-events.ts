@@ -11,7 +11,8 @@ type SessionEndedBy =
   | "password_change"
   | "revoke"
   | "reuse_detection"
-  | "session_limit";
+  | "session_limit"
+  | "password_reset";
 
 /** Why an access token under one of our kids was refused (expired and malformed tokens are routine). */
 type InvalidTokenReason = "signature" | "alg" | "exp_missing" | "issuer" | "claims";
@@ -21,7 +22,7 @@ export type SecurityEvent =
   | {
       event: "login.failed";
       user_id: string | null;
-      reason: "unknown_email" | "wrong_password" | "credentials_changed";
+      reason: "unknown_email" | "wrong_password" | "credentials_changed" | "email_unverified";
       ip: string | null;
     }
   | {
@@ -48,7 +49,15 @@ export type SecurityEvent =
     }
   | { event: "session.ended"; user_id: string | null; session_id: string | null; by: SessionEndedBy; count: number }
   | { event: "refresh_token.reuse_detected"; user_id: string; session_id: string }
-  | { event: "webhook.rejected"; reason: "bad_key" | "unknown_user" };
+  | { event: "webhook.rejected"; reason: "bad_key" | "unknown_user" }
+  | { event: "password_reset.requested"; user_id: string | null; ip: string | null }
+  | { event: "password_reset.rate_limited"; limit: "email" | "ip"; ip: string | null }
+  | { event: "password_reset.completed"; user_id: string }
+  | { event: "password_reset.failed"; reason: "invalid_token" }
+  | { event: "email_verification.rate_limited"; user_id: string }
+  | { event: "email.verified"; user_id: string }
+  | { event: "email_verification.failed"; reason: "invalid_token" | "address_changed" }
+  | { event: "mail.send_failed"; kind: string; attempts: number; error: string };
 
 /** Events anyone can cause with junk: written at most once per reason per THROTTLE_WINDOW_MS. */
 export type ThrottledEvent =

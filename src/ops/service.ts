@@ -1,9 +1,21 @@
 // Operations: the dev-only reset, the health check, and the housekeeping cron.
 
+import { backgroundSettled } from "../background";
 import { deleteStaleRows } from "../db/housekeeping";
 import { deleteAllUsers, pingDatabase } from "../db/users";
 import type { Deps } from "../deps";
 import { AppError, DATABASE_UNAVAILABLE, forbidden, RESET_DEV_ONLY } from "../errors";
+import { type KeptMail, keptMailTo } from "../mail/dev-mailbox";
+
+/**
+ * The dev mailbox (PLATFORM=dev): the mails handed to the binding for an address, newest first,
+ * once every background task started so far has ended (a reset's mail is sent after its answer).
+ * The route exists only with PLATFORM=dev (routes/ops.ts).
+ */
+export async function readDevMailbox(address: string): Promise<KeptMail[]> {
+  await backgroundSettled();
+  return keptMailTo(address);
+}
 
 /** Deletes every user (tokens, sessions and chirps cascade); only when PLATFORM=dev. */
 export async function resetAllUsers(deps: Deps): Promise<number> {
@@ -40,6 +52,9 @@ export function runHousekeeping(deps: Deps) {
       login: ago(config.loginFailureWindowSeconds),
       signup: ago(config.signupWindowSeconds),
       password: ago(config.passwordChangeWindowSeconds),
+      reset: ago(config.mailWindowSeconds),
+      "reset-ip": ago(config.mailWindowSeconds),
+      verify: ago(config.mailWindowSeconds),
     },
     networkLastLoginBefore: ago(config.loginKnownNetworkSeconds),
   });

@@ -1,8 +1,13 @@
 import { Hono } from "hono";
+import * as v from "valibot";
 import type { AppEnv } from "../middleware/context";
-import { devToolGuard } from "../middleware/dev-tool-guard";
-import { checkDatabase, resetAllUsers } from "../ops/service";
+import { devPlatformOnly, devToolGuard } from "../middleware/dev-tool-guard";
+import { email, validate } from "../middleware/validation";
+import { checkDatabase, readDevMailbox, resetAllUsers } from "../ops/service";
 import { describeRoute, E } from "./describe";
+import { keptMailResponseSchema } from "./responses";
+
+const mailboxQuerySchema = v.object({ to: email });
 
 export const opsRoutes = new Hono<AppEnv>()
   .get(
@@ -32,4 +37,21 @@ export const opsRoutes = new Hono<AppEnv>()
       const deleted = await resetAllUsers(c.get("deps"));
       return c.json({ deleted_users: deleted }, 200);
     },
+  )
+  .get(
+    "/admin/mailbox",
+    describeRoute({
+      summary: "The dev mailbox: mails sent to an address, newest first; PLATFORM=dev only (404 otherwise)",
+      tag: "ops",
+      responses: {
+        200: ["Mails, newest first", [keptMailResponseSchema]],
+        400: ["Missing or invalid address", E],
+        403: ["The host is not loopback, or the request came from another site", E],
+        404: ["PLATFORM is not dev: the route does not exist", E],
+      },
+    }),
+    devPlatformOnly,
+    devToolGuard,
+    validate("query", mailboxQuerySchema),
+    async (c) => c.json(await readDevMailbox(c.req.valid("query").to), 200),
   );

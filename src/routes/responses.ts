@@ -19,6 +19,10 @@ export const userResponseSchema = named(
     updated_at: isoTimestamp,
     email: v.string(),
     is_chirpy_red: v.boolean(),
+    email_verified: v.pipe(
+      v.boolean(),
+      v.description("true once the owner of the address followed a verification (or password reset) link sent to it"),
+    ),
   }),
 );
 
@@ -79,6 +83,15 @@ export const sessionResponseSchema = named(
   }),
 );
 
+/** The empty body of a 202 that must say nothing (e.g. whether an address is registered). */
+export const acceptedResponseSchema = named("Accepted", v.strictObject({}));
+
+/** A mail as the dev mailbox keeps it (PLATFORM=dev). */
+export const keptMailResponseSchema = named(
+  "KeptMail",
+  v.object({ to: v.string(), subject: v.string(), text: v.string(), sent_at: isoTimestamp }),
+);
+
 export const errorResponseSchema = named(
   "Error",
   v.object({ error: v.pipe(v.string(), v.description("What was wrong")) }),
@@ -90,6 +103,7 @@ export const toUserJson = (user: User): v.InferOutput<typeof userResponseSchema>
   updated_at: user.updatedAt.toISOString(),
   email: user.email,
   is_chirpy_red: user.isChirpyRed,
+  email_verified: user.emailVerified,
 });
 
 /** A login's answer: the user, the access token and (bearer mode: not null) the refresh token. */

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../middleware/context";
+import { type AppEnv, appUrlOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { createUser, updateCredentials } from "../users/service";
@@ -10,7 +10,7 @@ export const usersRoutes = new Hono<AppEnv>()
   .post(
     "/",
     describeRoute({
-      summary: "Sign up",
+      summary: "Sign up (sends a verification mail to the address)",
       tag: "users",
       responses: {
         201: ["Created", userResponseSchema],
@@ -32,6 +32,7 @@ export const usersRoutes = new Hono<AppEnv>()
     async (c) => {
       const user = await createUser(c.get("deps"), c.req.valid("json"), {
         ip: c.req.header("CF-Connecting-IP") ?? null,
+        appUrl: appUrlOf(c),
       });
       return c.json(toUserJson(user), 201);
     },
@@ -39,7 +40,8 @@ export const usersRoutes = new Hono<AppEnv>()
   .put(
     "/",
     describeRoute({
-      summary: "Change email and password (a new password ends all sessions)",
+      summary:
+        "Change email and password (a new password ends all sessions; a new address is unverified until confirmed, and the old one is told)",
       tag: "users",
       security: "accessToken",
       responses: {
@@ -56,6 +58,7 @@ export const usersRoutes = new Hono<AppEnv>()
       const caller = { user: c.get("user"), sessionId: c.get("sessionId") };
       const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"), {
         ip: c.req.header("CF-Connecting-IP") ?? null,
+        appUrl: appUrlOf(c),
       });
       return c.json(toUserJson(user), 200);
     },

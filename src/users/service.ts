@@ -19,7 +19,9 @@ import {
   TOO_MANY_SIGNUPS,
   tooManyRequests,
 } from "../errors";
+import { emailChangedNotice, passwordChangedNotice } from "../mail/messages";
 import { emitSecurityEvent } from "../ops/security-events";
+import { type MailMeta, sendVerificationLater } from "../recovery/service";
 
 /** The user row, as routes may name it (they never import src/db). */
 export type { User };
@@ -37,7 +39,7 @@ function signupBudgets(deps: Deps, ip: string | null, global: boolean): Budget[]
  * oracle or account factory: past a budget the answer is 429. A taken email is a 409 without
  * hashing (the contract's 409 reveals it anyway).
  */
-export async function createUser(deps: Deps, input: Credentials, meta: ClientMeta): Promise<User> {
+export async function createUser(deps: Deps, input: Credentials, meta: MailMeta): Promise<User> {
   const { config, clock, db } = deps;
   const nowMs = clock.now();
   const now = new Date(nowMs);
@@ -63,6 +65,7 @@ export async function createUser(deps: Deps, input: Credentials, meta: ClientMet
   });
   if (!user) throw conflict(EMAIL_TAKEN);
   emitSecurityEvent({ event: "signup.succeeded", user_id: user.id, ip: meta.ip });
+  sendVerificationLater(deps, user, meta);
   return user;
 }
 
@@ -105,7 +108,7 @@ export async function updateCredentials(
   deps: Deps,
   caller: Authenticated,
   input: Credentials,
-  meta: ClientMeta,
+  meta: MailMeta,
 ): Promise<User> {
   const { user, sessionId } = caller;
   await spendCredentialChangeBudgets(deps, user, input.email !== user.email, meta);
@@ -127,13 +130,22 @@ export async function updateCredentials(
         throw invalidToken(INVALID_ACCESS_TOKEN);
     }
   }
+  const emailChanged = result.user.email !== user.email;
   emitSecurityEvent({
     event: "credentials.changed",
     user_id: user.id,
     session_id: sessionId,
     password_changed: !samePassword,
-    email_changed: result.user.email !== user.email,
+    email_changed: emailChanged,
   });
+  // The new address is unverified until its owner follows the link; the old one hears of it.
+  if (emailChanged) {
+    sendVerificationLater(deps, result.user, meta);
+    deps.defer("email_changed_notice", () => deps.mail.send(emailChangedNotice(user.email)));
+  }
+  if (!samePassword) {
+    deps.defer("password_changed_notice", () => deps.mail.send(passwordChangedNotice(result.user.email)));
+  }
   if (result.sessionsEnded > 0) {
     emitSecurityEvent({
       event: "session.ended",

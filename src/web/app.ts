@@ -42,6 +42,8 @@ const channel = "BroadcastChannel" in globalThis ? new BroadcastChannel("chirpy-
 interface Me {
   id: string;
   email: string | null;
+  /** Known after a log-in in this tab (a reload only knows the session). */
+  emailVerified: boolean | null;
 }
 let me: Me | null = null;
 /** Whose chirps the timeline shows: everyone's (null) or one author's. */
@@ -82,13 +84,16 @@ function showLoggedOut(message = "") {
       "div",
       { class: "toolbar" },
       h("button", { type: "submit" }, "Log in"),
+      h("button", { type: "button", onclick: () => showForgotPassword(value(email)) }, "Forgot password"),
       h(
         "button",
         {
           type: "button",
           onclick: async () => {
             if (!(form as HTMLFormElement).reportValidity()) return;
-            const res = await client.rpc.api.users.$post({ json: { email: value(email), password: value(password) } });
+            const res = await client.anonymous.api.users.$post({
+              json: { email: value(email), password: value(password) },
+            });
             if (res.status !== 201) return say(`Sign-up failed: ${await errorOf(res)}`);
             await logIn(value(email), value(password));
           },
@@ -103,7 +108,7 @@ function showLoggedOut(message = "") {
 async function logIn(email: string, password: string) {
   const body = await client.login(email, password);
   if (!body) return say("Log-in failed: incorrect email or password, or too many attempts");
-  me = { id: body.id, email: body.email };
+  me = { id: body.id, email: body.email, emailVerified: body.email_verified };
   channel?.postMessage("logged-in");
   await showHome("");
 }
@@ -135,6 +140,24 @@ async function showHome(message: string) {
       h("button", { type: "button", onclick: () => showAccount() }, "Account"),
       h("button", { type: "button", onclick: logOut }, "Log out"),
     ),
+    me.emailVerified !== false
+      ? ""
+      : h(
+          "p",
+          {},
+          "Your email address is not verified yet: follow the link in the mail we sent. ",
+          h(
+            "button",
+            {
+              type: "button",
+              onclick: async () => {
+                const res = await client.rpc.api["email-verifications"].$post();
+                say(res.status === 202 ? "A new verification mail is on its way" : `Not sent: ${await errorOf(res)}`);
+              },
+            },
+            "Resend verification email",
+          ),
+        ),
     h(
       "form",
       {
@@ -291,6 +314,66 @@ function showAccount() {
   );
 }
 
+function showForgotPassword(prefill: string) {
+  say("");
+  const email = h("input", { type: "email", autocomplete: "username", required: true, value: prefill });
+  main.replaceChildren(
+    h(
+      "form",
+      {
+        onsubmit: async (event: Event) => {
+          event.preventDefault();
+          const res = await client.anonymous.api["password-resets"].$post({
+            json: { email: (email as HTMLInputElement).value },
+          });
+          if (res.status !== 202) return say(`Not sent: ${await errorOf(res)}`);
+          // The same answer whether or not the address has an account.
+          showLoggedOut("If an account has that address, a reset link is on its way. It works once, for 30 minutes.");
+        },
+      },
+      h("h2", {}, "Forgot password"),
+      h("p", {}, "We will mail a link to choose a new password."),
+      ...field("Email", email),
+      h(
+        "div",
+        { class: "toolbar" },
+        h("button", { type: "submit" }, "Send reset link"),
+        h("button", { type: "button", onclick: () => showLoggedOut() }, "Back"),
+      ),
+    ),
+  );
+}
+
+/** The page a reset link opens (/app/reset-password#token=…). */
+function showResetPassword(token: string) {
+  say("");
+  const password = h("input", { type: "password", autocomplete: "new-password", required: true });
+  main.replaceChildren(
+    h(
+      "form",
+      {
+        onsubmit: async (event: Event) => {
+          event.preventDefault();
+          const json = { token, password: (password as HTMLInputElement).value };
+          const res = await client.anonymous.api["password-resets"].confirm.$post({ json });
+          if (res.status !== 204) return say(`Not reset: ${await errorOf(res)}`);
+          showLoggedOut("Password reset: every session was logged out. Log in with the new password.");
+        },
+      },
+      h("h2", {}, "Choose a new password"),
+      ...field("New password", password),
+      h("button", { type: "submit" }, "Reset password"),
+    ),
+  );
+}
+
+/** The page a verification link opens (/app/verify-email#token=…): confirms at once. */
+async function verifyEmail(token: string) {
+  const res = await client.anonymous.api["email-verifications"].confirm.$post({ json: { token } });
+  const message = res.status === 204 ? "Email address verified" : `Not verified: ${await errorOf(res)}`;
+  await resume(message);
+}
+
 async function logOut() {
   try {
     await client.logout();
@@ -313,11 +396,17 @@ channel?.addEventListener("message", async (event) => {
 });
 
 /** A page (re)load: the cookie, if any, says whether the user is still logged in. */
-async function resume() {
+async function resume(message = "") {
   const token = await client.refresh().catch(() => null);
-  if (!token) return showLoggedOut();
-  me = { id: subjectOf(token), email: null };
-  await showHome("");
+  if (!token) return showLoggedOut(message);
+  me = { id: subjectOf(token), email: null, emailVerified: null };
+  await showHome(message);
 }
 
-await resume();
+// A mail link carries its token in the fragment (never sent to a server); take it off the address
+// bar and out of the history at once.
+const linkToken = /^#token=([0-9a-f]{64})$/.exec(location.hash)?.[1];
+if (location.hash) history.replaceState(null, "", location.pathname);
+if (linkToken && location.pathname.endsWith("/reset-password")) showResetPassword(linkToken);
+else if (linkToken && location.pathname.endsWith("/verify-email")) await verifyEmail(linkToken);
+else await resume();

@@ -34,7 +34,8 @@ describe("README configuration table", () => {
     const key = (name: string) => name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     for (const row of rows.filter((r) => r.kind === "var")) {
       const value = row.name === "PLATFORM" ? defaults.platform : defaults[key(row.name)];
-      if (typeof value === "number" || typeof value === "string") {
+      if (value === "") expect(row.fallback, row.name).toMatch(/^empty/);
+      else if (typeof value === "number" || typeof value === "string") {
         expect(row.fallback, row.name).toMatch(new RegExp(`^\`${value}\``));
       }
     }

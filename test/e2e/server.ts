@@ -15,11 +15,14 @@ const LOCAL_BUDGETS = [
   "LOGIN_MAX_ATTEMPTS_PER_IP:100000",
   "LOGIN_MAX_FAILURES_PER_IP:100000",
   "LOGIN_MAX_FAILURES_PER_EMAIL:1000",
+  "PASSWORD_RESET_MAX_PER_IP:100000",
 ];
 
 export interface DevServer {
   base: string;
   port: number;
+  /** Where this server keeps its local D1 (and other state). */
+  persistDir: string;
   process: ChildProcess;
   output(): string;
   stop(): void;
@@ -58,6 +61,7 @@ export async function startDevServer(extraArgs: string[] = [], timeoutMs = 90_00
   const server: DevServer = {
     base,
     port,
+    persistDir,
     process: child,
     output: () => output,
     stop() {

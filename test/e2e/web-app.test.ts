@@ -164,6 +164,48 @@ describe.skipIf(!chromiumAvailable)("the web app in a browser (cookie mode)", ()
     await page.close();
   });
 
+  it("recovers a forgotten password through the mailed link, and verifies the address through its link", async () => {
+    const page = await context.newPage();
+    // The anonymous pages (reset) must not try the session cookie first.
+    const refreshes: string[] = [];
+    page.on("request", (r) => r.url().endsWith("/api/refresh") && refreshes.push(new URL(page.url()).pathname));
+    const email = await signUp(page);
+    const mails = async () =>
+      (await (await fetch(`${server.base}/admin/mailbox?to=${encodeURIComponent(email)}`)).json()) as {
+        text: string;
+      }[];
+    const link = async (kind: string) => {
+      const found = (await mails()).map((m) => new RegExp(`(http\\S+/${kind}#token=[0-9a-f]{64})`).exec(m.text)?.[1]);
+      return found.find(Boolean) as string;
+    };
+
+    // The verification link: the page confirms at once and takes the token off the address bar.
+    await page.goto(await link("verify-email"));
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Email address verified");
+    expect(page.url()).toBe(`${server.base}/app/verify-email`);
+
+    await logOutButton(page).click();
+    await logInButton(page).waitFor();
+    await page.getByLabel("Email").fill(email);
+    await page.getByRole("button", { name: "Forgot password" }).click();
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toMatch(/reset link is on its way/);
+
+    await page.goto(await link("reset-password"));
+    expect(page.url()).toBe(`${server.base}/app/reset-password`);
+    await page.getByLabel("New password").fill("recovered password");
+    refreshes.length = 0;
+    await page.getByRole("button", { name: "Reset password" }).click();
+    await expect.poll(() => page.getByRole("status").textContent()).toMatch(/^Password reset/);
+    expect(refreshes).toEqual([]);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("recovered password");
+    await logInButton(page).click();
+    await logOutButton(page).waitFor();
+    expect(await reachable(page)).toEqual({ cookie: "", local: 0, session: 0 });
+    await page.close();
+  });
+
   it("has a strict CSP: inline script does not run, and no page is framed", async () => {
     const page = await context.newPage();
     const response = await page.goto(appUrl);

@@ -58,7 +58,15 @@ const withCookie = (value: string, headers: Record<string, string> = COOKIE_MODE
 describe("login in cookie mode", () => {
   it("sets the refresh token as a __Host- cookie (HttpOnly, Secure, SameSite=Strict, Path=/, the session's lifetime) and leaves it out of the body", async () => {
     const { body, cookie, res } = await cookieLogin(api);
-    expect(Object.keys(body)).toEqual(["id", "created_at", "updated_at", "email", "is_chirpy_red", "token"]);
+    expect(Object.keys(body)).toEqual([
+      "id",
+      "created_at",
+      "updated_at",
+      "email",
+      "is_chirpy_red",
+      "email_verified",
+      "token",
+    ]);
     expect(cookie).toMatch(/^[0-9a-f]{64}$/);
     const { attributes } = refreshCookieOf(res) ?? { attributes: [] };
     expect(attributes.sort()).toEqual(
@@ -104,6 +112,7 @@ describe("bearer mode is unchanged", () => {
       "updated_at",
       "email",
       "is_chirpy_red",
+      "email_verified",
       "token",
       "refresh_token",
     ]);

@@ -13,6 +13,7 @@ describe("POST /api/login", () => {
     expect(Object.keys(body).sort()).toEqual([
       "created_at",
       "email",
+      "email_verified",
       "id",
       "is_chirpy_red",
       "refresh_token",

@@ -14,7 +14,14 @@ describe("POST /api/users", () => {
     const res = await api("/api/users", json({ email, password: "123456" }));
     expect(res.status).toBe(201);
     const body = await res.json<Record<string, unknown>>();
-    expect(Object.keys(body).sort()).toEqual(["created_at", "email", "id", "is_chirpy_red", "updated_at"]);
+    expect(Object.keys(body).sort()).toEqual([
+      "created_at",
+      "email",
+      "email_verified",
+      "id",
+      "is_chirpy_red",
+      "updated_at",
+    ]);
     expect(body).toMatchObject({ email, is_chirpy_red: false });
     expect(body.id).toMatch(UUID);
     expect(body.created_at).toMatch(ISO);
@@ -95,7 +102,14 @@ describe("PUT /api/users", () => {
     expect(res.status).toBe(200);
     const body = await res.json<Record<string, unknown>>();
     expect(body).toMatchObject({ id: user.id, email, is_chirpy_red: false });
-    expect(Object.keys(body).sort()).toEqual(["created_at", "email", "id", "is_chirpy_red", "updated_at"]);
+    expect(Object.keys(body).sort()).toEqual([
+      "created_at",
+      "email",
+      "email_verified",
+      "id",
+      "is_chirpy_red",
+      "updated_at",
+    ]);
     expect(Date.parse(body.updated_at as string)).toBeGreaterThanOrEqual(Date.parse(body.created_at as string));
 
     expect((await api("/api/login", json({ email, password: "new-password" }))).status).toBe(200);

@@ -1,0 +1,168 @@
+// Single-use tokens sent by mail (password reset, email verification), keyed by the SHA-256 of
+// the token. Consuming one is a DELETE … RETURNING in the same batch as what it unlocks, and every
+// statement of that batch carries "the token is still there and live", so two confirms with one
+// token cannot both land.
+
+import { and, eq, exists, gt, gte, inArray, lt, or, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { accountTokens, loginAttempts, users } from "./schema";
+import { endSessionsOfUserStatement } from "./sessions";
+
+export type AccountTokenPurpose = (typeof accountTokens.$inferSelect)["purpose"];
+
+export interface NewAccountToken {
+  tokenHash: string;
+  userId: string;
+  purpose: AccountTokenPurpose;
+  /** The address the token is sent to: it vouches for that address only. */
+  email: string;
+  now: Date;
+  expiresAt: Date;
+}
+
+/** Stores a token, replacing the user's older one of the same purpose (batchable). */
+export function saveAccountTokenStatement(db: Db, token: NewAccountToken) {
+  const { tokenHash, userId, purpose, email, now, expiresAt } = token;
+  return db
+    .insert(accountTokens)
+    .values({ tokenHash, userId, purpose, email, createdAt: now, expiresAt })
+    .onConflictDoUpdate({
+      target: [accountTokens.userId, accountTokens.purpose],
+      set: { tokenHash, email, createdAt: now, expiresAt },
+    });
+}
+
+/** "The token is there, of this purpose and unexpired", as a condition on account_tokens. */
+const isLiveToken = (tokenHash: string, purpose: AccountTokenPurpose, now: Date) =>
+  and(eq(accountTokens.tokenHash, tokenHash), eq(accountTokens.purpose, purpose), gt(accountTokens.expiresAt, now));
+
+export interface LiveAccountToken {
+  userId: string;
+  /** The address the token was sent to, and the user's address now. */
+  email: string;
+  userEmail: string;
+}
+
+/** The live token's owner and addresses, or null (unknown, used, replaced or expired). */
+export async function findLiveAccountToken(
+  db: Db,
+  tokenHash: string,
+  purpose: AccountTokenPurpose,
+  now: Date,
+): Promise<LiveAccountToken | null> {
+  const [row] = await db
+    .select({ userId: accountTokens.userId, email: accountTokens.email, userEmail: users.email })
+    .from(accountTokens)
+    .innerJoin(users, eq(users.id, accountTokens.userId))
+    .where(isLiveToken(tokenHash, purpose, now));
+  return row ?? null;
+}
+
+/** Consumes the token if it is still live: yields its owner, or no row (batchable). */
+function consumeStatement(db: Db, tokenHash: string, purpose: AccountTokenPurpose, now: Date) {
+  return db
+    .delete(accountTokens)
+    .where(isLiveToken(tokenHash, purpose, now))
+    .returning({ userId: accountTokens.userId, email: accountTokens.email });
+}
+
+// A key range rather than LIKE: D1 refuses LIKE patterns over 50 characters, and a range uses the
+// primary key's index. Keys starting with `prefix` sort from it up to (not including) the prefix
+// with its last character incremented.
+const startsWith = (prefix: string) => {
+  const next = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return and(gte(loginAttempts.key, prefix), lt(loginAttempts.key, next));
+};
+
+/** The live token's row exists, as a condition for the other statements of its batch. */
+const whileTokenLive = (db: Db, tokenHash: string, purpose: AccountTokenPurpose, now: Date) =>
+  exists(
+    db
+      .select({ one: sql`1` })
+      .from(accountTokens)
+      .where(isLiveToken(tokenHash, purpose, now)),
+  );
+
+export interface PasswordReset {
+  tokenHash: string;
+  userId: string;
+  hashedPassword: string;
+  /** The address's login lock (per-email failure counters) to clear: keys, and key prefixes. */
+  loginLock: { keys: string[]; prefixes: string[] };
+  now: Date;
+}
+
+/**
+ * A password reset, in one batch: the new hash is set (and the address marked verified, the token
+ * having reached it) only while the token is live; every session of the user ends and the login
+ * lock clears only if that new hash landed; the token is consumed last. Null when the token was
+ * no longer live (used, replaced, expired); else how many sessions ended.
+ */
+export async function resetPassword(db: Db, reset: PasswordReset): Promise<{ sessionsEnded: number } | null> {
+  const { tokenHash, userId, hashedPassword, loginLock, now } = reset;
+  const live = whileTokenLive(db, tokenHash, "password_reset", now);
+  const sentTo = db
+    .select({ email: accountTokens.email })
+    .from(accountTokens)
+    .where(isLiveToken(tokenHash, "password_reset", now));
+  const newHashLanded = exists(
+    db
+      .select({ one: sql`1` })
+      .from(users)
+      .where(and(eq(users.id, userId), eq(users.hashedPassword, hashedPassword))),
+  );
+  const [, ended, , consumed] = await db.batch([
+    db
+      .update(users)
+      .set({
+        hashedPassword,
+        updatedAt: now,
+        emailVerified: sql`${users.emailVerified} or ${users.email} in ${sentTo}`,
+      })
+      .where(and(eq(users.id, userId), live)),
+    endSessionsOfUserStatement(db, userId, now, newHashLanded),
+    db
+      .delete(loginAttempts)
+      .where(and(or(inArray(loginAttempts.key, loginLock.keys), ...loginLock.prefixes.map(startsWith)), newHashLanded)),
+    consumeStatement(db, tokenHash, "password_reset", now),
+  ]);
+  return consumed.length > 0 ? { sessionsEnded: ended.length } : null;
+}
+
+/**
+ * An email verification, in one batch: the address is marked verified only while the token is
+ * live and the user's address is still the one it was sent to; the token is consumed either way.
+ * "verified", "address_changed" (the token was for a former address), or null (not live).
+ */
+export async function verifyEmail(
+  db: Db,
+  tokenHash: string,
+  now: Date,
+): Promise<{ userId: string; outcome: "verified" | "address_changed" } | null> {
+  const sentTo = db
+    .select({ email: accountTokens.email })
+    .from(accountTokens)
+    .where(isLiveToken(tokenHash, "email_verification", now));
+  const ofToken = db
+    .select({ userId: accountTokens.userId })
+    .from(accountTokens)
+    .where(isLiveToken(tokenHash, "email_verification", now));
+  const [verified, consumed] = await db.batch([
+    db
+      .update(users)
+      .set({ emailVerified: true, updatedAt: now })
+      .where(and(sql`${users.id} in ${ofToken}`, sql`${users.email} in ${sentTo}`))
+      .returning({ id: users.id }),
+    consumeStatement(db, tokenHash, "email_verification", now),
+  ]);
+  if (!consumed[0]) return null;
+  return { userId: consumed[0].userId, outcome: verified.length > 0 ? "verified" : "address_changed" };
+}
+
+/** Deletes tokens that expired before `before` (housekeeping; batchable). */
+export function deleteExpiredAccountTokensStatement(db: Db, before: Date) {
+  return db
+    .delete(accountTokens)
+    .where(sql`${accountTokens.expiresAt} < ${before.getTime()}`)
+    .returning({ tokenHash: accountTokens.tokenHash });
+}

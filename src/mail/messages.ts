@@ -1,0 +1,61 @@
+// The mails the API sends, as text and HTML. Links carry their token in the fragment (#token=…),
+// which browsers never send to a server or put in a Referer: it reaches no log on the way.
+
+import type { Mail } from "./mailer";
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+
+/** Text paragraphs as a minimal HTML mail; a paragraph that is a URL becomes a link. */
+function toHtml(paragraphs: string[]): string {
+  const body = paragraphs
+    .map((p) =>
+      /^https?:\/\/\S+$/.test(p) ? `<p><a href="${escapeHtml(p)}">${escapeHtml(p)}</a></p>` : `<p>${escapeHtml(p)}</p>`,
+    )
+    .join("\n");
+  return `<!doctype html><html><body>\n${body}\n</body></html>`;
+}
+
+function mail(kind: Mail["kind"], to: string, subject: string, paragraphs: string[]): Mail {
+  return { kind, to, subject, text: `${paragraphs.join("\n\n")}\n`, html: toHtml(paragraphs) };
+}
+
+const minutes = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600} hour${seconds === 3600 ? "" : "s"}` : `${Math.ceil(seconds / 60)} minutes`;
+
+export interface TokenLink {
+  /** The base of links (APP_URL or the API's own /app). */
+  appUrl: string;
+  token: string;
+  ttlSeconds: number;
+}
+
+export const passwordResetMail = (to: string, { appUrl, token, ttlSeconds }: TokenLink) =>
+  mail("password_reset", to, "Reset your Chirpy password", [
+    "Someone, hopefully you, asked to reset the password of the Chirpy account of this address.",
+    `Open this link within ${minutes(ttlSeconds)} to choose a new password (it works once):`,
+    `${appUrl}/reset-password#token=${token}`,
+    `Or, from an API client, POST /api/password-resets/confirm with {"token": "${token}", "password": "<new password>"}.`,
+    "A new password logs you out everywhere. If you did not ask for this, ignore this mail: nothing changes.",
+  ]);
+
+export const verificationMail = (to: string, { appUrl, token, ttlSeconds }: TokenLink) =>
+  mail("email_verification", to, "Confirm your email address for Chirpy", [
+    "Confirm that this address belongs to your Chirpy account.",
+    `Open this link within ${minutes(ttlSeconds)}:`,
+    `${appUrl}/verify-email#token=${token}`,
+    `Or, from an API client, POST /api/email-verifications/confirm with {"token": "${token}"}.`,
+    "If you did not sign up or change your address, ignore this mail.",
+  ]);
+
+export const emailChangedNotice = (to: string) =>
+  mail("email_changed", to, "The email address of your Chirpy account was changed", [
+    "The email address of your Chirpy account was just changed from this one to another address.",
+    "If that was you, there is nothing to do. If not, someone else has your password: contact the service's support.",
+  ]);
+
+export const passwordChangedNotice = (to: string) =>
+  mail("password_changed", to, "Your Chirpy password was changed", [
+    "The password of your Chirpy account was just changed, and every session was logged out.",
+    "If that was you, there is nothing to do. If not, reset your password now from the log-in page (Forgot password).",
+  ]);

@@ -1,0 +1,163 @@
+// Account recovery and verified email: password resets and verification mails. Never sees
+// Context, Request or Response.
+// - A reset request is answered 202 before anything is looked up: the budgets, the lookup, the
+//   token and the mail all run after the response (deps.defer), so known and unknown addresses get
+//   the same answer in the same time, and over budget nothing is sent.
+// - Tokens: 32 random bytes, stored as their SHA-256 only, single use, one per user and purpose,
+//   bound to the address they were sent to.
+
+import { type ClientMeta, keysOf, networkBudgets, retryAfter } from "../auth/limits";
+import { sha256Hex, toHex } from "../crypto/bytes";
+import { hashPassword } from "../crypto/password";
+import {
+  type AccountTokenPurpose,
+  findLiveAccountToken,
+  resetPassword,
+  saveAccountTokenStatement,
+  verifyEmail,
+} from "../db/account-tokens";
+import { attemptKey, reserveAttemptsStatement } from "../db/login-attempts";
+import type { User } from "../db/schema";
+import { selectUserByEmail } from "../db/users";
+import type { Deps } from "../deps";
+import {
+  badRequest,
+  INVALID_RESET_TOKEN,
+  INVALID_VERIFICATION_TOKEN,
+  TOO_MANY_VERIFICATION_MAILS,
+  tooManyRequests,
+} from "../errors";
+import { passwordResetMail, verificationMail } from "../mail/messages";
+import { emitSecurityEvent } from "../ops/security-events";
+
+const TOKEN_BYTES = 32;
+const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Where a request came from, and where its mail's links point. */
+export interface MailMeta extends ClientMeta {
+  appUrl: string;
+}
+
+/** Makes a token for the user and purpose (replacing an older one); returns the token itself. */
+async function issueAccountToken(deps: Deps, user: Pick<User, "id" | "email">, purpose: AccountTokenPurpose) {
+  const nowMs = deps.clock.now();
+  const ttl =
+    purpose === "password_reset" ? deps.config.passwordResetTtlSeconds : deps.config.emailVerificationTtlSeconds;
+  const token = toHex(deps.random(TOKEN_BYTES));
+  await saveAccountTokenStatement(deps.db, {
+    tokenHash: await sha256Hex(token),
+    userId: user.id,
+    purpose,
+    email: user.email,
+    now: new Date(nowMs),
+    expiresAt: new Date(nowMs + ttl * 1000),
+  });
+  return { token, ttlSeconds: ttl };
+}
+
+/** POST /api/password-resets: schedules the work and returns at once, whatever the address. */
+export function requestPasswordReset(deps: Deps, email: string, meta: MailMeta): void {
+  deps.defer("password_reset", () => sendPasswordReset(deps, email, meta));
+}
+
+async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Promise<void> {
+  const { config, db } = deps;
+  const nowMs = deps.clock.now();
+  const windowMs = config.mailWindowSeconds * 1000;
+  const perEmail = { key: attemptKey("reset", await sha256Hex(email)), limit: config.passwordResetMaxPerEmail };
+  const perNetwork = networkBudgets("reset-ip", meta.ip, config.passwordResetMaxPerIp);
+  const keys = keysOf([perEmail, ...perNetwork]) as [string, ...string[]];
+  // Counted before any other work, in the lookup's round trip.
+  const [counts, [user]] = await db.batch([
+    reserveAttemptsStatement(db, keys, new Date(nowMs), windowMs),
+    selectUserByEmail(db, email),
+  ]);
+  if (retryAfter(perNetwork, counts, windowMs, nowMs) > 0 || retryAfter([perEmail], counts, windowMs, nowMs) > 0) {
+    const limit = retryAfter(perNetwork, counts, windowMs, nowMs) > 0 ? "ip" : "email";
+    emitSecurityEvent({ event: "password_reset.rate_limited", limit, ip: meta.ip });
+    return;
+  }
+  emitSecurityEvent({ event: "password_reset.requested", user_id: user?.id ?? null, ip: meta.ip });
+  if (!user) return;
+  const link = await issueAccountToken(deps, user, "password_reset");
+  await deps.mail.send(passwordResetMail(user.email, { appUrl: meta.appUrl, ...link }));
+}
+
+/**
+ * POST /api/password-resets/confirm: consumes the token, sets the new password, ends every
+ * session of the user (refresh and access tokens stop at once) and clears the address's login
+ * lock, in one batch. A wrong, used, replaced or expired token → 400, nothing changed.
+ */
+export async function confirmPasswordReset(deps: Deps, token: string, password: string): Promise<void> {
+  const { db } = deps;
+  const now = new Date(deps.clock.now());
+  const refused = () => {
+    emitSecurityEvent({ event: "password_reset.failed", reason: "invalid_token" });
+    return badRequest(INVALID_RESET_TOKEN);
+  };
+  if (!TOKEN_PATTERN.test(token)) throw refused();
+  const tokenHash = await sha256Hex(token);
+  // Hash only for a live token: a junk token costs one indexed read.
+  const found = await findLiveAccountToken(db, tokenHash, "password_reset", now);
+  if (!found) throw refused();
+  const emailDigest = await sha256Hex(found.userEmail);
+  const result = await resetPassword(db, {
+    tokenHash,
+    userId: found.userId,
+    hashedPassword: await hashPassword(password, deps.random),
+    loginLock: { keys: [attemptKey("account", emailDigest)], prefixes: [attemptKey("email", `${emailDigest}:`)] },
+    now,
+  });
+  // Another confirm with the same token won the batch.
+  if (!result) throw refused();
+  emitSecurityEvent({ event: "password_reset.completed", user_id: found.userId });
+  if (result.sessionsEnded > 0) {
+    emitSecurityEvent({
+      event: "session.ended",
+      user_id: found.userId,
+      session_id: null,
+      by: "password_reset",
+      count: result.sessionsEnded,
+    });
+  }
+}
+
+/** Sends the user a verification mail after the response (sign-up, email change). */
+export function sendVerificationLater(deps: Deps, user: Pick<User, "id" | "email">, meta: MailMeta): void {
+  deps.defer("email_verification", async () => {
+    const link = await issueAccountToken(deps, user, "email_verification");
+    await deps.mail.send(verificationMail(user.email, { appUrl: meta.appUrl, ...link }));
+  });
+}
+
+/**
+ * POST /api/email-verifications: a new verification mail for the caller's address, within
+ * EMAIL_VERIFICATION_MAX_PER_USER per mail window (429 past it). Nothing is sent for an address
+ * already verified.
+ */
+export async function resendVerification(deps: Deps, user: User, meta: MailMeta): Promise<void> {
+  const { config, db } = deps;
+  const nowMs = deps.clock.now();
+  const windowMs = config.mailWindowSeconds * 1000;
+  const budget = { key: attemptKey("verify", user.id), limit: config.emailVerificationMaxPerUser };
+  const counts = await reserveAttemptsStatement(db, [budget.key], new Date(nowMs), windowMs);
+  const wait = retryAfter([budget], counts, windowMs, nowMs);
+  if (wait > 0) {
+    emitSecurityEvent({ event: "email_verification.rate_limited", user_id: user.id });
+    throw tooManyRequests(TOO_MANY_VERIFICATION_MAILS, wait);
+  }
+  if (!user.emailVerified) sendVerificationLater(deps, user, meta);
+}
+
+/** POST /api/email-verifications/confirm: marks the address the token was sent to as verified. */
+export async function confirmEmailVerification(deps: Deps, token: string): Promise<void> {
+  const refused = (reason: "invalid_token" | "address_changed") => {
+    emitSecurityEvent({ event: "email_verification.failed", reason });
+    return badRequest(INVALID_VERIFICATION_TOKEN);
+  };
+  if (!TOKEN_PATTERN.test(token)) throw refused("invalid_token");
+  const result = await verifyEmail(deps.db, await sha256Hex(token), new Date(deps.clock.now()));
+  if (!result) throw refused("invalid_token");
+  if (result.outcome === "address_changed") throw refused("address_changed");
+  emitSecurityEvent({ event: "email.verified", user_id: result.userId });
+}

@@ -1,0 +1,101 @@
+import { Hono } from "hono";
+import * as v from "valibot";
+import { invalidField } from "../errors";
+import { type AppEnv, appUrlOf } from "../middleware/context";
+import { requireUser } from "../middleware/require-auth";
+import { email, jsonBody, named, password } from "../middleware/validation";
+import {
+  confirmEmailVerification,
+  confirmPasswordReset,
+  requestPasswordReset,
+  resendVerification,
+} from "../recovery/service";
+import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { acceptedResponseSchema } from "./responses";
+
+const token = v.pipe(
+  v.string(invalidField.notString("token")),
+  v.regex(/^[0-9a-f]{64}$/, invalidField.notToken("token")),
+  v.description("The token from the mail's link (after #token=) or its text"),
+);
+
+const resetRequestSchema = named("PasswordResetRequest", v.object({ email }));
+const resetConfirmSchema = named("PasswordResetConfirm", v.object({ token, password }));
+const verificationConfirmSchema = named("EmailVerificationConfirm", v.object({ token }));
+
+const meta = (c: Parameters<typeof appUrlOf>[0] & { req: { header(name: string): string | undefined } }) => ({
+  ip: c.req.header("CF-Connecting-IP") ?? null,
+  appUrl: appUrlOf(c),
+});
+
+export const recoveryRoutes = new Hono<AppEnv>()
+  .post(
+    "/password-resets",
+    describeRoute({
+      summary: "Ask for a password reset mail: 202 {} whatever the address (no oracle; the work runs after the answer)",
+      tag: "auth",
+      responses: {
+        202: [
+          "Accepted. A registered address gets a mail with a link and the token, within its budgets",
+          acceptedResponseSchema,
+        ],
+        400: ["Invalid body", E],
+      },
+    }),
+    jsonBody(resetRequestSchema),
+    (c) => {
+      requestPasswordReset(c.get("deps"), c.req.valid("json").email, meta(c));
+      return c.json({}, 202);
+    },
+  )
+  .post(
+    "/password-resets/confirm",
+    describeRoute({
+      summary: "Set a new password with a reset token: ends every session of the user",
+      tag: "auth",
+      responses: {
+        204: ["Password set; every session (refresh and access tokens) ended; the login lock cleared"],
+        400: ["Invalid body, or a wrong, used, replaced or expired token (nothing changed)", E],
+      },
+    }),
+    jsonBody(resetConfirmSchema),
+    async (c) => {
+      const { token, password } = c.req.valid("json");
+      await confirmPasswordReset(c.get("deps"), token, password);
+      return c.body(null, 204);
+    },
+  )
+  .post(
+    "/email-verifications",
+    describeRoute({
+      summary: "Send the verification mail again (nothing is sent for a verified address)",
+      tag: "users",
+      security: "accessToken",
+      responses: {
+        202: ["Accepted", acceptedResponseSchema],
+        ...UNAUTHORIZED,
+        429: ["Too many verification mails; see Retry-After", E],
+      },
+    }),
+    requireUser,
+    async (c) => {
+      await resendVerification(c.get("deps"), c.get("user"), meta(c));
+      return c.json({}, 202);
+    },
+  )
+  .post(
+    "/email-verifications/confirm",
+    describeRoute({
+      summary: "Confirm an email address with the token mailed to it",
+      tag: "users",
+      responses: {
+        204: ["Verified"],
+        400: ["Invalid body, or a wrong, used, expired token, or one sent to a former address", E],
+      },
+    }),
+    jsonBody(verificationConfirmSchema),
+    async (c) => {
+      await confirmEmailVerification(c.get("deps"), c.req.valid("json").token);
+      return c.body(null, 204);
+    },
+  );
