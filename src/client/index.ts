@@ -11,6 +11,9 @@ import type { AppType } from "./api";
 
 export type { AppType };
 
+/** The typed API: Hono's hc client over the app's routes. */
+export type ChirpyApi = ReturnType<typeof hc<AppType>>;
+
 export interface Tokens {
   accessToken: string;
   refreshToken: string;
@@ -139,7 +142,32 @@ function cookieTransport(base: string): Transport {
   };
 }
 
-export function createChirpyClient(options: ChirpyClientOptions) {
+export interface ChirpyClient {
+  /** The typed API (Hono's hc<AppType>), tokens attached: `rpc.api.chirps.$post({ json })`. */
+  rpc: ChirpyApi;
+  /**
+   * The same typed API without credentials, for calls that need none and must not refresh a
+   * session first (sign-up, password reset, email verification).
+   */
+  anonymous: ChirpyApi;
+  /**
+   * Refreshes the access token; concurrent callers share one request. Null when there is no live
+   * session (in cookie mode: how a reloaded page learns whether it is still logged in).
+   */
+  refresh(): Promise<string | null>;
+  /** Logs in and keeps the tokens; returns the response body, or null for a refused login. */
+  login(email: string, password: string): Promise<LoginBody | null>;
+  /**
+   * Revokes the refresh token (ending the session server-side), then forgets the tokens. A 2xx
+   * or a 401 (the server refuses what the store holds) ends the session here too; a network
+   * error or any other status rejects and keeps the tokens, so the caller can retry.
+   */
+  logout(): Promise<void>;
+  /** Subscribes to "session ended"; returns the unsubscribe function. */
+  onSessionEnded(listener: (event: SessionEndedEvent) => void): () => void;
+}
+
+export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
   const baseFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const now = options.now ?? Date.now;
   const leewayMs = (options.refreshLeewaySeconds ?? 60) * 1000;
@@ -220,27 +248,18 @@ export function createChirpyClient(options: ChirpyClientOptions) {
     return baseFetch(input, { ...init, headers });
   }
 
-  const rpc = hc<AppType>(base, { fetch: authorizedFetch });
+  const rpc: ChirpyApi = hc<AppType>(base, { fetch: authorizedFetch });
+  const anonymous: ChirpyApi = hc<AppType>(base, { fetch: baseFetch });
   const modeInit = cookieMode ? INCLUDE_CREDENTIALS : {};
   const modeHeaders = cookieMode ? COOKIE_MODE_HEADERS : {};
 
   return {
-    /** The typed API (Hono's hc<AppType>), tokens attached: `rpc.api.chirps.$post({ json })`. */
     rpc,
-    /**
-     * The same typed API without credentials, for calls that need none and must not refresh a
-     * session first (sign-up, password reset, email verification).
-     */
-    anonymous: hc<AppType>(base, { fetch: baseFetch }),
-    /**
-     * Refreshes the access token; concurrent callers share one request. Null when there is no live
-     * session (in cookie mode: how a reloaded page learns whether it is still logged in).
-     */
+    anonymous,
     refresh(): Promise<string | null> {
       if (cookieMode) mayHoldCookie = true;
       return refresh();
     },
-    /** Logs in and keeps the tokens; returns the response body, or null for a refused login. */
     async login(email: string, password: string) {
       const res = await baseFetch(`${base}/api/login`, {
         ...modeInit,
@@ -255,11 +274,6 @@ export function createChirpyClient(options: ChirpyClientOptions) {
       await received(body);
       return body;
     },
-    /**
-     * Revokes the refresh token (ending the session server-side), then forgets the tokens. A 2xx
-     * or a 401 (the server refuses what the store holds) ends the session here too; a network
-     * error or any other status rejects and keeps the tokens, so the caller can retry.
-     */
     async logout() {
       const init = await transport.refreshInit();
       if (init) {
@@ -268,12 +282,11 @@ export function createChirpyClient(options: ChirpyClientOptions) {
       }
       await endSession("logged-out");
     },
-    /** Subscribes to "session ended"; returns the unsubscribe function. */
     onSessionEnded(listener: (event: SessionEndedEvent) => void) {
       listeners.add(listener);
-      return () => listeners.delete(listener);
+      return () => {
+        listeners.delete(listener);
+      };
     },
   };
 }
-
-export type ChirpyClient = ReturnType<typeof createChirpyClient>;

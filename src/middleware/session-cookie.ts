@@ -47,8 +47,9 @@ type SessionModeEnv = AppEnv & { Variables: { cookieMode: boolean } };
  */
 export const sessionMode = carrying(
   createMiddleware<SessionModeEnv>(async (c, next) => {
-    const headers = parseWith(headerSchema, { "x-chirpy-session": c.req.header(SESSION_HEADER) });
-    const cookieMode = headers["x-chirpy-session"] === "cookie";
+    const value = c.req.header(SESSION_HEADER);
+    // Bearer mode (no header) is every Chirpy client's path: no schema run for it.
+    const cookieMode = value !== undefined && parseWith(headerSchema, { "x-chirpy-session": value })["x-chirpy-session"] === "cookie";
     if (cookieMode) requireOwnOrigin(c);
     c.set("cookieMode", cookieMode);
     await next();
