@@ -49,7 +49,8 @@ export const sessionMode = carrying(
   createMiddleware<SessionModeEnv>(async (c, next) => {
     const value = c.req.header(SESSION_HEADER);
     // Bearer mode (no header) is every Chirpy client's path: no schema run for it.
-    const cookieMode = value !== undefined && parseWith(headerSchema, { "x-chirpy-session": value })["x-chirpy-session"] === "cookie";
+    const cookieMode =
+      value !== undefined && parseWith(headerSchema, { "x-chirpy-session": value })["x-chirpy-session"] === "cookie";
     if (cookieMode) requireOwnOrigin(c);
     c.set("cookieMode", cookieMode);
     await next();
