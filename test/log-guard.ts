@@ -4,6 +4,7 @@
 
 import { env } from "cloudflare:workers";
 import { afterAll } from "vitest";
+import { backgroundSettled } from "../src/background";
 import { PASSWORD } from "./helpers";
 
 const lines: string[] = [];
@@ -36,7 +37,10 @@ const FORBIDDEN: [string, RegExp][] = [
   ["POLKA_KEY", new RegExp(env.POLKA_KEY)],
 ];
 
-afterAll(() => {
+afterAll(async () => {
+  // Work a test's requests left running after their answers (mail) logs here too, and must end
+  // before the file's environment does.
+  await backgroundSettled();
   for (const line of lines) {
     for (const [what, pattern] of FORBIDDEN) {
       if (pattern.test(line)) throw new Error(`a log line holds ${what}: ${line.slice(0, 200)}`);

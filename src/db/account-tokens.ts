@@ -14,22 +14,37 @@ export interface NewAccountToken {
   tokenHash: string;
   userId: string;
   purpose: AccountTokenPurpose;
-  /** The address the token is sent to: it vouches for that address only. */
-  email: string;
   now: Date;
   expiresAt: Date;
 }
 
-/** Stores a token, replacing the user's older one of the same purpose (batchable). */
+/**
+ * Stores a token for the user's current address, replacing the user's older one of the same
+ * purpose. Yields the address it is bound to, or no row when the user no longer exists (deleted
+ * between the request and this background work): then nothing is stored or sent.
+ */
 export function saveAccountTokenStatement(db: Db, token: NewAccountToken) {
-  const { tokenHash, userId, purpose, email, now, expiresAt } = token;
+  const { tokenHash, userId, purpose, now, expiresAt } = token;
   return db
     .insert(accountTokens)
-    .values({ tokenHash, userId, purpose, email, createdAt: now, expiresAt })
+    .select(
+      db
+        .select({
+          tokenHash: sql<string>`${tokenHash}`.as("token_hash"),
+          userId: users.id,
+          purpose: sql<AccountTokenPurpose>`${purpose}`.as("purpose"),
+          email: users.email,
+          createdAt: sql<number>`${now.getTime()}`.as("created_at"),
+          expiresAt: sql<number>`${expiresAt.getTime()}`.as("expires_at"),
+        })
+        .from(users)
+        .where(eq(users.id, userId)),
+    )
     .onConflictDoUpdate({
       target: [accountTokens.userId, accountTokens.purpose],
-      set: { tokenHash, email, createdAt: now, expiresAt },
-    });
+      set: { tokenHash, email: sql`excluded.email`, createdAt: now, expiresAt },
+    })
+    .returning({ email: accountTokens.email });
 }
 
 /** "The token is there, of this purpose and unexpired", as a condition on account_tokens. */

@@ -38,21 +38,23 @@ export interface MailMeta extends ClientMeta {
   appUrl: string;
 }
 
-/** Makes a token for the user and purpose (replacing an older one); returns the token itself. */
-async function issueAccountToken(deps: Deps, user: Pick<User, "id" | "email">, purpose: AccountTokenPurpose) {
+/**
+ * Makes a token for the user and purpose (replacing an older one), bound to the user's current
+ * address; returns it with that address, or null when the user no longer exists.
+ */
+async function issueAccountToken(deps: Deps, userId: string, purpose: AccountTokenPurpose) {
   const nowMs = deps.clock.now();
   const ttl =
     purpose === "password_reset" ? deps.config.passwordResetTtlSeconds : deps.config.emailVerificationTtlSeconds;
   const token = toHex(deps.random(TOKEN_BYTES));
-  await saveAccountTokenStatement(deps.db, {
+  const [saved] = await saveAccountTokenStatement(deps.db, {
     tokenHash: await sha256Hex(token),
-    userId: user.id,
+    userId,
     purpose,
-    email: user.email,
     now: new Date(nowMs),
     expiresAt: new Date(nowMs + ttl * 1000),
   });
-  return { token, ttlSeconds: ttl };
+  return saved ? { token, ttlSeconds: ttl, to: saved.email } : null;
 }
 
 /** POST /api/password-resets: schedules the work and returns at once, whatever the address. */
@@ -79,8 +81,8 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
   }
   emitSecurityEvent({ event: "password_reset.requested", user_id: user?.id ?? null, ip: meta.ip });
   if (!user) return;
-  const link = await issueAccountToken(deps, user, "password_reset");
-  await deps.mail.send(passwordResetMail(user.email, { appUrl: meta.appUrl, ...link }));
+  const link = await issueAccountToken(deps, user.id, "password_reset");
+  if (link) await deps.mail.send(passwordResetMail(link.to, { appUrl: meta.appUrl, ...link }));
 }
 
 /**
@@ -123,10 +125,10 @@ export async function confirmPasswordReset(deps: Deps, token: string, password: 
 }
 
 /** Sends the user a verification mail after the response (sign-up, email change). */
-export function sendVerificationLater(deps: Deps, user: Pick<User, "id" | "email">, meta: MailMeta): void {
+export function sendVerificationLater(deps: Deps, user: Pick<User, "id">, meta: MailMeta): void {
   deps.defer("email_verification", async () => {
-    const link = await issueAccountToken(deps, user, "email_verification");
-    await deps.mail.send(verificationMail(user.email, { appUrl: meta.appUrl, ...link }));
+    const link = await issueAccountToken(deps, user.id, "email_verification");
+    if (link) await deps.mail.send(verificationMail(link.to, { appUrl: meta.appUrl, ...link }));
   });
 }
 

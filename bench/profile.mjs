@@ -1,0 +1,101 @@
+// `npm run bench:profile`: where a request's CPU goes inside our worker. Serves an unminified bench
+// build with workerd's inspector on loopback, drives one scenario (POST /api/refresh with a valid
+// token by default) for PROFILE_REQUESTS requests at PROFILE_CONNECTIONS, samples the worker
+// isolate's CPU with the DevTools Profiler, and prints self time by function and by module
+// (our src/ files, hono, drizzle, valibot, the runtime), as a share of the sampled time.
+// Options (env): PROFILE_PATH (refresh | 404 | norefresh), PROFILE_REQUESTS (20000), PROFILE_CONNECTIONS (16).
+
+import { randomBytes } from "node:crypto";
+import autocannon from "autocannon";
+import WebSocket from "ws";
+import { wrangler } from "../scripts/wrangler.mjs";
+import { call, root, startBenchServer } from "./serve.mjs";
+
+const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20000);
+const CONNECTIONS = Number(process.env.PROFILE_CONNECTIONS ?? 16);
+const INSPECTOR_PORT = 9241;
+
+await new Promise((resolve, reject) =>
+  wrangler(["deploy", "bench/worker.ts", "--dry-run", "--outdir", "bench/.build", "--minify=false"], {
+    cwd: root,
+    stdio: "ignore",
+  }).on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`build failed: ${code}`)))),
+);
+const { mf, base } = await startBenchServer({ inspectorPort: INSPECTOR_PORT });
+const email = `profile-${randomBytes(4).toString("hex")}@example.com`;
+await call(base, "POST", "/api/users", { body: { email, password: "profile-password" } });
+const { refresh_token } = await call(base, "POST", "/api/login", { body: { email, password: "profile-password" } });
+
+const requests = {
+  refresh: { method: "POST", path: "/api/refresh", headers: { authorization: `Bearer ${refresh_token}` } },
+  norefresh: { method: "POST", path: "/api/refresh" },
+  404: { method: "GET", path: "/nope" },
+};
+const request = requests[process.env.PROFILE_PATH ?? "refresh"];
+
+const socket = new WebSocket(`ws://127.0.0.1:${INSPECTOR_PORT}/core:user:`);
+await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+let nextId = 1;
+const pending = new Map();
+socket.on("message", (data) => {
+  const message = JSON.parse(String(data));
+  if (message.id && pending.has(message.id)) {
+    pending.get(message.id)(message.result);
+    pending.delete(message.id);
+  }
+});
+const send = (method, params = {}) =>
+  new Promise((resolve) => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    socket.send(JSON.stringify({ id, method, params }));
+  });
+
+// Warm up, then sample.
+await autocannon({ url: base, connections: CONNECTIONS, amount: 2000, requests: [request] });
+await send("Profiler.enable");
+await send("Profiler.setSamplingInterval", { interval: 50 });
+await send("Profiler.start");
+await autocannon({ url: base, connections: CONNECTIONS, amount: REQUESTS, requests: [request] });
+const { profile } = await send("Profiler.stop");
+socket.close();
+await mf.dispose();
+
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const selfUs = new Map();
+for (let i = 0; i < profile.samples.length; i++) {
+  selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+}
+const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+const idle = [...selfUs].filter(([id]) => ["(idle)", "(program)"].includes(byId.get(id).callFrame.functionName));
+const idleUs = idle.reduce((a, [, us]) => a + us, 0);
+const busy = total - idleUs;
+
+const moduleOf = (url, fn) => {
+  if (!url) return fn.startsWith("(") ? fn : "(runtime)";
+  const m = /node_modules\/([^/]+(?:\/[^/]+)?)/.exec(url) ?? /(src\/[^:]+|bench\/[^:]+)/.exec(url);
+  return m ? m[1].replace(/^(@[^/]+\/[^/]+|[^@/][^/]*).*$/, "$1") : url.split("/").pop();
+};
+const fnTable = new Map();
+const moduleTable = new Map();
+for (const [id, us] of selfUs) {
+  const { functionName, url, lineNumber } = byId.get(id).callFrame;
+  if (["(idle)", "(program)"].includes(functionName)) continue;
+  const key = `${functionName || "(anonymous)"} ${url.split("/").pop()}:${lineNumber + 1}`;
+  fnTable.set(key, (fnTable.get(key) ?? 0) + us);
+  const mod = moduleOf(url, functionName);
+  moduleTable.set(mod, (moduleTable.get(mod) ?? 0) + us);
+}
+const show = (title, table, n) => {
+  console.log(`\n${title}`);
+  for (const [key, us] of [...table].sort((a, b) => b[1] - a[1]).slice(0, n)) {
+    console.log(
+      `${((us / busy) * 100).toFixed(1).padStart(5)}%  ${(us / REQUESTS).toFixed(1).padStart(6)} µs/req  ${key}`,
+    );
+  }
+};
+console.log(
+  `${REQUESTS} requests (${request.method} ${request.path}): ${(busy / REQUESTS).toFixed(1)} µs of sampled JS/runtime time per request`,
+);
+show("by module (self time)", moduleTable, 15);
+show("by function (self time)", fnTable, 30);
