@@ -97,5 +97,25 @@ const show = (title, table, n) => {
 console.log(
   `${REQUESTS} requests (${request.method} ${request.path}): ${(busy / REQUESTS).toFixed(1)} µs of sampled JS/runtime time per request`,
 );
+// Inclusive time: a function's own samples and its callees', counted once per stack.
+const inclusive = new Map();
+const parentOf = new Map();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+const keyOf = (node) => {
+  const { functionName, url, lineNumber } = node.callFrame;
+  return `${functionName || "(anonymous)"} ${url.split("/").pop()}:${lineNumber + 1}`;
+};
+for (const [id, us] of selfUs) {
+  const seen = new Set();
+  for (let at = id; at !== undefined; at = parentOf.get(at)) {
+    const node = byId.get(at);
+    if (["(idle)", "(program)", "(root)"].includes(node.callFrame.functionName)) continue;
+    const key = keyOf(node);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+  }
+}
 show("by module (self time)", moduleTable, 15);
 show("by function (self time)", fnTable, 30);
+show("by function (inclusive time)", inclusive, 40);
