@@ -206,6 +206,14 @@ describe.skipIf(!chromiumAvailable)("the web app in a browser (cookie mode)", ()
     await page.close();
   });
 
+  it("is what the site root opens", async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.base}/`);
+    expect(page.url()).toBe(appUrl);
+    await page.getByLabel("Email").waitFor();
+    await page.close();
+  });
+
   it("has a strict CSP: inline script does not run, and no page is framed", async () => {
     const page = await context.newPage();
     const response = await page.goto(appUrl);
