@@ -69,6 +69,11 @@ const scenarios = [
     request: () => ({ method: "GET", path: `/__bench/read?email=${encodeURIComponent(users[0].email)}` }),
   },
   {
+    name: "floor B in a D1 session: the same read through withSession",
+    floor: "floor B: one indexed D1 read",
+    request: () => ({ method: "GET", path: `/__bench/read-session?email=${encodeURIComponent(users[0].email)}` }),
+  },
+  {
     name: "floor C: JWT sign + verify",
     floor: "floor A: constant route",
     request: () => ({ method: "GET", path: "/__bench/jwt" }),

@@ -1,6 +1,6 @@
 // The benchmark build: the real worker plus floor routes that exist only here, so each
 // scenario can be compared with what the runtime costs for (A) a constant response, (B) one
-// indexed D1 read, (C) signing and verifying one access token, and (D) the same chirp insert
+// indexed D1 read (and B in a D1 session, as the app reads), (C) signing and verifying one access token, and (D) the same chirp insert
 // as POST /api/chirps as one raw D1 statement, in the same build; (W) waits 100 ms without CPU,
 // to show how many requests the runtime keeps in flight.
 
@@ -21,6 +21,14 @@ export default {
         return new Response("waited");
       case "/__bench/read": {
         const row = await env.DB.prepare("select id from users where email = ?")
+          .bind(url.searchParams.get("email"))
+          .first<{ id: string }>();
+        return Response.json(row);
+      }
+      case "/__bench/read-session": {
+        // The same read in a D1 session started on the primary, as the app's requests run.
+        const row = await env.DB.withSession("first-primary")
+          .prepare("select id from users where email = ?")
           .bind(url.searchParams.get("email"))
           .first<{ id: string }>();
         return Response.json(row);
