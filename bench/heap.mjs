@@ -8,8 +8,7 @@
 
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
-import WebSocket from "ws";
-import { buildBench, call, startBenchServer } from "./serve.mjs";
+import { buildBench, call, inspectorSession, startBenchServer } from "./serve.mjs";
 
 const ROUNDS = Number(process.env.HEAP_ROUNDS ?? 8);
 const PER_ROUND = Number(process.env.HEAP_REQUESTS ?? 20000);
@@ -24,23 +23,7 @@ const { refresh_token } = await call(base, "POST", "/api/login", { body: { email
 
 /** A DevTools-protocol session with one of workerd's isolates (by inspector target id). */
 async function inspect(targetId) {
-  const socket = new WebSocket(`ws://127.0.0.1:${INSPECTOR_PORT}/${targetId}`);
-  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
-  let nextId = 1;
-  const pending = new Map();
-  socket.on("message", (data) => {
-    const message = JSON.parse(String(data));
-    if (message.id && pending.has(message.id)) {
-      pending.get(message.id)(message.result);
-      pending.delete(message.id);
-    }
-  });
-  const send = (method, params = {}) =>
-    new Promise((resolve) => {
-      const id = nextId++;
-      pending.set(id, resolve);
-      socket.send(JSON.stringify({ id, method, params }));
-    });
+  const { send, close } = await inspectorSession(INSPECTOR_PORT, targetId);
   await send("HeapProfiler.enable");
   return {
     /** The isolate's JS heap after a full collection, in MB. workerd does not answer
@@ -50,7 +33,7 @@ async function inspect(targetId) {
       const { usedSize } = await send("Runtime.getHeapUsage");
       return usedSize / 2 ** 20;
     },
-    close: () => socket.close(),
+    close,
   };
 }
 

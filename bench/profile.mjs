@@ -7,9 +7,8 @@
 
 import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
-import WebSocket from "ws";
 import { wrangler } from "../scripts/wrangler.mjs";
-import { call, root, startBenchServer } from "./serve.mjs";
+import { call, inspectorSession, root, startBenchServer } from "./serve.mjs";
 
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20000);
 const CONNECTIONS = Number(process.env.PROFILE_CONNECTIONS ?? 16);
@@ -33,23 +32,7 @@ const requests = {
 };
 const request = requests[process.env.PROFILE_PATH ?? "refresh"];
 
-const socket = new WebSocket(`ws://127.0.0.1:${INSPECTOR_PORT}/core:user:`);
-await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
-let nextId = 1;
-const pending = new Map();
-socket.on("message", (data) => {
-  const message = JSON.parse(String(data));
-  if (message.id && pending.has(message.id)) {
-    pending.get(message.id)(message.result);
-    pending.delete(message.id);
-  }
-});
-const send = (method, params = {}) =>
-  new Promise((resolve) => {
-    const id = nextId++;
-    pending.set(id, resolve);
-    socket.send(JSON.stringify({ id, method, params }));
-  });
+const { send, close } = await inspectorSession(INSPECTOR_PORT, "core:user:");
 
 // Warm up, then sample.
 await autocannon({ url: base, connections: CONNECTIONS, amount: 2000, requests: [request] });
@@ -58,7 +41,7 @@ await send("Profiler.setSamplingInterval", { interval: 50 });
 await send("Profiler.start");
 await autocannon({ url: base, connections: CONNECTIONS, amount: REQUESTS, requests: [request] });
 const { profile } = await send("Profiler.stop");
-socket.close();
+close();
 await mf.dispose();
 
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));

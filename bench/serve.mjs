@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
+import WebSocket from "ws";
 import { OFFLINE_ENV } from "../scripts/wrangler.mjs";
 
 export const root = path.resolve(import.meta.dirname, "..");
@@ -114,4 +115,29 @@ export async function call(base, method, p, { body, token } = {}) {
   });
   if (!res.ok) throw new Error(`${method} ${p} -> ${res.status} ${await res.text()}`);
   return res.status === 204 ? null : res.json();
+}
+
+/**
+ * A DevTools-protocol session with one of the bench server's isolates (inspector target id, e.g.
+ * "core:user:" for our worker): `send(method, params)` resolves with the result.
+ */
+export async function inspectorSession(port, targetId) {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/${targetId}`);
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  let nextId = 1;
+  const pending = new Map();
+  socket.on("message", (data) => {
+    const message = JSON.parse(String(data));
+    if (message.id && pending.has(message.id)) {
+      pending.get(message.id)(message.result);
+      pending.delete(message.id);
+    }
+  });
+  const send = (method, params = {}) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  return { send, close: () => socket.close() };
 }

@@ -2,11 +2,10 @@
 // the ones the tests and CI use, and the curl walkthrough runs (twice: it must be re-runnable)
 // against the server `npm start` runs, each status matching the one the README shows after "→".
 
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readmeBlock } from "./readme";
+import { readmeBlock, statusWalkthrough } from "./readme";
 import { type DevServer, startDevServer } from "./server";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -34,24 +33,12 @@ describe("README quick start", () => {
 });
 
 describe("README curl walkthrough", () => {
-  const block = readmeBlock("walkthrough");
-  const expected = block
-    .split("\n")
-    .filter((line) => line.startsWith("# →"))
-    .map((line) => Number(line.trim().split(" ").pop()));
+  const { expected, run } = statusWalkthrough("walkthrough");
 
   it.each(["sh", "bash"])("runs in %s, twice, with the statuses the README shows", (shell) => {
     expect(expected).toEqual([201, 200, 201, 200, 204, 401]);
-    for (let run = 0; run < 2; run++) {
-      const output = execFileSync(shell, ["-c", block], {
-        env: { PATH: process.env.PATH, BASE: server.base },
-        encoding: "utf8",
-        timeout: 30_000,
-      });
-      const statuses = output
-        .trim()
-        .split("\n")
-        .map((line) => Number(line.trim().split(" ").pop()));
+    for (let i = 0; i < 2; i++) {
+      const { statuses, output } = run(shell, server.base);
       expect(statuses, output).toEqual(expected);
     }
   });

@@ -1,5 +1,6 @@
 // Reads the README's command blocks marked `<!-- readme-test: NAME -->`, for the tests that run them.
 
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -10,4 +11,30 @@ export function readmeBlock(name: string): string {
   const match = new RegExp(`<!-- readme-test: ${name} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(readme);
   if (!match) throw new Error(`README has no block marked readme-test: ${name}`);
   return match[1];
+}
+
+/**
+ * A README command block whose lines end with an HTTP status and whose `# → … <status>` comments
+ * say which: the statuses it shows, and a runner that pastes it into a shell against `base` and
+ * returns the statuses it printed.
+ */
+export function statusWalkthrough(name: string) {
+  const block = readmeBlock(name);
+  const expected = block
+    .split("\n")
+    .filter((line) => line.startsWith("# →"))
+    .map((line) => Number(line.trim().split(" ").pop()));
+  const run = (shell: string, base: string) => {
+    const output = execFileSync(shell, ["-c", block], {
+      env: { PATH: process.env.PATH, BASE: base },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    const statuses = output
+      .trim()
+      .split("\n")
+      .map((line) => Number(line.trim().split(" ").pop()));
+    return { statuses, output };
+  };
+  return { expected, run };
 }

@@ -3,12 +3,11 @@
 // read from the dev mailbox, confirm, and what must then hold. The local D1 files are scanned
 // byte by byte: no reset token may be stored anywhere in them.
 
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readmeBlock } from "./readme";
+import { statusWalkthrough } from "./readme";
 import { type DevServer, startDevServer } from "./server";
 
 let server: DevServer;
@@ -80,24 +79,12 @@ describe("password reset over HTTP (PLATFORM=dev)", () => {
 });
 
 describe("README recovery walkthrough", () => {
-  const block = readmeBlock("recovery");
-  const expected = block
-    .split("\n")
-    .filter((line) => line.startsWith("# →"))
-    .map((line) => Number(line.trim().split(" ").pop()));
+  const { expected, run } = statusWalkthrough("recovery");
 
   it.each(["sh", "bash"])("runs in %s, twice, with the statuses the README shows", (shell) => {
     expect(expected).toEqual([201, 202, 202, 204, 401, 200, 400]);
-    for (let run = 0; run < 2; run++) {
-      const output = execFileSync(shell, ["-c", block], {
-        env: { PATH: process.env.PATH, BASE: server.base },
-        encoding: "utf8",
-        timeout: 30_000,
-      });
-      const statuses = output
-        .trim()
-        .split("\n")
-        .map((line) => Number(line.trim().split(" ").pop()));
+    for (let i = 0; i < 2; i++) {
+      const { statuses, output } = run(shell, server.base);
       expect(statuses, output).toEqual(expected);
     }
   });

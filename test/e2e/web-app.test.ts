@@ -304,13 +304,19 @@ describe.skipIf(!chromiumAvailable)("another local origin cannot use the user's 
 });
 
 describe.skipIf(!chromiumAvailable)("tabs", () => {
-  it("two tabs with rotation on keep working past several access-token expiries", async () => {
+  /** One browser profile with two tabs of the app, logged in through the first. */
+  async function twoTabs() {
     const context = await browser.newContext();
     const a = await context.newPage();
     await signUp(a);
     const b = await context.newPage();
     await b.goto(appUrl);
     await logOutButton(b).waitFor();
+    return { context, a, b };
+  }
+
+  it("two tabs with rotation on keep working past several access-token expiries", async () => {
+    const { context, a, b } = await twoTabs();
 
     const rounds = 4;
     for (let i = 0; i < rounds; i++) {
@@ -333,12 +339,7 @@ describe.skipIf(!chromiumAvailable)("tabs", () => {
   });
 
   it("logging out in one tab shows the other logged out without a reload", async () => {
-    const context = await browser.newContext();
-    const a = await context.newPage();
-    await signUp(a);
-    const b = await context.newPage();
-    await b.goto(appUrl);
-    await logOutButton(b).waitFor();
+    const { context, a, b } = await twoTabs();
 
     await logOutButton(a).click();
     await logInButton(a).waitFor();
@@ -349,12 +350,7 @@ describe.skipIf(!chromiumAvailable)("tabs", () => {
   });
 
   it("log out everywhere from one tab ends the other tab's session too", async () => {
-    const context = await browser.newContext();
-    const a = await context.newPage();
-    await signUp(a);
-    const b = await context.newPage();
-    await b.goto(appUrl);
-    await logOutButton(b).waitFor();
+    const { context, a, b } = await twoTabs();
     await a.getByRole("button", { name: "Log out everywhere" }).click();
     await logInButton(a).waitFor();
     await logInButton(b).waitFor({ timeout: 10_000 });
