@@ -39,6 +39,7 @@ const list = v.pipe(
   ),
 );
 
+/** An absolute http(s) URL. */
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -49,14 +50,7 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** "https://app.example.com" or "http://localhost:5173": scheme, host and port, nothing else. */
-function isExactOrigin(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value && !value.includes("*");
-  } catch {
-    return false;
-  }
-}
+const isExactOrigin = (value: string) => isHttpUrl(value) && new URL(value).origin === value && !value.includes("*");
 
 const strongEnough = (secret: string) => new TextEncoder().encode(secret).length >= MIN_JWT_SECRET_BYTES;
 

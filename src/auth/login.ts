@@ -24,7 +24,7 @@ import {
 import { isLoopback, networkKeyOf } from "../net/network";
 import { emitSecurityEvent } from "../ops/security-events";
 import { type Budget, type ClientMeta, networkBudgets, retryAfter } from "./limits";
-import { issueAccessToken, newRefreshToken, requireKeyRing } from "./tokens";
+import { issueAccessToken, newOpaqueToken, requireKeyRing } from "./tokens";
 
 const MAX_USER_AGENT_LENGTH = 256;
 
@@ -134,7 +134,7 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   }
 
   const sessionId = randomUuid(deps.random);
-  const refreshToken = newRefreshToken(deps);
+  const refreshToken = newOpaqueToken(deps);
   const [accessToken, refreshTokenHash] = await Promise.all([
     issueAccessToken(deps, keys, user.id, sessionId, nowMs),
     sha256Hex(refreshToken),

@@ -10,7 +10,7 @@ import { emitSecurityEvent } from "../ops/security-events";
 import {
   deriveSuccessor,
   issueAccessToken,
-  REFRESH_TOKEN_PATTERN,
+  OPAQUE_TOKEN_PATTERN,
   readRotationStamp,
   requireKeyRing,
   rotationStamp,
@@ -37,7 +37,7 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
   const { config, clock, db } = deps;
   const keys = await requireKeyRing(config);
   // A token that cannot be one of ours is refused without a database round trip.
-  if (!REFRESH_TOKEN_PATTERN.test(presented)) throw invalidRefreshToken();
+  if (!OPAQUE_TOKEN_PATTERN.test(presented)) throw invalidRefreshToken();
   const nowMs = clock.now();
   const now = new Date(nowMs);
   const tokenHash = await sha256Hex(presented);
@@ -100,7 +100,7 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
  * no-op (RFC 7009 §2.2), and a second revoke keeps the first revoked_at.
  */
 export async function revokeRefreshToken(deps: Deps, presented: string): Promise<void> {
-  if (!REFRESH_TOKEN_PATTERN.test(presented)) return;
+  if (!OPAQUE_TOKEN_PATTERN.test(presented)) return;
   const ended = await revokeRefreshTokenFamily(deps.db, await sha256Hex(presented), new Date(deps.clock.now()));
   if (ended) {
     emitSecurityEvent({

@@ -7,8 +7,9 @@ import { signAccessToken } from "../crypto/jwt";
 import { type KeyRing, keyRingFor, type SigningKey } from "../crypto/keys";
 import type { Deps } from "../deps";
 
-const REFRESH_TOKEN_BYTES = 32;
-export const REFRESH_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
+const OPAQUE_TOKEN_BYTES = 32;
+/** Refresh, password-reset and verification tokens: 32 random bytes as 64 lowercase hex. */
+export const OPAQUE_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 
 /** The signing and verifying keys; a 500 (logged) when JWT_SECRET is missing or weak. */
 export function requireKeyRing(config: Config): Promise<KeyRing> {
@@ -23,8 +24,8 @@ export function issueAccessToken(deps: Deps, keys: KeyRing, userId: string, sess
   });
 }
 
-/** 32 random bytes, lowercase hex. */
-export const newRefreshToken = (deps: Deps) => toHex(deps.random(REFRESH_TOKEN_BYTES));
+/** A new opaque token (see OPAQUE_TOKEN_PATTERN). */
+export const newOpaqueToken = (deps: Deps) => toHex(deps.random(OPAQUE_TOKEN_BYTES));
 
 /**
  * The successor of a rotated token: HMAC(K, nonce.presented), K derived from the signing secret

@@ -50,5 +50,12 @@ function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | null {
 }
 
 /** Where links in mails point: APP_URL, or this API's own web app (`<origin>/app`). */
-export const appUrlOf = (c: { req: { url: string }; var: { deps: Deps } }) =>
-  c.var.deps.config.appUrl || `${new URL(c.req.url).origin}/app`;
+type RequestView = { req: { url: string; header(name: string): string | undefined }; var: { deps: Deps } };
+
+const appUrlOf = (c: RequestView) => c.var.deps.config.appUrl || `${new URL(c.req.url).origin}/app`;
+
+/** The client's address as Cloudflare's edge reports it (null without it). */
+export const clientIpOf = (c: Pick<RequestView, "req">) => c.req.header("CF-Connecting-IP") ?? null;
+
+/** Who asked (for budgets) and where links in the mail it causes point. */
+export const mailMetaOf = (c: RequestView) => ({ ip: clientIpOf(c), appUrl: appUrlOf(c) });

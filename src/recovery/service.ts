@@ -7,7 +7,8 @@
 //   bound to the address they were sent to.
 
 import { type ClientMeta, keysOf, networkBudgets, retryAfter } from "../auth/limits";
-import { sha256Hex, toHex } from "../crypto/bytes";
+import { newOpaqueToken, OPAQUE_TOKEN_PATTERN } from "../auth/tokens";
+import { sha256Hex } from "../crypto/bytes";
 import { hashPassword } from "../crypto/password";
 import {
   type AccountTokenPurpose,
@@ -30,9 +31,6 @@ import {
 import { passwordResetMail, verificationMail } from "../mail/messages";
 import { emitSecurityEvent } from "../ops/security-events";
 
-const TOKEN_BYTES = 32;
-const TOKEN_PATTERN = /^[0-9a-f]{64}$/;
-
 /** Where a request came from, and where its mail's links point. */
 export interface MailMeta extends ClientMeta {
   appUrl: string;
@@ -46,7 +44,7 @@ async function issueAccountToken(deps: Deps, userId: string, purpose: AccountTok
   const nowMs = deps.clock.now();
   const ttl =
     purpose === "password_reset" ? deps.config.passwordResetTtlSeconds : deps.config.emailVerificationTtlSeconds;
-  const token = toHex(deps.random(TOKEN_BYTES));
+  const token = newOpaqueToken(deps);
   const [saved] = await saveAccountTokenStatement(deps.db, {
     tokenHash: await sha256Hex(token),
     userId,
@@ -74,9 +72,9 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
     reserveAttemptsStatement(db, keys, new Date(nowMs), windowMs),
     selectUserByEmail(db, email),
   ]);
-  if (retryAfter(perNetwork, counts, windowMs, nowMs) > 0 || retryAfter([perEmail], counts, windowMs, nowMs) > 0) {
-    const limit = retryAfter(perNetwork, counts, windowMs, nowMs) > 0 ? "ip" : "email";
-    emitSecurityEvent({ event: "password_reset.rate_limited", limit, ip: meta.ip });
+  const overNetwork = retryAfter(perNetwork, counts, windowMs, nowMs) > 0;
+  if (overNetwork || retryAfter([perEmail], counts, windowMs, nowMs) > 0) {
+    emitSecurityEvent({ event: "password_reset.rate_limited", limit: overNetwork ? "ip" : "email", ip: meta.ip });
     return;
   }
   emitSecurityEvent({ event: "password_reset.requested", user_id: user?.id ?? null, ip: meta.ip });
@@ -97,7 +95,7 @@ export async function confirmPasswordReset(deps: Deps, token: string, password: 
     emitSecurityEvent({ event: "password_reset.failed", reason: "invalid_token" });
     return badRequest(INVALID_RESET_TOKEN);
   };
-  if (!TOKEN_PATTERN.test(token)) throw refused();
+  if (!OPAQUE_TOKEN_PATTERN.test(token)) throw refused();
   const tokenHash = await sha256Hex(token);
   // Hash only for a live token: a junk token costs one indexed read.
   const found = await findLiveAccountToken(db, tokenHash, "password_reset", now);
@@ -157,7 +155,7 @@ export async function confirmEmailVerification(deps: Deps, token: string): Promi
     emitSecurityEvent({ event: "email_verification.failed", reason });
     return badRequest(INVALID_VERIFICATION_TOKEN);
   };
-  if (!TOKEN_PATTERN.test(token)) throw refused("invalid_token");
+  if (!OPAQUE_TOKEN_PATTERN.test(token)) throw refused("invalid_token");
   const result = await verifyEmail(deps.db, await sha256Hex(token), new Date(deps.clock.now()));
   if (!result) throw refused("invalid_token");
   if (result.outcome === "address_changed") throw refused("address_changed");

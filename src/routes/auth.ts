@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { login } from "../auth/login";
 import { refreshSession, revokeRefreshToken } from "../auth/refresh";
 import { AppError, MISSING_BEARER, MISSING_SESSION_COOKIE, unauthorized } from "../errors";
-import type { AppEnv } from "../middleware/context";
+import { type AppEnv, clientIpOf } from "../middleware/context";
 import {
   clearRefreshCookie,
   presentedRefreshToken,
@@ -53,7 +53,7 @@ export const authRoutes = new Hono<AppEnv>()
     jsonBody(credentialsSchema),
     async (c) => {
       const result = await login(c.get("deps"), c.req.valid("json"), {
-        ip: c.req.header("CF-Connecting-IP") ?? null,
+        ip: clientIpOf(c),
         userAgent: c.req.header("User-Agent") ?? null,
       });
       if (!c.get("cookieMode")) return c.json(toLoginJson(result.user, result), 200);

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import * as v from "valibot";
+import { OPAQUE_TOKEN_PATTERN } from "../auth/tokens";
 import { invalidField } from "../errors";
-import { type AppEnv, appUrlOf } from "../middleware/context";
+import { type AppEnv, mailMetaOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { email, jsonBody, named, password } from "../middleware/validation";
 import {
@@ -15,18 +16,13 @@ import { acceptedResponseSchema } from "./responses";
 
 const token = v.pipe(
   v.string(invalidField.notString("token")),
-  v.regex(/^[0-9a-f]{64}$/, invalidField.notToken("token")),
+  v.regex(OPAQUE_TOKEN_PATTERN, invalidField.notToken("token")),
   v.description("The token from the mail's link (after #token=) or its text"),
 );
 
 const resetRequestSchema = named("PasswordResetRequest", v.object({ email }));
 const resetConfirmSchema = named("PasswordResetConfirm", v.object({ token, password }));
 const verificationConfirmSchema = named("EmailVerificationConfirm", v.object({ token }));
-
-const meta = (c: Parameters<typeof appUrlOf>[0] & { req: { header(name: string): string | undefined } }) => ({
-  ip: c.req.header("CF-Connecting-IP") ?? null,
-  appUrl: appUrlOf(c),
-});
 
 export const recoveryRoutes = new Hono<AppEnv>()
   .post(
@@ -44,7 +40,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     }),
     jsonBody(resetRequestSchema),
     (c) => {
-      requestPasswordReset(c.get("deps"), c.req.valid("json").email, meta(c));
+      requestPasswordReset(c.get("deps"), c.req.valid("json").email, mailMetaOf(c));
       return c.json({}, 202);
     },
   )
@@ -79,7 +75,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     }),
     requireUser,
     async (c) => {
-      await resendVerification(c.get("deps"), c.get("user"), meta(c));
+      await resendVerification(c.get("deps"), c.get("user"), mailMetaOf(c));
       return c.json({}, 202);
     },
   )

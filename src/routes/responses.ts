@@ -3,6 +3,7 @@
 // uses the same schemas, and a test parses real responses with them.
 
 import * as v from "valibot";
+import { OPAQUE_TOKEN_PATTERN } from "../auth/tokens";
 import type { Chirp } from "../chirps/service";
 import { named } from "../middleware/validation";
 import type { Session } from "../sessions/service";
@@ -34,7 +35,7 @@ export const loginResponseSchema = named(
     refresh_token: v.optional(
       v.pipe(
         v.string(),
-        v.regex(/^[0-9a-f]{64}$/),
+        v.regex(OPAQUE_TOKEN_PATTERN),
         v.description("Refresh token: 64 lowercase hex; absent in cookie mode (it is the HttpOnly cookie)"),
       ),
     ),
@@ -48,7 +49,7 @@ export const refreshResponseSchema = named(
     refresh_token: v.optional(
       v.pipe(
         v.string(),
-        v.regex(/^[0-9a-f]{64}$/),
+        v.regex(OPAQUE_TOKEN_PATTERN),
         v.description("Only with REFRESH_TOKEN_ROTATION=on, and not in cookie mode (the cookie is replaced)"),
       ),
     ),

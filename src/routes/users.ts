@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { type AppEnv, appUrlOf } from "../middleware/context";
+import { type AppEnv, mailMetaOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { createUser, updateCredentials } from "../users/service";
@@ -30,10 +30,7 @@ export const usersRoutes = new Hono<AppEnv>()
     }),
     jsonBody(credentialsSchema),
     async (c) => {
-      const user = await createUser(c.get("deps"), c.req.valid("json"), {
-        ip: c.req.header("CF-Connecting-IP") ?? null,
-        appUrl: appUrlOf(c),
-      });
+      const user = await createUser(c.get("deps"), c.req.valid("json"), mailMetaOf(c));
       return c.json(toUserJson(user), 201);
     },
   )
@@ -56,10 +53,7 @@ export const usersRoutes = new Hono<AppEnv>()
     jsonBody(credentialsSchema),
     async (c) => {
       const caller = { user: c.get("user"), sessionId: c.get("sessionId") };
-      const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"), {
-        ip: c.req.header("CF-Connecting-IP") ?? null,
-        appUrl: appUrlOf(c),
-      });
+      const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"), mailMetaOf(c));
       return c.json(toUserJson(user), 200);
     },
   );
