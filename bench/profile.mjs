@@ -3,9 +3,11 @@
 // token by default) for PROFILE_REQUESTS requests at PROFILE_CONNECTIONS, samples the worker
 // isolate's CPU with the DevTools Profiler, and prints self time by function and by module
 // (our src/ files, hono, drizzle, valibot, the runtime), as a share of the sampled time.
-// Options (env): PROFILE_PATH (refresh | 404 | norefresh), PROFILE_REQUESTS (20000), PROFILE_CONNECTIONS (16).
+// Options (env): PROFILE_PATH (refresh | 404 | norefresh | floorB), PROFILE_REQUESTS (20000), PROFILE_CONNECTIONS (16).
 
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import autocannon from "autocannon";
 import { wrangler } from "../scripts/wrangler.mjs";
 import { call, inspectorSession, root, startBenchServer } from "./serve.mjs";
@@ -29,6 +31,8 @@ const requests = {
   refresh: { method: "POST", path: "/api/refresh", headers: { authorization: `Bearer ${refresh_token}` } },
   norefresh: { method: "POST", path: "/api/refresh" },
   404: { method: "GET", path: "/nope" },
+  // Floor B (one indexed D1 read, no app code), to compare the runtime's share with refresh's.
+  floorB: { method: "GET", path: `/__bench/read?email=${encodeURIComponent(email)}` },
 };
 const request = requests[process.env.PROFILE_PATH ?? "refresh"];
 
@@ -54,10 +58,23 @@ const idle = [...selfUs].filter(([id]) => ["(idle)", "(program)"].includes(byId.
 const idleUs = idle.reduce((a, [, us]) => a + us, 0);
 const busy = total - idleUs;
 
-const moduleOf = (url, fn) => {
+// The bundle is one file; esbuild marks where each source file starts (`// src/db/client.ts`,
+// `// node_modules/hono/dist/…`), so a sample's line names its source file.
+const starts = readFileSync(path.join(root, "bench/.build/worker.js"), "utf8")
+  .split("\n")
+  .flatMap((line, i) => (/^\/\/ (src|bench|node_modules)\//.test(line) ? [{ line: i, file: line.slice(3) }] : []));
+const sourceOf = (lineNumber) => {
+  let file = "(bundle)";
+  for (const start of starts) {
+    if (start.line > lineNumber) break;
+    file = start.file;
+  }
+  const pkg = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+  return pkg ? pkg[1] : file;
+};
+const moduleOf = (url, fn, lineNumber) => {
   if (!url) return fn.startsWith("(") ? fn : "(runtime)";
-  const m = /node_modules\/([^/]+(?:\/[^/]+)?)/.exec(url) ?? /(src\/[^:]+|bench\/[^:]+)/.exec(url);
-  return m ? m[1].replace(/^(@[^/]+\/[^/]+|[^@/][^/]*).*$/, "$1") : url.split("/").pop();
+  return url.endsWith("worker.js") ? sourceOf(lineNumber) : url.split("/").pop();
 };
 const fnTable = new Map();
 const moduleTable = new Map();
@@ -66,7 +83,7 @@ for (const [id, us] of selfUs) {
   if (["(idle)", "(program)"].includes(functionName)) continue;
   const key = `${functionName || "(anonymous)"} ${url.split("/").pop()}:${lineNumber + 1}`;
   fnTable.set(key, (fnTable.get(key) ?? 0) + us);
-  const mod = moduleOf(url, functionName);
+  const mod = moduleOf(url, functionName, lineNumber);
   moduleTable.set(mod, (moduleTable.get(mod) ?? 0) + us);
 }
 const show = (title, table, n) => {
@@ -99,6 +116,6 @@ for (const [id, us] of selfUs) {
     inclusive.set(key, (inclusive.get(key) ?? 0) + us);
   }
 }
-show("by module (self time)", moduleTable, 15);
+show("by source file (self time)", moduleTable, 30);
 show("by function (self time)", fnTable, 30);
 show("by function (inclusive time)", inclusive, 40);

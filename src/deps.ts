@@ -46,32 +46,36 @@ export function buildDeps(
   defer: Defer = deferNow,
 ): Deps {
   const config = configFor(env);
-  const session = env.DB.withSession(start);
-  // A session started from the client's bookmark reports that bookmark until a query runs: only
-  // once a statement went out is the bookmark D1's answer rather than the client's own string.
-  let reached = false;
+  // Opened with the first statement: a request that never reaches D1 opens no session, and its
+  // bookmark stays null (a session started from the client's bookmark reports that bookmark
+  // until a query runs; only then is it D1's answer rather than the client's own string).
+  let session: D1DatabaseSession | undefined;
+  const open = () => (session ??= env.DB.withSession(start));
   const client = {
-    prepare: (query: string) => {
-      reached = true;
-      return session.prepare(query);
-    },
-    batch: <T>(statements: D1PreparedStatement[]) => {
-      reached = true;
-      return session.batch<T>(statements);
-    },
+    prepare: (query: string) => open().prepare(query),
+    batch: <T>(statements: D1PreparedStatement[]) => open().batch<T>(statements),
   };
+  // The Drizzle handle and the mailer are made when first used, not for every request.
+  let db: Db | undefined;
+  let mail: Mailer | undefined;
   return {
-    db: createDb(client),
-    bookmark: () => (reached ? session.getBookmark() : null),
+    get db() {
+      db ??= createDb(client);
+      return db;
+    },
+    bookmark: () => session?.getBookmark() ?? null,
     config,
     clock,
     random,
     defer,
-    mail: createMailer({
-      binding: env.EMAIL,
-      from: config.emailFrom,
-      devMailbox: config.platform === "dev",
-      now: clock.now,
-    }),
+    get mail() {
+      mail ??= createMailer({
+        binding: env.EMAIL,
+        from: config.emailFrom,
+        devMailbox: config.platform === "dev",
+        now: clock.now,
+      });
+      return mail;
+    },
   };
 }

@@ -8,12 +8,21 @@ import { type KeyRing, keyRingFor, type SigningKey } from "../crypto/keys";
 import type { Deps } from "../deps";
 
 const OPAQUE_TOKEN_BYTES = 32;
+const encoder = new TextEncoder();
 /** Refresh, password-reset and verification tokens: 32 random bytes as 64 lowercase hex. */
 export const OPAQUE_TOKEN_PATTERN = /^[0-9a-f]{64}$/;
 
+// A config is parsed once per isolate (deps.ts), so its key ring is assembled once too.
+const keyRings = new WeakMap<Config, Promise<KeyRing>>();
+
 /** The signing and verifying keys; a 500 (logged) when JWT_SECRET is missing or weak. */
 export function requireKeyRing(config: Config): Promise<KeyRing> {
-  return keyRingFor(requireJwtSecret(config), config.jwtPreviousSecrets);
+  let ring = keyRings.get(config);
+  if (!ring) {
+    ring = keyRingFor(requireJwtSecret(config), config.jwtPreviousSecrets);
+    keyRings.set(config, ring);
+  }
+  return ring;
 }
 
 export function issueAccessToken(deps: Deps, keys: KeyRing, userId: string, sessionId: string, nowMs: number) {
@@ -34,7 +43,7 @@ export const newOpaqueToken = (deps: Deps) => toHex(deps.random(OPAQUE_TOKEN_BYT
  * while a read of the database (nonces, hashes) plus spent tokens derives nothing without K.
  */
 export async function deriveSuccessor(key: SigningKey, nonceHex: string, presented: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", key.successorKey, new TextEncoder().encode(`${nonceHex}.${presented}`));
+  const mac = await crypto.subtle.sign("HMAC", key.successorKey, encoder.encode(`${nonceHex}.${presented}`));
   return toHex(new Uint8Array(mac));
 }
 

@@ -13,14 +13,13 @@ export function randomUuid(random: RandomBytes): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function toHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
-}
+const encoder = new TextEncoder();
+
+/** Lowercase hex, by the runtime (Uint8Array.prototype.toHex, ES2026). */
+export const toHex = (bytes: Uint8Array): string => bytes.toHex();
 
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
   return toHex(new Uint8Array(digest));
 }
 
@@ -35,7 +34,6 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * first so the comparison always runs over 32 bytes.
  */
 export async function timingSafeEqualStrings(a: string, b: string): Promise<boolean> {
-  const encoder = new TextEncoder();
   const [da, db] = await Promise.all([
     crypto.subtle.digest("SHA-256", encoder.encode(a)),
     crypto.subtle.digest("SHA-256", encoder.encode(b)),
@@ -43,18 +41,14 @@ export async function timingSafeEqualStrings(a: string, b: string): Promise<bool
   return timingSafeEqual(new Uint8Array(da), new Uint8Array(db));
 }
 
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
+/** Unpadded base64url (RFC 4648 §5), by the runtime. */
+export const toBase64Url = (bytes: Uint8Array): string => bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 
-/** Returns null for anything that is not base64url. */
+/** Returns null for anything that is not unpadded base64url (the runtime's decoder alone would skip whitespace). */
 export function fromBase64Url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  const padded = text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4);
   try {
-    return Uint8Array.from(atob(padded), (ch) => ch.charCodeAt(0));
+    return Uint8Array.fromBase64(text, { alphabet: "base64url" });
   } catch {
     return null;
   }

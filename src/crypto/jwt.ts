@@ -1,9 +1,8 @@
-// Access tokens: HS256 JWTs verified with hono/jwt and signed with hono's JWS primitive (Web
-// Crypto underneath) under the key ring's ready CryptoKeys (crypto/keys.ts): no key is imported
-// per token. The clock is ours, not Date.now(): hono's own time checks are switched off and redone here.
+// Access tokens: HS256 JWTs verified with hono/jwt and signed with Web Crypto under the key
+// ring's ready CryptoKeys (crypto/keys.ts): no key is imported per token. The clock is ours, not
+// Date.now(): hono's own time checks are switched off and redone here.
 
 import { decode, verify } from "hono/jwt";
-import { signing } from "hono/utils/jwt/jws";
 import { JwtTokenIssuer, JwtTokenSignatureMismatched } from "hono/utils/jwt/types";
 import type { Caller } from "../caller";
 import { toBase64Url } from "./bytes";
@@ -26,6 +25,19 @@ export interface SignOptions {
   ttlSeconds: number;
 }
 
+// The protected header is the same for every token a key signs: encoded once per key.
+const headers = new WeakMap<SigningKey, string>();
+const encodePart = (value: object) => toBase64Url(encoder.encode(JSON.stringify(value)));
+
+function headerOf(key: SigningKey): string {
+  let header = headers.get(key);
+  if (header === undefined) {
+    header = encodePart({ alg: "HS256", typ: "JWT", kid: key.kid });
+    headers.set(key, header);
+  }
+  return header;
+}
+
 /** Signs an access token for a user's session, valid for ttlSeconds from nowMs. */
 export async function signAccessToken(
   userId: string,
@@ -42,11 +54,10 @@ export async function signAccessToken(
     exp: iat + options.ttlSeconds,
   };
   // hono/jwt's sign() writes a kid only for a JWK, which it imports on every call; the JWS
-  // compact form (RFC 7515 §7.1) signed with the ready key is the same token without the import.
-  // Unpadded base64url, as RFC 7515 §2 requires (hono's encodeBase64Url pads).
-  const part = (value: object) => toBase64Url(encoder.encode(JSON.stringify(value)));
-  const signingInput = `${part({ alg: "HS256", typ: "JWT", kid: options.key.kid })}.${part(claims)}`;
-  const signature = await signing(options.key.cryptoKey, "HS256", encoder.encode(signingInput));
+  // compact form (RFC 7515 §7.1), HMAC-SHA256 by Web Crypto under the ready key, is the same
+  // token without the import. Unpadded base64url, as RFC 7515 §2 requires (hono's pads).
+  const signingInput = `${headerOf(options.key)}.${encodePart(claims)}`;
+  const signature = await crypto.subtle.sign("HMAC", options.key.cryptoKey, encoder.encode(signingInput));
   return `${signingInput}.${toBase64Url(new Uint8Array(signature))}`;
 }
 

@@ -51,5 +51,7 @@ export function prepared<T extends { getQuery(): { sql: string } }>(db: Db, name
   }
   const client = clients.get(db);
   if (!client) throw new Error("prepared() takes a handle made by createDb()");
-  return Object.create(query, { stmt: { value: client.prepare(query.getQuery().sql) } }) as T;
+  const view = Object.create(query) as T & { stmt: D1PreparedStatement };
+  view.stmt = client.prepare(query.getQuery().sql);
+  return view;
 }
