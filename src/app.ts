@@ -32,8 +32,9 @@ export function createApp(options: AppOptions = {}) {
   app.use(secureHeaders());
   app.use(async (c, next) => {
     await next();
-    // Responses carry tokens and per-user data: no cache may keep them.
-    c.header("Cache-Control", "no-store");
+    // Responses carry tokens and per-user data: no cache may keep them. Set on the response
+    // itself: after the handler, c.header() would copy the whole response to change one header.
+    c.res.headers.set("Cache-Control", "no-store");
   });
   app.use(depsMiddleware(options.clock ?? systemClock, options.random));
   app.use(corsFromConfig);

@@ -25,7 +25,8 @@ export const depsMiddleware = (clock: Clock, random?: RandomBytes) =>
     c.set("deps", depsStartingAt("first-primary"));
     await next();
     const bookmark = c.get("deps").bookmark();
-    if (bookmark !== null) c.header(BOOKMARK_HEADER, bookmark);
+    // On the response itself (as app.ts's no-store): c.header() here would copy the response.
+    if (bookmark !== null) c.res.headers.set(BOOKMARK_HEADER, bookmark);
     background.start();
   });
 
