@@ -117,5 +117,5 @@ for (const [id, us] of selfUs) {
   }
 }
 show("by source file (self time)", moduleTable, 30);
-show("by function (self time)", fnTable, 30);
+show("by function (self time)", fnTable, Number(process.env.PROFILE_TOP ?? 30));
 show("by function (inclusive time)", inclusive, 40);

@@ -4,7 +4,7 @@
 // and each scenario's ratio to its floor. Writes bench/results.json.
 //
 // Options (env): BENCH_DURATION_S (5), BENCH_CONNECTIONS (16; scenarios marked "64 connections"
-// use 64), BENCH_RUNS (3), BENCH_ONLY (comma list of name fragments; floors always run).
+// use 64), BENCH_RUNS (3), BENCH_ONLY (comma list of name fragments; each chosen scenario runs with its floors).
 
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -53,8 +53,15 @@ const cycle = (items) => {
   let i = 0;
   return () => items[i++ % items.length];
 };
-const scenarios = [
+const allScenarios = [
   { name: "floor A: constant route", floor: null, request: () => ({ method: "GET", path: "/__bench/hello" }) },
+  // What an answer's shape costs: the app's headers (security headers, no-store, a D1 bookmark)
+  // and a refresh-sized body, over floor A's bare "hello".
+  {
+    name: "floor A with the API's headers and a refresh-sized body",
+    floor: "floor A: constant route",
+    request: () => ({ method: "GET", path: "/__bench/hello-headers" }),
+  },
   // 100 ms of I/O wait per request, no CPU: req/s ÷ 10 is how many requests the runtime keeps in
   // flight at once (64 means no connection is starved).
   {
@@ -73,6 +80,15 @@ const scenarios = [
     floor: "floor B: one indexed D1 read",
     request: () => ({ method: "GET", path: `/__bench/read-session?email=${encodeURIComponent(users[0].email)}` }),
   },
+
+  (() => {
+    const next = cycle(users.map((u) => u.refresh));
+    return {
+      name: "floor B: refresh's own lookup (hash + the app's prepared Drizzle query)",
+      floor: "floor B: one indexed D1 read",
+      request: () => ({ method: "GET", path: `/__bench/lookup?token=${next()}` }),
+    };
+  })(),
   {
     name: "floor C: JWT sign + verify",
     floor: "floor A: constant route",
@@ -170,7 +186,15 @@ const scenarios = [
       }),
     };
   })(),
-].filter((s) => !ONLY || ONLY.some((o) => s.name.includes(o)) || s.name.startsWith("floor"));
+];
+// With BENCH_ONLY, the chosen scenarios run with the floors they are compared with (and theirs).
+const chosen = new Set(allScenarios.filter((s) => !ONLY || ONLY.some((o) => s.name.includes(o))));
+for (const s of [...chosen]) {
+  for (let f = s.floor; f; f = allScenarios.find((x) => x.name === f).floor) {
+    chosen.add(allScenarios.find((x) => x.name === f));
+  }
+}
+const scenarios = allScenarios.filter((s) => chosen.has(s));
 
 async function runOnce(scenario) {
   const statuses = {};
@@ -238,10 +262,13 @@ for (const [scenario, runs] of runsByScenario) {
   results.push(summary);
   console.log(`  ${scenario.name}: ${summary.rps.toFixed(0)} req/s, ${summary.cpu_ms_per_req.toFixed(3)} ms CPU/req`);
 }
+// Against its floor, run by run: run i of a scenario and of its floor ran minutes apart at most
+// (the runs interleave), so the pairs share the machine's mood; the median pair is reported.
 for (const r of results) {
   const floor = results.find((f) => f.name === r.floor);
-  r.rps_ratio_to_floor = floor ? r.rps / floor.rps : null;
-  r.cpu_ms_over_floor = floor ? r.cpu_ms_per_req - floor.cpu_ms_per_req : null;
+  const pairs = floor ? r.runs.map((run, i) => [run, floor.runs[i]]) : [];
+  r.rps_ratio_to_floor = floor ? median(pairs.map(([run, f]) => run.rps / f.rps)) : null;
+  r.cpu_ms_over_floor = floor ? median(pairs.map(([run, f]) => run.cpu_ms_per_req - f.cpu_ms_per_req)) : null;
 }
 await mf.dispose();
 

@@ -51,6 +51,10 @@ export async function startBenchServer({ inspectorPort } = {}) {
     d1Persist: false,
     host: "127.0.0.1",
     port: 0,
+    // Load goes to a socket served by the worker itself, as Cloudflare's edge hands it requests.
+    // Miniflare's own port runs every request and response through its dev entry worker (a second
+    // isolate that rebuilds both and re-sends every header), which no deployment has.
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
     ...(inspectorPort ? { inspectorPort } : {}),
     // Fully offline: no cf.json fetch at start (the request.cf object is a fixed stand-in).
     cf: false,
@@ -76,7 +80,8 @@ export async function startBenchServer({ inspectorPort } = {}) {
       MAX_SESSIONS_PER_USER: "1000000",
     },
   });
-  const base = (await mf.ready).toString().replace(/\/$/, "");
+  await mf.ready;
+  const base = (await mf.unsafeGetDirectURL()).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");
   for (const file of readdirSync(path.join(root, "migrations"))
     .filter((f) => f.endsWith(".sql"))

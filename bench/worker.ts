@@ -1,13 +1,29 @@
 // The benchmark build: the real worker plus floor routes that exist only here, so each
 // scenario can be compared with what the runtime costs for (A) a constant response, (B) one
-// indexed D1 read (and B in a D1 session, as the app reads), (C) signing and verifying one access token, and (D) the same chirp insert
-// as POST /api/chirps as one raw D1 statement, in the same build; (W) waits 100 ms without CPU,
-// to show how many requests the runtime keeps in flight.
+// indexed D1 read (and B in a D1 session, as the app reads; refresh's own lookup alone), (A′) A
+// answered with the app's headers and a refresh-sized body, (C) signing and verifying one access token,
+// and (D) the same chirp insert as POST /api/chirps as one raw D1 statement, in the same build;
+// (W) waits 100 ms without CPU, to show how many requests the runtime keeps in flight.
 
 import type { Bindings } from "../src/config";
+import { sha256Hex } from "../src/crypto/bytes";
 import { signAccessToken, verifyAccessToken } from "../src/crypto/jwt";
 import { signingKeyFor } from "../src/crypto/keys";
+import { createDb } from "../src/db/client";
+import { findUsableRefreshToken } from "../src/db/refresh-tokens";
+import { BOOKMARK_HEADER } from "../src/db/replication";
 import worker from "../src/index";
+
+// The headers every API response carries besides its body (security headers, no-store), read from
+// the app's own 404 once per isolate.
+let apiHeaders: Promise<[string, string][]> | undefined;
+const BENCH_BOOKMARK = "00000000-00000009-00000000-00000000000000000000000000000000";
+const apiHeadersFrom = (env: Bindings, ctx: ExecutionContext) => {
+  apiHeaders ??= Promise.resolve(worker.fetch(new Request("http://bench/__none"), env, ctx)).then((res) =>
+    [...res.headers].filter(([name]) => !["content-type", "content-length"].includes(name)),
+  );
+  return apiHeaders;
+};
 
 export default {
   async fetch(request, env, ctx) {
@@ -24,6 +40,22 @@ export default {
           .bind(url.searchParams.get("email"))
           .first<{ id: string }>();
         return Response.json(row);
+      }
+      case "/__bench/hello-headers": {
+        // A constant answer shaped as the app answers a refresh: its headers (the security headers,
+        // no-store, a D1 bookmark) and a body of a refresh's size.
+        const headers = new Headers(await apiHeadersFrom(env, ctx));
+        headers.set(BOOKMARK_HEADER, BENCH_BOOKMARK);
+        return Response.json({ token: "x".repeat(300) }, { headers });
+      }
+      case "/__bench/lookup": {
+        // Refresh's own lookup (the token's hash, then the app's prepared Drizzle query), nothing else.
+        const owner = await findUsableRefreshToken(
+          createDb(env.DB),
+          await sha256Hex(url.searchParams.get("token") ?? ""),
+          new Date(),
+        );
+        return Response.json(owner);
       }
       case "/__bench/read-session": {
         // The same read in a D1 session started on the primary, as the app's requests run.
