@@ -63,6 +63,9 @@ export async function rowCount(table: string, where = "1", ...values: unknown[])
 
 export const PASSWORD = "correct horse battery staple";
 
+/** A user's public JSON fields, in the order the API writes them; a login adds its tokens after them. */
+export const USER_FIELDS = ["id", "created_at", "updated_at", "email", "is_chirpy_red", "email_verified"];
+
 /** Two signing secrets for key-rotation tests (the suite's own JWT_SECRET is in vitest.config.ts). */
 export const ROTATION_SECRETS = {
   old: "old-secret-0123456789abcdef0123456789abcdef",

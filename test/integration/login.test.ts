@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { INCORRECT_CREDENTIALS, invalidField } from "../../src/errors";
-import { api, json, PASSWORD, rowCount, uniqueEmail } from "../helpers";
+import { api, json, PASSWORD, rowCount, USER_FIELDS, uniqueEmail } from "../helpers";
 
 describe("POST /api/login", () => {
   it("returns the user with an access token and a refresh token, not cacheable", async () => {
@@ -10,16 +10,7 @@ describe("POST /api/login", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("Cache-Control")).toBe("no-store");
     const body = await res.json<Record<string, unknown>>();
-    expect(Object.keys(body).sort()).toEqual([
-      "created_at",
-      "email",
-      "email_verified",
-      "id",
-      "is_chirpy_red",
-      "refresh_token",
-      "token",
-      "updated_at",
-    ]);
+    expect(Object.keys(body)).toEqual([...USER_FIELDS, "token", "refresh_token"]);
     expect(body).toMatchObject({ id: created.id, email, is_chirpy_red: false });
     expect(body.token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(body.refresh_token).toMatch(/^[0-9a-f]{64}$/);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { EMAIL_TAKEN, INVALID_EMAIL, INVALID_JSON, invalidField, NOT_A_JSON_OBJECT } from "../../src/errors";
-import { api, bearer, json, newUser, PASSWORD, put, rowCount, uniqueEmail } from "../helpers";
+import { api, bearer, json, newUser, PASSWORD, put, rowCount, USER_FIELDS, uniqueEmail } from "../helpers";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -14,14 +14,7 @@ describe("POST /api/users", () => {
     const res = await api("/api/users", json({ email, password: "123456" }));
     expect(res.status).toBe(201);
     const body = await res.json<Record<string, unknown>>();
-    expect(Object.keys(body).sort()).toEqual([
-      "created_at",
-      "email",
-      "email_verified",
-      "id",
-      "is_chirpy_red",
-      "updated_at",
-    ]);
+    expect(Object.keys(body)).toEqual(USER_FIELDS);
     expect(body).toMatchObject({ email, is_chirpy_red: false });
     expect(body.id).toMatch(UUID);
     expect(body.created_at).toMatch(ISO);
@@ -102,14 +95,7 @@ describe("PUT /api/users", () => {
     expect(res.status).toBe(200);
     const body = await res.json<Record<string, unknown>>();
     expect(body).toMatchObject({ id: user.id, email, is_chirpy_red: false });
-    expect(Object.keys(body).sort()).toEqual([
-      "created_at",
-      "email",
-      "email_verified",
-      "id",
-      "is_chirpy_red",
-      "updated_at",
-    ]);
+    expect(Object.keys(body)).toEqual(USER_FIELDS);
     expect(Date.parse(body.updated_at as string)).toBeGreaterThanOrEqual(Date.parse(body.created_at as string));
 
     expect((await api("/api/login", json({ email, password: "new-password" }))).status).toBe(200);
