@@ -211,6 +211,16 @@ describe.skipIf(!chromiumAvailable)("the web app in a browser (cookie mode)", ()
     await page.goto(`${server.base}/`);
     expect(page.url()).toBe(appUrl);
     await page.getByLabel("Email").waitFor();
+    // Its icon is its own (no 404 for /favicon.ico in the console on every visit), allowed by the CSP.
+    const icon = await page.evaluate(`document.querySelector('link[rel="icon"]')?.href ?? null`);
+    expect(icon).toBe(`${appUrl}icon.svg`);
+    const loaded = await page.evaluate(`(async () => {
+      const image = new Image();
+      image.src = ${JSON.stringify(icon)};
+      await image.decode();
+      return image.naturalWidth > 0;
+    })()`);
+    expect(loaded).toBe(true);
     await page.close();
   });
 
