@@ -26,6 +26,9 @@ export const INVALID_RESET_TOKEN =
   "Invalid or expired password reset token (links work once, for PASSWORD_RESET_TTL_SECONDS); ask for a new one";
 export const INVALID_VERIFICATION_TOKEN =
   "Invalid or expired email verification token (links work once, for the address they were sent to); ask for a new one";
+export const MALFORMED_CURSOR = 'cursor is malformed: pass the cursor of a Link rel="next" URL unchanged';
+export const FOREIGN_CURSOR =
+  "cursor belongs to another listing: keep sort and author_id as they were for the first page";
 export const chirpTooLong = (max: number) => `Chirp is too long (max ${max} characters)`;
 /** A request field's fault, said the same way for every field (the field as its dotted path). */
 export const invalidField = {
@@ -37,6 +40,7 @@ export const invalidField = {
   empty: (field: string) => `${field} must not be empty`,
   tooLong: (field: string, max: number) => `${field} must be at most ${max} characters`,
   notOneOf: (field: string, options: readonly string[]) => `${field} must be ${options.join(" or ")}`,
+  notIntegerIn: (field: string, min: number, max: number) => `${field} must be a whole number from ${min} to ${max}`,
 } as const;
 // 401
 export const INVALID_ACCESS_TOKEN = "Invalid or expired access token";

@@ -13,7 +13,7 @@ export default {
   fetch: app.fetch,
   async scheduled(controller, env) {
     // The trigger's own time is the clock, so a run is reproducible in tests.
-    const deleted = await runHousekeeping(buildDeps(env, { now: () => controller.scheduledTime }));
-    console.log(`housekeeping: deleted ${JSON.stringify(deleted)}`);
+    const run = await runHousekeeping(buildDeps(env, { now: () => controller.scheduledTime }));
+    console.log(`housekeeping: ${JSON.stringify(run)}`);
   },
 } satisfies ExportedHandler<Bindings>;

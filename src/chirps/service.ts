@@ -2,11 +2,27 @@
 
 import { isSessionLive } from "../auth/access";
 import type { Caller } from "../caller";
-import { randomUuid } from "../crypto/bytes";
-import { deleteChirpOfUser, findChirpById, insertChirpInLiveSession, listChirps } from "../db/chirps";
+import { fromBase64Url, randomUuid, toBase64Url } from "../crypto/bytes";
+import {
+  type ChirpPosition,
+  deleteChirpOfUser,
+  findChirpById,
+  insertChirpInLiveSession,
+  listChirpsPage,
+} from "../db/chirps";
 import type { Chirp } from "../db/schema";
 import type { Deps } from "../deps";
-import { CHIRP_NOT_FOUND, forbidden, INVALID_ACCESS_TOKEN, invalidToken, NOT_YOUR_CHIRP, notFound } from "../errors";
+import {
+  badRequest,
+  CHIRP_NOT_FOUND,
+  FOREIGN_CURSOR,
+  forbidden,
+  INVALID_ACCESS_TOKEN,
+  invalidToken,
+  MALFORMED_CURSOR,
+  NOT_YOUR_CHIRP,
+  notFound,
+} from "../errors";
 
 /** The chirp row, as routes may name it (they never import src/db). */
 export type { Chirp };
@@ -44,8 +60,63 @@ export async function createChirp(deps: Deps, token: Caller, body: string): Prom
   return chirp;
 }
 
-export function getChirps(deps: Deps, options: { authorId?: string; order: "asc" | "desc" }): Promise<Chirp[]> {
-  return listChirps(deps.db, options);
+/** The most chirps one page holds, and what a page holds when the caller does not say. */
+export const MAX_PAGE_SIZE = 1000;
+
+export interface ChirpListing {
+  authorId?: string;
+  order: "asc" | "desc";
+}
+
+export interface ChirpPage {
+  chirps: Chirp[];
+  /** The cursor of the next page, or null when no chirp follows this page. */
+  next: string | null;
+}
+
+/**
+ * One page of the timeline: at most `limit` chirps after the cursor's position (from the start
+ * without one). A page costs one indexed range read of limit + 1 rows, whatever the table holds.
+ */
+export async function getChirpPage(
+  deps: Deps,
+  listing: ChirpListing,
+  page: { limit: number; cursor?: string },
+): Promise<ChirpPage> {
+  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, listing);
+  const rows = await listChirpsPage(deps.db, { ...listing, limit: page.limit + 1, after });
+  const last = rows.length > page.limit ? rows[page.limit - 1] : undefined;
+  return {
+    chirps: rows.slice(0, page.limit),
+    next: last ? encodeCursor(listing, { createdAt: last.createdAt.getTime(), rowid: last.rowid }) : null,
+  };
+}
+
+// A cursor is opaque to clients: the listing it was made for (order, author) and the last chirp's
+// place in the order, as unpadded base64url. It names no secret and grants nothing (chirps are
+// public): a forged one only starts a page elsewhere, so it is checked for shape, not signed.
+const CURSOR_VERSION = "1";
+const CURSOR_PATTERN = /^1\|(asc|desc)\|([0-9a-f-]{36}|)\|(\d{1,16})\|(\d{1,16})$/;
+
+function encodeCursor(listing: ChirpListing, position: ChirpPosition): string {
+  const author = listing.authorId?.toLowerCase() ?? "";
+  const text = [CURSOR_VERSION, listing.order, author, position.createdAt, position.rowid].join("|");
+  return toBase64Url(new TextEncoder().encode(text));
+}
+
+function decodeCursor(cursor: string, listing: ChirpListing): ChirpPosition {
+  const bytes = cursor.length <= 200 ? fromBase64Url(cursor) : null;
+  const match = bytes && CURSOR_PATTERN.exec(new TextDecoder().decode(bytes));
+  if (!match) throw badRequest(MALFORMED_CURSOR);
+  const [, order, authorId, createdAt, rowid] = match;
+  if (order !== listing.order || authorId !== (listing.authorId?.toLowerCase() ?? "")) {
+    throw badRequest(FOREIGN_CURSOR);
+  }
+  const position = { createdAt: Number(createdAt), rowid: Number(rowid) };
+  if (!Number.isSafeInteger(position.createdAt) || !Number.isSafeInteger(position.rowid)) {
+    throw badRequest(MALFORMED_CURSOR);
+  }
+  return position;
 }
 
 export async function getChirp(deps: Deps, id: string): Promise<Chirp> {

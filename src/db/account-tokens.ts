@@ -173,11 +173,3 @@ export async function verifyEmail(
   if (!consumed[0]) return null;
   return { userId: consumed[0].userId, outcome: verified.length > 0 ? "verified" : "address_changed" };
 }
-
-/** Deletes tokens that expired before `before` (housekeeping; batchable). */
-export function deleteExpiredAccountTokensStatement(db: Db, before: Date) {
-  return db
-    .delete(accountTokens)
-    .where(sql`${accountTokens.expiresAt} < ${before.getTime()}`)
-    .returning({ tokenHash: accountTokens.tokenHash });
-}

@@ -1,6 +1,6 @@
 // CRUD on chirps. Listing orders by created_at, then rowid (insertion order) for ties.
 
-import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Caller } from "../caller";
 import { type Db, prepared } from "./client";
 import { type Chirp, chirps, isLive, rowid, sessions } from "./schema";
@@ -50,18 +50,52 @@ export async function insertChirpInLiveSession(
   return rows[0] ?? null;
 }
 
-export async function listChirps(db: Db, options: { authorId?: string; order: "asc" | "desc" }): Promise<Chirp[]> {
+/** Where a page starts: after (or, newest first, before) this chirp's place in the order. */
+export interface ChirpPosition {
+  createdAt: number;
+  rowid: number;
+}
+
+/** A chirp with its place in the timeline order (created_at, then rowid: insertion order). */
+export type PositionedChirp = Chirp & { rowid: number };
+
+/**
+ * One page of the timeline, in keyset order: at most `limit` chirps after `after` (none: from
+ * the start). Served by chirps_created_at_idx or chirps_user_id_created_at_idx, which carry the
+ * rowid: the index range starts at the position, so a page costs the same at any depth and size.
+ * `created_at >= t AND (created_at > t OR rowid > r)` keeps the range on the index (a row-value
+ * comparison or a bare OR would not), filtering only the position's own millisecond.
+ */
+export async function listChirpsPage(
+  db: Db,
+  options: { authorId?: string; order: "asc" | "desc"; limit: number; after?: ChirpPosition },
+): Promise<PositionedChirp[]> {
   const byAuthor = options.authorId !== undefined;
-  const query = prepared(db, `listChirps:${byAuthor ? "author" : "all"}:${options.order}`, (db) => {
-    const direction = options.order === "asc" ? asc : desc;
+  const asc_ = options.order === "asc";
+  const query = prepared(db, `listChirpsPage:${byAuthor ? "author" : "all"}:${options.order}`, (db) => {
+    const direction = asc_ ? asc : desc;
+    const t = sql.placeholder("createdAt");
+    const r = sql.placeholder("rowid");
+    const position = asc_
+      ? sql`${chirps.createdAt} >= ${t} and (${chirps.createdAt} > ${t} or ${rowid} > ${r})`
+      : sql`${chirps.createdAt} <= ${t} and (${chirps.createdAt} < ${t} or ${rowid} < ${r})`;
     return db
-      .select()
+      .select({ ...getTableColumns(chirps), rowid: sql<number>`${rowid}`.as("position") })
       .from(chirps)
-      .where(byAuthor ? eq(chirps.userId, sql.placeholder("authorId")) : undefined)
+      .where(byAuthor ? and(eq(chirps.userId, sql.placeholder("authorId")), position) : position)
       .orderBy(direction(chirps.createdAt), direction(rowid))
+      .limit(sql.placeholder("limit"))
       .prepare();
   });
-  return query.execute(byAuthor ? { authorId: options.authorId } : {});
+  // No position: from before the first (or after the last) chirp there can be.
+  const start =
+    options.after ?? (asc_ ? { createdAt: -1, rowid: 0 } : { createdAt: Number.MAX_SAFE_INTEGER, rowid: 0 });
+  return query.execute({
+    ...(byAuthor ? { authorId: options.authorId } : {}),
+    createdAt: start.createdAt,
+    rowid: start.rowid,
+    limit: options.limit,
+  });
 }
 
 export async function findChirpById(db: Db, id: string): Promise<Chirp | null> {

@@ -1,11 +1,13 @@
-// Deletes rows that can no longer matter, in one batch.
+// Deletes rows that can no longer matter, in bounded steps: each statement picks at most `limit`
+// rows by an index range (a subquery with LIMIT: D1's SQLite has no DELETE … LIMIT) and deletes
+// them, returning only a count. A step is one batch of every sweep; the caller repeats steps until
+// every sweep deleted fewer than its limit, or its time budget is spent.
 
-import { and, isNotNull, isNull, like, lt, or } from "drizzle-orm";
-import { deleteExpiredAccountTokensStatement } from "./account-tokens";
+import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { forgetNetworksStatement } from "./known-networks";
 import { type AttemptKind, attemptKey } from "./login-attempts";
-import { loginAttempts, refreshTokens, sessions } from "./schema";
+import { accountTokens, knownNetworks, loginAttempts, refreshTokens, sessions } from "./schema";
 
 export interface Cutoffs {
   /** Sessions and tokens that ended (expired or revoked) before this go. */
@@ -16,48 +18,135 @@ export interface Cutoffs {
   networkLastLoginBefore: Date;
 }
 
-export async function deleteStaleRows(db: Db, cutoffs: Cutoffs) {
+/** What one step (or a whole run) deleted, by table. */
+export interface Deleted {
+  sessions: number;
+  refreshTokens: number;
+  loginAttempts: number;
+  knownNetworks: number;
+  accountTokens: number;
+}
+
+const rowid = sql`rowid`;
+
+/** One bounded delete: the table its count adds to, and its statement for `limit` rows. */
+interface Sweep {
+  table: keyof Deleted;
+  statement: BatchItem<"sqlite">;
+}
+
+function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
   const { endedBefore, attemptWindowStartedBefore, networkLastLoginBefore } = cutoffs;
-  const staleCounters = Object.entries(attemptWindowStartedBefore).map(([kind, before]) =>
-    and(like(loginAttempts.key, attemptKey(kind as AttemptKind, "%")), lt(loginAttempts.windowStart, before)),
-  );
-  const [deletedSessions, deletedTokens, deletedAttempts, deletedNetworks, deletedAccountTokens] = await db.batch([
-    // A dead session takes its tokens with it (ON DELETE CASCADE), consumed ones included.
-    db
-      .delete(sessions)
-      .where(
-        or(
-          lt(sessions.expiresAt, endedBefore),
-          and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, endedBefore)),
-        ),
-      )
-      .returning({ id: sessions.id }),
-    // Tokens that ended on their own. Consumed tokens stay while their session lives: reuse
-    // detection needs them to recognise a replayed token.
-    db
-      .delete(refreshTokens)
-      .where(
-        and(
-          isNull(refreshTokens.consumedAt),
-          or(
-            lt(refreshTokens.expiresAt, endedBefore),
-            and(isNotNull(refreshTokens.revokedAt), lt(refreshTokens.revokedAt, endedBefore)),
+  const ended = [
+    lt(sessions.expiresAt, endedBefore),
+    and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, endedBefore)),
+  ];
+  return [
+    // A dead session's tokens first (consumed ones included: reuse detection needs them only while
+    // the session lives), a bounded number at a time. A token never ends alone: it lives exactly as
+    // long as its session, and revoking it ends the session, so these sweeps reach every ended token.
+    // A session that rotated hourly for 60 days has ~1,440 tokens, which an ON DELETE CASCADE would
+    // delete in one unbounded statement.
+    ...ended.map((endedSession) => ({
+      table: "refreshTokens" as const,
+      statement: db
+        .delete(refreshTokens)
+        .where(
+          inArray(
+            refreshTokens.tokenHash,
+            db
+              .select({ tokenHash: refreshTokens.tokenHash })
+              .from(sessions)
+              .innerJoin(refreshTokens, eq(refreshTokens.sessionId, sessions.id))
+              .where(endedSession)
+              .limit(limit),
           ),
         ),
-      )
-      .returning({ tokenHash: refreshTokens.tokenHash }),
-    db
-      .delete(loginAttempts)
-      .where(or(...staleCounters))
-      .returning({ key: loginAttempts.key }),
-    forgetNetworksStatement(db, networkLastLoginBefore),
-    deleteExpiredAccountTokensStatement(db, endedBefore),
-  ]);
-  return {
-    sessions: deletedSessions.length,
-    refreshTokens: deletedTokens.length,
-    loginAttempts: deletedAttempts.length,
-    knownNetworks: deletedNetworks.length,
-    accountTokens: deletedAccountTokens.length,
-  };
+    })),
+    // Then the sessions whose tokens are gone (the batch runs in order, so a session the sweeps
+    // above emptied goes in the same step); one that still has tokens waits for the next step.
+    ...ended.map((endedSession) => ({
+      table: "sessions" as const,
+      statement: db
+        .delete(sessions)
+        .where(
+          and(
+            inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(endedSession).limit(limit)),
+            sql`not exists (select 1 from ${refreshTokens} where ${refreshTokens.sessionId} = ${sessions.id})`,
+          ),
+        ),
+    })),
+    // Counters, kind by kind: the kind's keys are one range of the primary key ("kind:" up to
+    // "kind;", the next character after ':'), each kind with its own window.
+    ...Object.entries(attemptWindowStartedBefore).map(([kind, before]) => ({
+      table: "loginAttempts" as const,
+      statement: db.delete(loginAttempts).where(
+        inArray(
+          loginAttempts.key,
+          db
+            .select({ key: loginAttempts.key })
+            .from(loginAttempts)
+            .where(
+              and(
+                gte(loginAttempts.key, attemptKey(kind as AttemptKind, "")),
+                lt(loginAttempts.key, `${kind};`),
+                lt(loginAttempts.windowStart, before),
+              ),
+            )
+            .limit(limit),
+        ),
+      ),
+    })),
+    {
+      table: "knownNetworks",
+      statement: db.delete(knownNetworks).where(
+        inArray(
+          rowid,
+          db
+            .select({ rowid: sql`${rowid}` })
+            .from(knownNetworks)
+            .where(lt(knownNetworks.lastLoginAt, networkLastLoginBefore))
+            .limit(limit),
+        ),
+      ),
+    },
+    {
+      table: "accountTokens",
+      statement: db
+        .delete(accountTokens)
+        .where(
+          inArray(
+            accountTokens.tokenHash,
+            db
+              .select({ tokenHash: accountTokens.tokenHash })
+              .from(accountTokens)
+              .where(lt(accountTokens.expiresAt, endedBefore))
+              .limit(limit),
+          ),
+        ),
+    },
+  ];
+}
+
+/**
+ * One step: every sweep once, in one batch, each deleting at most `limit` rows. `more` is true
+ * when some sweep reached its limit (rows may be left for another step).
+ */
+export async function deleteStaleRowsStep(
+  db: Db,
+  cutoffs: Cutoffs,
+  limit: number,
+): Promise<{ deleted: Deleted; more: boolean }> {
+  const list = sweeps(db, cutoffs, limit);
+  const results = (await db.batch(list.map((sweep) => sweep.statement) as [BatchItem<"sqlite">])) as unknown as {
+    meta: { changes: number };
+  }[];
+  const deleted: Deleted = { sessions: 0, refreshTokens: 0, loginAttempts: 0, knownNetworks: 0, accountTokens: 0 };
+  let more = false;
+  list.forEach((sweep, i) => {
+    const changes = results[i].meta.changes;
+    deleted[sweep.table] += changes;
+    if (changes >= limit) more = true;
+  });
+  return { deleted, more };
 }

@@ -1,6 +1,6 @@
 // CRUD on known_networks: the networks each user logged in from successfully, and when last.
 
-import { and, eq, exists, gt, lt, sql } from "drizzle-orm";
+import { and, eq, exists, gt, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { knownNetworks, sessions, users } from "./schema";
 
@@ -54,12 +54,4 @@ export function rememberNetworkStatement(db: Db, sessionId: string, network: str
       target: [knownNetworks.userId, knownNetworks.network],
       set: { lastLoginAt: sql`excluded.last_login_at` },
     });
-}
-
-/** Forgets networks not logged in from since `before` (the cron). */
-export function forgetNetworksStatement(db: Db, before: Date) {
-  return db
-    .delete(knownNetworks)
-    .where(lt(knownNetworks.lastLoginAt, before))
-    .returning({ userId: knownNetworks.userId });
 }

@@ -63,10 +63,12 @@ export const sessions = sqliteTable(
     userAgent: text("user_agent"),
   },
   // Serve "this user's sessions" newest first, and least recently used first (the session cap),
-  // without a sort step.
+  // without a sort step; and housekeeping's "ended before" ranges (revoked ones only: a partial index).
   (table) => [
     index("sessions_user_id_created_at_idx").on(table.userId, table.createdAt),
     index("sessions_user_id_last_used_at_idx").on(table.userId, table.lastUsedAt, table.createdAt),
+    index("sessions_expires_at_idx").on(table.expiresAt),
+    index("sessions_revoked_at_idx").on(table.revokedAt).where(sql`${table.revokedAt} is not null`),
   ],
 );
 

@@ -1,7 +1,7 @@
 // Operations: the dev-only reset, the health check, and the housekeeping cron.
 
 import { backgroundSettled } from "../background";
-import { deleteStaleRows } from "../db/housekeeping";
+import { type Cutoffs, type Deleted, deleteStaleRowsStep } from "../db/housekeeping";
 import { deleteAllUsers, pingDatabase } from "../db/users";
 import type { Deps } from "../deps";
 import { AppError, DATABASE_UNAVAILABLE, forbidden, RESET_DEV_ONLY } from "../errors";
@@ -35,15 +35,33 @@ export async function checkDatabase(deps: Deps): Promise<void> {
 /** How long ended sessions and tokens are kept (for support and audit) before deletion. */
 const ENDED_RETENTION_SECONDS = 7 * 24 * 3600;
 
+/** How a housekeeping run is bounded: rows per statement, and wall time for the whole run. */
+export interface HousekeepingBudget {
+  /** The most rows one statement deletes (each step runs every sweep once, in one batch). */
+  rowsPerStatement: number;
+  /** No new step starts after this many milliseconds; the rest waits for the next run. */
+  timeBudgetMs: number;
+  /** Wall time in ms (the cron's deps clock is its trigger time, which does not move). */
+  now: () => number;
+}
+
+/** The cron's bounds: 500 rows a statement; 10 s of wall time, well inside a cron's 15 minutes. */
+const CRON_HOUSEKEEPING: HousekeepingBudget = {
+  rowsPerStatement: 500,
+  timeBudgetMs: 10_000,
+  now: () => Date.now(),
+};
+
 /**
  * The cron job: forget sessions and refresh tokens that ended more than a week ago, counters
- * whose window has passed, and networks no longer "known" to their user.
+ * whose window has passed, networks no longer "known" to their user, and expired mail tokens;
+ * in bounded steps until nothing is left or the time budget is spent (the rest drains next run).
  */
-export function runHousekeeping(deps: Deps) {
+export async function runHousekeeping(deps: Deps, budget: HousekeepingBudget = CRON_HOUSEKEEPING) {
   const { config, clock } = deps;
   const nowMs = clock.now();
   const ago = (seconds: number) => new Date(nowMs - seconds * 1000);
-  return deleteStaleRows(deps.db, {
+  const cutoffs: Cutoffs = {
     endedBefore: ago(ENDED_RETENTION_SECONDS),
     attemptWindowStartedBefore: {
       email: ago(config.loginFailureWindowSeconds),
@@ -57,5 +75,16 @@ export function runHousekeeping(deps: Deps) {
       verify: ago(config.mailWindowSeconds),
     },
     networkLastLoginBefore: ago(config.loginKnownNetworkSeconds),
-  });
+  };
+  const started = budget.now();
+  const total: Deleted = { sessions: 0, refreshTokens: 0, loginAttempts: 0, knownNetworks: 0, accountTokens: 0 };
+  let steps = 0;
+  let more = true;
+  while (more && (steps === 0 || budget.now() - started < budget.timeBudgetMs)) {
+    const step = await deleteStaleRowsStep(deps.db, cutoffs, budget.rowsPerStatement);
+    for (const table of Object.keys(total) as (keyof Deleted)[]) total[table] += step.deleted[table];
+    more = step.more;
+    steps++;
+  }
+  return { deleted: total, steps, finished: !more };
 }

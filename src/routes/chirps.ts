@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import { createChirp, deleteChirp, getChirp, getChirps, MAX_CHIRP_LENGTH } from "../chirps/service";
-import { chirpTooLong, invalidField } from "../errors";
+import { createChirp, deleteChirp, getChirp, getChirpPage, MAX_CHIRP_LENGTH, MAX_PAGE_SIZE } from "../chirps/service";
+import { chirpTooLong, invalidField, MALFORMED_CURSOR } from "../errors";
 import { type AppEnv, mayReadFromReplica } from "../middleware/context";
 import { requireAccessToken } from "../middleware/require-auth";
 import { codePoints, documented, jsonBody, named, uuid, validate } from "../middleware/validation";
@@ -27,10 +27,51 @@ const chirpSchema = named(
 
 const SORT_ORDERS = ["asc", "desc"] as const;
 
+/** What a cursor looks like from outside: unpadded base64url (its content is checked by the service). */
+const CURSOR_SHAPE = /^[A-Za-z0-9_-]{1,200}$/;
+const limitMessage = invalidField.notIntegerIn("limit", 1, MAX_PAGE_SIZE);
 const chirpsQuerySchema = v.object({
   author_id: v.optional(uuid("author_id")),
   sort: v.optional(v.picklist(SORT_ORDERS, invalidField.notOneOf("sort", SORT_ORDERS)), "asc"),
+  limit: v.optional(
+    v.pipe(
+      v.string(limitMessage),
+      documented(
+        v.check<string, string>(
+          (value) => /^[1-9]\d{0,3}$/.test(value) && Number(value) <= MAX_PAGE_SIZE,
+          limitMessage,
+        ),
+        {
+          type: "integer",
+          minimum: 1,
+          maximum: MAX_PAGE_SIZE,
+          default: MAX_PAGE_SIZE,
+          description: "Chirps per page",
+        },
+      ),
+    ),
+  ),
+  cursor: v.optional(
+    v.pipe(
+      v.string(MALFORMED_CURSOR),
+      documented(
+        v.check<string, string>((value) => CURSOR_SHAPE.test(value), MALFORMED_CURSOR),
+        {
+          pattern: CURSOR_SHAPE.source,
+          description:
+            'Where the page starts: the cursor of the previous answer\'s Link rel="next" URL, unchanged (opaque; valid only with the same sort and author_id)',
+        },
+      ),
+    ),
+  ),
 });
+
+/** The URL of the page after this one: the request's own, with the next cursor (RFC 8288 Link). */
+function nextLink(requestUrl: string, cursor: string): string {
+  const url = new URL(requestUrl);
+  url.searchParams.set("cursor", cursor);
+  return `<${url.href}>; rel="next"`;
+}
 
 const chirpIdSchema = v.object({ chirpID: uuid("chirp id") });
 
@@ -62,16 +103,22 @@ export const chirpsRoutes = new Hono<AppEnv>()
   .get(
     "/",
     describeRoute({
-      summary: "List chirps by created_at (ties in insertion order)",
+      summary:
+        'List chirps by created_at (ties in insertion order), a page at a time: when more follow, the Link header (rel="next") gives the next page\'s URL',
       tag: "chirps",
       responses: { 200: ["Chirps", [chirpResponseSchema]], 400: ["Bad query", E] },
     }),
     mayReadFromReplica,
     validate("query", chirpsQuerySchema),
     async (c) => {
-      const { author_id, sort } = c.req.valid("query");
-      const chirps = await getChirps(c.get("deps"), { authorId: author_id, order: sort });
-      return c.json(chirps.map(toChirpJson), 200);
+      const { author_id, sort, limit, cursor } = c.req.valid("query");
+      const page = await getChirpPage(
+        c.get("deps"),
+        { authorId: author_id, order: sort },
+        { limit: limit === undefined ? MAX_PAGE_SIZE : Number(limit), cursor },
+      );
+      if (page.next) c.header("Link", nextLink(c.req.url, page.next));
+      return c.json(page.chirps.map(toChirpJson), 200);
     },
   )
   .get(

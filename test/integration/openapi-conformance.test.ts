@@ -6,7 +6,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN } from "../../src/errors";
+import { INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN, MALFORMED_CURSOR } from "../../src/errors";
 import { api, bearer, type Fetcher, newUser, uniqueEmail } from "../helpers";
 
 interface JsonSchema {
@@ -15,6 +15,8 @@ interface JsonSchema {
   required?: string[];
   minLength?: number;
   maxLength?: number;
+  minimum?: number;
+  maximum?: number;
   pattern?: string;
   format?: string;
   enum?: string[];
@@ -53,6 +55,7 @@ const emailOfLength = (length: number, unit = "a") => {
 /** Strings valid by the schema: its shortest and longest (in code points, as JSON Schema counts). */
 function validStrings(schema: JsonSchema): unknown[] {
   if (schema.enum) return schema.enum;
+  if (schema.type === "integer") return [String(schema.minimum), String(schema.maximum)];
   // A mailed token: any 64 lowercase hex characters are valid by the document (unknown ones are
   // then refused for what they are, not for their form; see expectAccepted).
   if (schema.pattern === "^[0-9a-f]{64}$")
@@ -73,6 +76,8 @@ function validStrings(schema: JsonSchema): unknown[] {
 /** Values invalid by the schema, each breaking one keyword. */
 function invalidValues(schema: JsonSchema): unknown[] {
   const values: unknown[] = [42, null];
+  if (schema.type === "integer")
+    values.push(String(Number(schema.minimum) - 1), String(Number(schema.maximum) + 1), "1.5", "ten");
   if (schema.enum) values.push("not-one-of-them");
   if (schema.format === "uuid") values.push("not-a-uuid");
   if (schema.minLength) values.push("");
@@ -114,7 +119,7 @@ const withBody = operations.filter((o) => o.op.requestBody);
 const withParameters = operations.filter((o) => o.op.parameters?.length);
 
 /** 400s that judge a well-formed value (a mailed token that is unknown), not its form. */
-const NOT_VALIDATION = [INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN];
+const NOT_VALIDATION = [INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN, MALFORMED_CURSOR];
 
 async function expectAccepted(name: string, op: OperationObject, res: Response, what: string) {
   const documented = Object.keys(op.responses);
