@@ -50,6 +50,25 @@ export interface LoginBody {
     token: string;
     refresh_token?: string;
 }
+/** A chirp as the API answers it. */
+export interface ChirpBody {
+    id: string;
+    created_at: string;
+    updated_at: string;
+    body: string;
+    user_id: string;
+}
+/** One page of the timeline, and the URL of the next one (null: none follows). */
+export interface ChirpPage {
+    chirps: ChirpBody[];
+    next: string | null;
+}
+/** Which timeline to read, and how many chirps a page holds (1–1000; the server's default is 1000). */
+export interface ChirpPagesOptions {
+    sort?: "asc" | "desc";
+    authorId?: string;
+    limit?: number;
+}
 export interface ChirpyClient {
     /** The typed API (Hono's hc<AppType>), tokens attached: `rpc.api.chirps.$post({ json })`. */
     rpc: ChirpyApi;
@@ -73,5 +92,12 @@ export interface ChirpyClient {
     logout(): Promise<void>;
     /** Subscribes to "session ended"; returns the unsubscribe function. */
     onSessionEnded(listener: (event: SessionEndedEvent) => void): () => void;
+    /**
+     * The timeline a page at a time, following the server's Link rel="next" until no page follows:
+     * `for await (const { chirps } of client.chirpPages({ sort: "desc", limit: 50 }))`. Each page
+     * says whether another follows (`next`), so a UI knows whether to offer "Load more". A refused
+     * page (a 4xx) rejects with the server's message; a next link to another origin is not followed.
+     */
+    chirpPages(options?: ChirpPagesOptions): AsyncGenerator<ChirpPage, void, undefined>;
 }
 export declare function createChirpyClient(options: ChirpyClientOptions): ChirpyClient;

@@ -255,6 +255,10 @@ function lifetimeOf(jwt) {
     return null;
   }
 }
+function nextLinkOf(res, requestUrl) {
+  const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(res.headers.get("Link") ?? "");
+  return match ? new URL(match[1], requestUrl).href : null;
+}
 var COOKIE_MODE_HEADERS = { "X-Chirpy-Session": "cookie" };
 var INCLUDE_CREDENTIALS = { credentials: "include" };
 function bearerTransport(store) {
@@ -390,6 +394,24 @@ function createChirpyClient(options) {
       return () => {
         listeners.delete(listener);
       };
+    },
+    async *chirpPages(pages = {}) {
+      const query = new URLSearchParams();
+      if (pages.sort) query.set("sort", pages.sort);
+      if (pages.authorId) query.set("author_id", pages.authorId);
+      if (pages.limit !== void 0) query.set("limit", String(pages.limit));
+      const origin = new URL(base).origin;
+      let next = `${base}/api/chirps${query.size ? `?${query}` : ""}`;
+      while (next !== null) {
+        const res = await baseFetch(next);
+        if (res.status !== 200) {
+          const error = (await res.json().catch(() => null))?.error;
+          throw new Error(`GET /api/chirps answered ${res.status}${error ? `: ${error}` : ""}`);
+        }
+        const link = nextLinkOf(res, next);
+        next = link !== null && new URL(link).origin === origin ? link : null;
+        yield { chirps: await res.json(), next };
+      }
     }
   };
 }

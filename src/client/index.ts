@@ -85,6 +85,34 @@ export interface LoginBody {
   refresh_token?: string;
 }
 
+/** A chirp as the API answers it. */
+export interface ChirpBody {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  body: string;
+  user_id: string;
+}
+
+/** One page of the timeline, and the URL of the next one (null: none follows). */
+export interface ChirpPage {
+  chirps: ChirpBody[];
+  next: string | null;
+}
+
+/** Which timeline to read, and how many chirps a page holds (1–1000; the server's default is 1000). */
+export interface ChirpPagesOptions {
+  sort?: "asc" | "desc";
+  authorId?: string;
+  limit?: number;
+}
+
+/** The target of a Link header's rel="next" (RFC 8288), resolved against the request's URL. */
+function nextLinkOf(res: Response, requestUrl: string): string | null {
+  const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(res.headers.get("Link") ?? "");
+  return match ? new URL(match[1], requestUrl).href : null;
+}
+
 /** How the tokens travel: the refresh token in the store (bearer) or in the HttpOnly cookie. */
 interface Transport {
   accessToken(): Promise<string | null>;
@@ -165,6 +193,13 @@ export interface ChirpyClient {
   logout(): Promise<void>;
   /** Subscribes to "session ended"; returns the unsubscribe function. */
   onSessionEnded(listener: (event: SessionEndedEvent) => void): () => void;
+  /**
+   * The timeline a page at a time, following the server's Link rel="next" until no page follows:
+   * `for await (const { chirps } of client.chirpPages({ sort: "desc", limit: 50 }))`. Each page
+   * says whether another follows (`next`), so a UI knows whether to offer "Load more". A refused
+   * page (a 4xx) rejects with the server's message; a next link to another origin is not followed.
+   */
+  chirpPages(options?: ChirpPagesOptions): AsyncGenerator<ChirpPage, void, undefined>;
 }
 
 export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
@@ -287,6 +322,24 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
       return () => {
         listeners.delete(listener);
       };
+    },
+    async *chirpPages(pages: ChirpPagesOptions = {}) {
+      const query = new URLSearchParams();
+      if (pages.sort) query.set("sort", pages.sort);
+      if (pages.authorId) query.set("author_id", pages.authorId);
+      if (pages.limit !== undefined) query.set("limit", String(pages.limit));
+      const origin = new URL(base).origin;
+      let next: string | null = `${base}/api/chirps${query.size ? `?${query}` : ""}`;
+      while (next !== null) {
+        const res = await baseFetch(next);
+        if (res.status !== 200) {
+          const error = ((await res.json().catch(() => null)) as { error?: string } | null)?.error;
+          throw new Error(`GET /api/chirps answered ${res.status}${error ? `: ${error}` : ""}`);
+        }
+        const link = nextLinkOf(res, next);
+        next = link !== null && new URL(link).origin === origin ? link : null;
+        yield { chirps: (await res.json()) as ChirpBody[], next };
+      }
     },
   };
 }

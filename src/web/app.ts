@@ -5,7 +5,7 @@
 // (BroadcastChannel). Every text from the server goes in through textContent, never as HTML.
 // Built into public/app/app.js by scripts/build-client.mjs.
 
-import { type ChirpyClient, createChirpyClient } from "chirpy-edge/client";
+import { type ChirpBody, type ChirpyClient, createChirpyClient } from "chirpy-edge/client";
 
 type Child = Node | string | null | false;
 
@@ -198,51 +198,74 @@ async function showHome(message: string) {
   await Promise.all([loadTimeline(timeline), loadSessions(sessions)]);
 }
 
+/** Chirps per timeline page in the web app ("Load more" reads the next). */
+const PAGE_SIZE = 20;
+
+/** Bumped by every (re)load of the timeline: a page that arrives for an older load is dropped. */
+let timelineLoad = 0;
+
+/** Shows the newest page of the timeline in `list`, and a "Load more" button while more follow. */
 async function loadTimeline(list: HTMLElement) {
-  const res = await client.rpc.api.chirps.$get({ query: { sort: "desc", ...(author ? { author_id: author } : {}) } });
-  if (res.status !== 200) return say(`Could not load chirps: ${await errorOf(res)}`);
-  const chirps = await res.json();
-  list.replaceChildren(
-    ...chirps.map((c) =>
+  const load = ++timelineLoad;
+  const pages = client.chirpPages({ sort: "desc", limit: PAGE_SIZE, ...(author ? { authorId: author } : {}) });
+  const more = h("button", { type: "button", class: "load-more" }, "Load more");
+  const showNextPage = async (append: boolean) => {
+    let page: Awaited<ReturnType<typeof pages.next>>;
+    try {
+      page = await pages.next();
+    } catch (error) {
+      return say(`Could not load chirps: ${(error as Error).message}`);
+    }
+    if (load !== timelineLoad) return;
+    const chirps = page.done ? [] : page.value.chirps;
+    const items = chirps.map((c) => chirpItem(c, list));
+    list.parentElement?.querySelector(".load-more")?.remove();
+    if (append) list.append(...items);
+    else list.replaceChildren(...(items.length ? items : [h("li", { class: "meta" }, "No chirps yet")]));
+    if (!page.done && page.value.next) list.after(more);
+    else more.remove();
+  };
+  more.addEventListener("click", () => showNextPage(true));
+  await showNextPage(false);
+}
+
+function chirpItem(c: ChirpBody, list: HTMLElement): HTMLElement {
+  return h(
+    "li",
+    {},
+    h("p", {}, c.body),
+    h(
+      "div",
+      { class: "meta" },
+      `${new Date(c.created_at).toLocaleString()} by `,
       h(
-        "li",
-        {},
-        h("p", {}, c.body),
-        h(
-          "div",
-          { class: "meta" },
-          `${new Date(c.created_at).toLocaleString()} by `,
-          h(
-            "button",
-            {
-              type: "button",
-              title: "Show this author's chirps",
-              onclick: async () => {
-                author = c.user_id;
-                await showHome("");
-              },
-            },
-            c.user_id === me?.id ? "you" : c.user_id.slice(0, 8),
-          ),
-          c.user_id === me?.id &&
-            h(
-              "button",
-              {
-                type: "button",
-                onclick: async () => {
-                  const del = await client.rpc.api.chirps[":chirpID"].$delete({ param: { chirpID: c.id } });
-                  if (del.status !== 204) return say(`Not deleted: ${await errorOf(del)}`);
-                  say("Deleted");
-                  await loadTimeline(list);
-                },
-              },
-              "Delete",
-            ),
-        ),
+        "button",
+        {
+          type: "button",
+          title: "Show this author's chirps",
+          onclick: async () => {
+            author = c.user_id;
+            await showHome("");
+          },
+        },
+        c.user_id === me?.id ? "you" : c.user_id.slice(0, 8),
       ),
+      c.user_id === me?.id &&
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              const del = await client.rpc.api.chirps[":chirpID"].$delete({ param: { chirpID: c.id } });
+              if (del.status !== 204) return say(`Not deleted: ${await errorOf(del)}`);
+              say("Deleted");
+              await loadTimeline(list);
+            },
+          },
+          "Delete",
+        ),
     ),
   );
-  if (chirps.length === 0) list.replaceChildren(h("li", { class: "meta" }, "No chirps yet"));
 }
 
 async function loadSessions(list: HTMLElement) {

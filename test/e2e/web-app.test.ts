@@ -147,6 +147,41 @@ describe.skipIf(!chromiumAvailable)("the web app in a browser (cookie mode)", ()
     await page.close();
   });
 
+  it('shows the newest 20 chirps first and the rest behind "Load more", one page at a time', async () => {
+    const page = await context.newPage();
+    const email = await signUp(page);
+    // 45 chirps by this user, posted over the API (bearer mode) so the test does not type them all.
+    const login = await fetch(`${server.base}/api/login`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    for (let i = 1; i <= 45; i++) {
+      const res = await fetch(`${server.base}/api/chirps`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ body: `paged chirp number ${i}` }),
+      });
+      expect(res.status).toBe(201);
+    }
+    await page.reload();
+    await page.getByLabel("Show").selectOption({ label: "Only mine" });
+    const items = page.getByRole("list", { name: "Timeline" }).getByRole("listitem");
+    const loadMore = page.getByRole("button", { name: "Load more" });
+    await expect.poll(() => items.count()).toBe(20);
+    // Newest first.
+    expect(await items.first().textContent()).toContain("paged chirp number 45");
+    await loadMore.click();
+    await expect.poll(() => items.count()).toBe(40);
+    await loadMore.click();
+    await expect.poll(() => items.count()).toBe(45);
+    await expect.poll(() => loadMore.count()).toBe(0);
+    const texts = await items.locator("p").allTextContents();
+    expect(texts).toEqual(Array.from({ length: 45 }, (_, i) => `paged chirp number ${45 - i}`));
+    await page.close();
+  });
+
   it("changes the password from the account page: every session ends, the new password logs in", async () => {
     const page = await context.newPage();
     const email = await signUp(page);

@@ -255,3 +255,34 @@ describe("client: cookie mode (browser apps)", () => {
     expect(worker.counts["POST /api/refresh"]).toBe(1);
   });
 });
+
+describe("client: the timeline a page at a time", () => {
+  it("follows Link rel=next until no page follows, in both orders and for one author", async () => {
+    const clock = fixedClock(Date.UTC(2046, 0, 1));
+    const { client, user } = await loggedInClient(clock);
+    for (let i = 0; i < 5; i++) {
+      await client.rpc.api.chirps.$post({ json: { body: `paged ${i}` } });
+      clock.advance(1);
+    }
+    for (const sort of ["asc", "desc"] as const) {
+      const pages = [];
+      for await (const page of client.chirpPages({ sort, authorId: user.id, limit: 2 })) pages.push(page);
+      expect(pages.map((page) => page.chirps.length)).toEqual([2, 2, 1]);
+      expect(pages.map((page) => page.next === null)).toEqual([false, false, true]);
+      const bodies = pages.flatMap((page) => page.chirps.map((chirp) => chirp.body));
+      expect(bodies).toEqual(
+        sort === "asc"
+          ? ["paged 0", "paged 1", "paged 2", "paged 3", "paged 4"]
+          : ["paged 4", "paged 3", "paged 2", "paged 1", "paged 0"],
+      );
+    }
+  });
+
+  it("rejects with the server's message when a page is refused", async () => {
+    const { client } = await loggedInClient(fixedClock());
+    const pages = client.chirpPages({ limit: 5000 });
+    await expect(pages.next()).rejects.toThrow(
+      "GET /api/chirps answered 400: limit must be a whole number from 1 to 1000",
+    );
+  });
+});
