@@ -8,6 +8,9 @@ const CHUNK = 50_000;
 const UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-'
   || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`;
 
+/** A chirp body of about 80 characters (half the limit, about what people post). */
+const CHIRP_BODY = `'Seeded chirp number ' || i || ': the edge answers in milliseconds, wherever you are.'`;
+
 /** Numbers from `from` to `from + count - 1` as rows of n(i). */
 const series = (from, count) =>
   `with recursive n(i) as (select ${from} union all select i + 1 from n where i < ${from + count - 1})`;
@@ -39,7 +42,7 @@ export async function seedChirps(db, { prefix, users, count, startMs, stepMs = 1
     db
       .prepare(
         `${series(from, n)} insert into chirps (id, created_at, updated_at, body, user_id)
-         select ${UUID}, ?1 + i * ?3, ?1 + i * ?3, 'seeded chirp number ' || i, ${userOf(users)} from n`,
+         select ${UUID}, ?1 + i * ?3, ?1 + i * ?3, ${CHIRP_BODY}, ${userOf(users)} from n`,
       )
       .bind(startMs, prefix, stepMs)
       .run(),

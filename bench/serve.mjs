@@ -42,13 +42,14 @@ export function buildBench() {
 }
 
 /** Serves the bench build; resolves when it answers, with the migrations applied. */
-export async function startBenchServer({ inspectorPort } = {}) {
+export async function startBenchServer({ inspectorPort, persistDir, bindings = {} } = {}) {
   const mf = new Miniflare({
     scriptPath: path.join(root, "bench/.build/worker.js"),
     modules: true,
     compatibilityDate: "2026-04-26",
     d1Databases: { DB: "bench-db" },
-    d1Persist: false,
+    // In memory, or in `persistDir` (bench:scale measures the database file).
+    d1Persist: persistDir ?? false,
     host: "127.0.0.1",
     port: 0,
     // Load goes to a socket served by the worker itself, as Cloudflare's edge hands it requests.
@@ -78,6 +79,7 @@ export async function startBenchServer({ inspectorPort } = {}) {
       SIGNUP_MAX_PER_IP: "1000000",
       SIGNUP_MAX_GLOBAL: "1000000",
       MAX_SESSIONS_PER_USER: "1000000",
+      ...bindings,
     },
   });
   await mf.ready;

@@ -3,8 +3,10 @@
 // indexed D1 read (and B in a D1 session, as the app reads; refresh's own lookup alone), (A′) A
 // answered with the app's headers and a refresh-sized body, (C) signing and verifying one access token,
 // and (D) the same chirp insert as POST /api/chirps as one raw D1 statement, in the same build;
-// (W) waits 100 ms without CPU, to show how many requests the runtime keeps in flight.
+// (W) waits 100 ms without CPU, to show how many requests the runtime keeps in flight; and one
+// housekeeping step on demand (bench:scale).
 
+import { systemClock } from "../src/clock";
 import type { Bindings } from "../src/config";
 import { sha256Hex } from "../src/crypto/bytes";
 import { signAccessToken, verifyAccessToken } from "../src/crypto/jwt";
@@ -12,7 +14,9 @@ import { signingKeyFor } from "../src/crypto/keys";
 import { createDb } from "../src/db/client";
 import { findUsableRefreshToken } from "../src/db/refresh-tokens";
 import { BOOKMARK_HEADER } from "../src/db/replication";
+import { buildDeps } from "../src/deps";
 import worker from "../src/index";
+import { CRON_HOUSEKEEPING, runHousekeeping } from "../src/ops/service";
 
 // The headers every API response carries besides its body (security headers, no-store), read from
 // the app's own 404 once per isolate.
@@ -80,6 +84,11 @@ export default {
         const token = await signAccessToken("user", "session", now, { key, issuer: "bench", ttlSeconds: 60 });
         const keys = { current: key, byKid: new Map([[key.kid, key]]) };
         return Response.json(await verifyAccessToken(token, now, { keys, issuer: "bench" }));
+      }
+      case "/__bench/housekeeping-step": {
+        // Exactly one housekeeping step (every sweep once), of the size the cron's steps are.
+        const run = await runHousekeeping(buildDeps(env, systemClock), { ...CRON_HOUSEKEEPING, timeBudgetMs: 0 });
+        return Response.json(run);
       }
       default:
         return worker.fetch(request, env, ctx);

@@ -3,8 +3,9 @@
 // statement of that batch carries "the token is still there and live", so two confirms with one
 // token cannot both land.
 
-import { and, eq, exists, gt, gte, inArray, lt, or, sql } from "drizzle-orm";
+import { and, eq, exists, gt, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { keysStartingWith } from "./login-attempts";
 import { accountTokens, loginAttempts, users } from "./schema";
 import { endSessionsOfUserStatement } from "./sessions";
 
@@ -81,14 +82,6 @@ function consumeStatement(db: Db, tokenHash: string, purpose: AccountTokenPurpos
     .returning({ userId: accountTokens.userId, email: accountTokens.email });
 }
 
-// A key range rather than LIKE: D1 refuses LIKE patterns over 50 characters, and a range uses the
-// primary key's index. Keys starting with `prefix` sort from it up to (not including) the prefix
-// with its last character incremented.
-const startsWith = (prefix: string) => {
-  const next = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-  return and(gte(loginAttempts.key, prefix), lt(loginAttempts.key, next));
-};
-
 /** The live token's row exists, as a condition for the other statements of its batch. */
 const whileTokenLive = (db: Db, tokenHash: string, purpose: AccountTokenPurpose, now: Date) =>
   exists(
@@ -138,7 +131,9 @@ export async function resetPassword(db: Db, reset: PasswordReset): Promise<{ ses
     endSessionsOfUserStatement(db, userId, now, newHashLanded),
     db
       .delete(loginAttempts)
-      .where(and(or(inArray(loginAttempts.key, loginLock.keys), ...loginLock.prefixes.map(startsWith)), newHashLanded)),
+      .where(
+        and(or(inArray(loginAttempts.key, loginLock.keys), ...loginLock.prefixes.map(keysStartingWith)), newHashLanded),
+      ),
     consumeStatement(db, tokenHash, "password_reset", now),
   ]);
   return consumed.length > 0 ? { sessionsEnded: ended.length } : null;

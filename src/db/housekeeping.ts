@@ -3,10 +3,10 @@
 // them, returning only a count. A step is one batch of every sweep; the caller repeats steps until
 // every sweep deleted fewer than its limit, or its time budget is spent.
 
-import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { type AttemptKind, attemptKey } from "./login-attempts";
+import { type AttemptKind, attemptKey, keysStartingWith } from "./login-attempts";
 import { accountTokens, knownNetworks, loginAttempts, refreshTokens, sessions } from "./schema";
 
 export interface Cutoffs {
@@ -77,7 +77,7 @@ function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
         ),
     })),
     // Counters, kind by kind: the kind's keys are one range of the primary key ("kind:" up to
-    // "kind;", the next character after ':'), each kind with its own window.
+    // "kind;"; "reset:" and "reset-ip:" are different ranges), each kind with its own window.
     ...Object.entries(attemptWindowStartedBefore).map(([kind, before]) => ({
       table: "loginAttempts" as const,
       statement: db.delete(loginAttempts).where(
@@ -86,13 +86,7 @@ function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
           db
             .select({ key: loginAttempts.key })
             .from(loginAttempts)
-            .where(
-              and(
-                gte(loginAttempts.key, attemptKey(kind as AttemptKind, "")),
-                lt(loginAttempts.key, `${kind};`),
-                lt(loginAttempts.windowStart, before),
-              ),
-            )
+            .where(and(keysStartingWith(attemptKey(kind as AttemptKind, "")), lt(loginAttempts.windowStart, before)))
             .limit(limit),
         ),
       ),

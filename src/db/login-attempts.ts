@@ -2,7 +2,7 @@
 // (a password hash), atomically (one upsert for all of a request's keys), so concurrent attempts
 // cannot all slip under a budget.
 
-import { and, inArray, type SQL, sql } from "drizzle-orm";
+import { and, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { loginAttempts } from "./schema";
 
@@ -24,6 +24,16 @@ export type AttemptKind =
   | "reset-ip"
   | "verify";
 export const attemptKey = (kind: AttemptKind, value: string) => `${kind}:${value}`;
+
+/**
+ * Keys that start with `prefix`, as a range of the primary key: from the prefix up to (not
+ * including) the prefix with its last character incremented. A range uses the index where LIKE
+ * would not (and D1 refuses LIKE patterns over 50 characters).
+ */
+export const keysStartingWith = (prefix: string) => {
+  const next = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return and(gte(loginAttempts.key, prefix), lt(loginAttempts.key, next)) as SQL;
+};
 
 export interface AttemptCount {
   key: string;

@@ -9,7 +9,7 @@ import { appWith, fixedClock, json, newUser, refresh, revoke, rowCount } from ".
 
 const DAY_MS = 24 * 3600 * 1000;
 const runCron = (scheduledTime: number) =>
-  worker.scheduled(createScheduledController({ scheduledTime, cron: "17 3 * * *" }), env);
+  worker.scheduled(createScheduledController({ scheduledTime, cron: "17 * * * *" }), env);
 const tokenCount = (userId: string) => rowCount("refresh_tokens", "user_id = ?", userId);
 const sessionCount = (userId: string) => rowCount("sessions", "user_id = ?", userId);
 
