@@ -43,3 +43,19 @@ describe("README curl walkthrough", () => {
     }
   });
 });
+
+describe("README paging walkthrough", () => {
+  const { expected, run } = statusWalkthrough("pages");
+
+  it("follows Link rel=next page by page, newest first, with the statuses the README shows", () => {
+    expect(expected).toEqual([201, 201, 201, 201, 200, 200]);
+    const { statuses, output } = run("sh", server.base);
+    expect(statuses, output).toEqual(expected);
+    const pages = output
+      .trim()
+      .split("\n")
+      .slice(4)
+      .map((line) => (JSON.parse(line.slice(0, line.lastIndexOf(" "))) as { body: string }[]).map((c) => c.body));
+    expect(pages).toEqual([["three", "two"], ["one"]]);
+  });
+});
