@@ -189,7 +189,12 @@ describe("housekeeping in bounded steps", () => {
     await seedCounters(db, { kind: "login", tag: "hk2", count: 1000, windowStartMs: T - 3600_000 });
     let wall = 0;
     // Each step "takes" 4 s of wall time; the budget is 10 s: three steps start, then the run stops.
-    const budget = { rowsPerStatement: 100, timeBudgetMs: 10_000, now: () => (wall += 4000) - 4000 };
+    const now = () => {
+      const reading = wall;
+      wall += 4000;
+      return reading;
+    };
+    const budget = { rowsPerStatement: 100, timeBudgetMs: 10_000, now };
     const first = await runHousekeeping(deps(), budget);
     expect(first).toMatchObject({ steps: 3, finished: false });
     expect(first.deleted.loginAttempts).toBe(300);
