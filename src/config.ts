@@ -102,6 +102,8 @@ export const settingsSchema = v.object({
   PASSWORD_RESET_MAX_PER_IP: integer(20),
   /** Verification mails a user may ask for again per mail window. */
   EMAIL_VERIFICATION_MAX_PER_USER: integer(5),
+  /** Mails of any kind to one address per mail window; past it nothing more is sent to it. */
+  MAIL_MAX_PER_RECIPIENT: integer(5),
   MAIL_WINDOW_SECONDS: integer(3600),
   /** A session's last_used_at is stamped at most once per this many seconds by refreshes. */
   SESSION_TOUCH_INTERVAL_SECONDS: integer(300, 0),

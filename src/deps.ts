@@ -1,11 +1,13 @@
 // What a service gets: the request's Drizzle handle (over its D1 session), its bookmark, the
 // parsed config, the clock and the random source. Built once per request (or cron run); no Hono.
 
+import { mailRecipientBudget, retryAfter } from "./auth/limits";
 import { type Defer, deferNow } from "./background";
 import type { Clock } from "./clock";
 import { type Bindings, type Config, parseConfig } from "./config";
 import { type RandomBytes, randomBytes } from "./crypto/bytes";
 import { createDb, type Db } from "./db/client";
+import { reserveAttemptsStatement } from "./db/login-attempts";
 import type { SessionStart } from "./db/replication";
 import { createMailer, type Mailer } from "./mail/mailer";
 
@@ -58,10 +60,13 @@ export function buildDeps(
   // The Drizzle handle and the mailer are made when first used, not for every request.
   let db: Db | undefined;
   let mail: Mailer | undefined;
+  const dbOnFirstUse = () => {
+    db ??= createDb(client);
+    return db;
+  };
   return {
     get db() {
-      db ??= createDb(client);
-      return db;
+      return dbOnFirstUse();
     },
     bookmark: () => session?.getBookmark() ?? null,
     config,
@@ -74,6 +79,13 @@ export function buildDeps(
         from: config.emailFrom,
         devMailbox: config.platform === "dev",
         now: clock.now,
+        spendRecipientBudget: async (to) => {
+          const budget = await mailRecipientBudget(config, to);
+          const windowMs = config.mailWindowSeconds * 1000;
+          const nowMs = clock.now();
+          const counts = await reserveAttemptsStatement(dbOnFirstUse(), [budget.key], new Date(nowMs), windowMs);
+          return retryAfter([budget], counts, windowMs, nowMs) === 0;
+        },
       });
       return mail;
     },

@@ -53,11 +53,12 @@ export const POLKA_KEY_REFUSED = "Missing or invalid API key";
 export const NOT_YOUR_CHIRP = "You can only delete your own chirps";
 export const RESET_DEV_ONLY = "Reset is only allowed when PLATFORM=dev";
 export const CROSS_SITE_REFUSED = "Cross-site requests are refused";
-export const LOOPBACK_ONLY = "Dev tools answer only on a loopback host name (localhost, 127.0.0.1, [::1])";
+export const LOOPBACK_ONLY =
+  "Dev tools answer only a loopback client on a loopback host name (localhost, 127.0.0.1, [::1])";
 export const COOKIE_NEEDS_SESSION_HEADER =
   "The session cookie is accepted only with the header X-Chirpy-Session: cookie";
 export const COOKIE_MODE_ORIGIN_REFUSED =
-  "This Origin may not use cookie mode (only the API's own origin and those in CORS_ORIGINS)";
+  "This Origin may not use cookie mode (only the API's own origin and those in CORS_ORIGINS, named by Origin or Sec-Fetch-Site: same-origin)";
 export const EMAIL_NOT_VERIFIED =
   "Email address not verified: follow the link in the verification mail (POST /api/email-verifications sends a new one)";
 // 404

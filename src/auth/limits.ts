@@ -2,6 +2,8 @@
 // per email, per account, per user, per client network (an IPv4 address; an IPv6 /64, /56 and
 // /48) and globally. Past a budget the answer is 429 with Retry-After, and the work is not done.
 
+import type { Config } from "../config";
+import { sha256Hex } from "../crypto/bytes";
 import { type AttemptCount, type AttemptKind, attemptKey } from "../db/login-attempts";
 import { networkTiersOf } from "../net/network";
 
@@ -38,6 +40,18 @@ export function retryAfter(budgets: Budget[], counts: AttemptCount[], windowMs: 
 function overLimit(attempts: AttemptCount | undefined, limit: number, windowMs: number, nowMs: number): number {
   if (!attempts || attempts.count <= limit) return 0;
   return Math.max(1, Math.ceil((attempts.windowStart.getTime() + windowMs - nowMs) / 1000));
+}
+
+/**
+ * The budget of mails to one address (MAIL_MAX_PER_RECIPIENT per mail window), keyed by a digest
+ * of the address so the table holds no addresses: it bounds what anyone can make us send to a
+ * stranger's inbox (sign-ups, email changes, resets naming it), whoever asks.
+ */
+export async function mailRecipientBudget(
+  config: Pick<Config, "mailMaxPerRecipient">,
+  address: string,
+): Promise<Budget> {
+  return { key: attemptKey("mail", await sha256Hex(address)), limit: config.mailMaxPerRecipient };
 }
 
 /** The keys of some budgets, as the non-empty list a reservation takes (null when there are none). */

@@ -3,8 +3,9 @@
 // statement of that batch carries "the token is still there and live", so two confirms with one
 // token cannot both land.
 
-import { and, eq, exists, gt, inArray, or, sql } from "drizzle-orm";
+import { and, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { forgetNetworksOfUserStatement } from "./known-networks";
 import { keysStartingWith } from "./login-attempts";
 import { accountTokens, loginAttempts, users } from "./schema";
 import { endSessionsOfUserStatement } from "./sessions";
@@ -46,6 +47,52 @@ export function saveAccountTokenStatement(db: Db, token: NewAccountToken) {
       set: { tokenHash, email: sql`excluded.email`, createdAt: now, expiresAt },
     })
     .returning({ email: accountTokens.email });
+}
+
+/**
+ * Stores a token for the user who has `email` now, only while every budget in `within` is within
+ * its limit (their counters reserved earlier in the same batch), replacing the user's older one
+ * of the purpose. Yields the address and user, or no row: no such user, or over a budget. The
+ * statement is the same, and runs the same, for a registered and an unknown address.
+ */
+export function issueAccountTokenToAddressStatement(
+  db: Db,
+  token: Omit<NewAccountToken, "userId"> & { email: string; within: { key: string; limit: number }[] },
+) {
+  const { tokenHash, email, purpose, now, expiresAt, within } = token;
+  const withinBudgets = within.map(
+    ({ key, limit }) =>
+      sql`coalesce((select ${loginAttempts.count} from ${loginAttempts} where ${loginAttempts.key} = ${key}), 0) <= ${limit}`,
+  );
+  return db
+    .insert(accountTokens)
+    .select(
+      db
+        .select({
+          tokenHash: sql<string>`${tokenHash}`.as("token_hash"),
+          userId: users.id,
+          purpose: sql<AccountTokenPurpose>`${purpose}`.as("purpose"),
+          email: users.email,
+          createdAt: sql<number>`${now.getTime()}`.as("created_at"),
+          expiresAt: sql<number>`${expiresAt.getTime()}`.as("expires_at"),
+        })
+        .from(users)
+        .where(and(eq(users.email, email), ...withinBudgets)),
+    )
+    .onConflictDoUpdate({
+      target: [accountTokens.userId, accountTokens.purpose],
+      set: { tokenHash, email: sql`excluded.email`, createdAt: now, expiresAt },
+    })
+    .returning({ email: accountTokens.email, userId: accountTokens.userId });
+}
+
+/**
+ * Voids every outstanding mail token of the user (batchable), only `when` the condition holds: an
+ * email or password change runs it in its own batch, so no link mailed before the change (to the
+ * old address, or under the old password) works after it.
+ */
+export function voidAccountTokensStatement(db: Db, userId: string, when: SQL) {
+  return db.delete(accountTokens).where(and(eq(accountTokens.userId, userId), when));
 }
 
 /** "The token is there, of this purpose and unexpired", as a condition on account_tokens. */
@@ -102,9 +149,11 @@ export interface PasswordReset {
 
 /**
  * A password reset, in one batch: the new hash is set (and the address marked verified, the token
- * having reached it) only while the token is live; every session of the user ends and the login
- * lock clears only if that new hash landed; the token is consumed last. Null when the token was
- * no longer live (used, replaced, expired); else how many sessions ended.
+ * having reached it) only while the token is live and the account's address is the one it was
+ * sent to; every session of the user ends, the login lock clears, the known networks and every
+ * other mail token of the user go only if that new hash landed; the token is consumed either way.
+ * Null when the hash did not land (the token was used, replaced or expired, or the address
+ * changed); else how many sessions ended.
  */
 export async function resetPassword(db: Db, reset: PasswordReset): Promise<{ sessionsEnded: number } | null> {
   const { tokenHash, userId, hashedPassword, loginLock, now } = reset;
@@ -119,24 +168,27 @@ export async function resetPassword(db: Db, reset: PasswordReset): Promise<{ ses
       .from(users)
       .where(and(eq(users.id, userId), eq(users.hashedPassword, hashedPassword))),
   );
-  const [, ended, , consumed] = await db.batch([
+  const [updated, ended] = await db.batch([
+    // Only while the token is live and the account's address is still the one it was mailed to.
     db
       .update(users)
-      .set({
-        hashedPassword,
-        updatedAt: now,
-        emailVerified: sql`${users.emailVerified} or ${users.email} in ${sentTo}`,
-      })
-      .where(and(eq(users.id, userId), live)),
+      .set({ hashedPassword, updatedAt: now, emailVerified: true })
+      .where(and(eq(users.id, userId), live, sql`${users.email} in ${sentTo}`))
+      .returning({ id: users.id }),
     endSessionsOfUserStatement(db, userId, now, newHashLanded),
     db
       .delete(loginAttempts)
       .where(
         and(or(inArray(loginAttempts.key, loginLock.keys), ...loginLock.prefixes.map(keysStartingWith)), newHashLanded),
       ),
+    // Networks the user logged in from were "known" under the old password: whoever knew it may
+    // have been one of them.
+    forgetNetworksOfUserStatement(db, userId, newHashLanded),
     consumeStatement(db, tokenHash, "password_reset", now),
+    // The user's other mail tokens (a verification link) were issued under the old password.
+    voidAccountTokensStatement(db, userId, newHashLanded),
   ]);
-  return consumed.length > 0 ? { sessionsEnded: ended.length } : null;
+  return updated.length > 0 ? { sessionsEnded: ended.length } : null;
 }
 
 /**

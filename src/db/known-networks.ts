@@ -1,6 +1,6 @@
 // CRUD on known_networks: the networks each user logged in from successfully, and when last.
 
-import { and, eq, exists, gt, sql } from "drizzle-orm";
+import { and, eq, exists, gt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { knownNetworks, sessions, users } from "./schema";
 
@@ -54,4 +54,9 @@ export function rememberNetworkStatement(db: Db, sessionId: string, network: str
       target: [knownNetworks.userId, knownNetworks.network],
       set: { lastLoginAt: sql`excluded.last_login_at` },
     });
+}
+
+/** Forgets every network the user logged in from (batchable), only `when` the condition holds. */
+export function forgetNetworksOfUserStatement(db: Db, userId: string, when: SQL) {
+  return db.delete(knownNetworks).where(and(eq(knownNetworks.userId, userId), when));
 }

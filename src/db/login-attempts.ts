@@ -11,7 +11,7 @@ import { loginAttempts } from "./schema";
  * ("account") and per network ("ip"); every login attempt per network ("login"); sign-ups (and
  * email-change probes) per network and globally ("signup"); credential changes per user ("password");
  * password-reset requests per email ("reset") and per network ("reset-ip"); verification mails
- * asked for per user ("verify").
+ * asked for per user ("verify"); mails of any kind per recipient address ("mail").
  */
 export type AttemptKind =
   | "email"
@@ -22,7 +22,8 @@ export type AttemptKind =
   | "password"
   | "reset"
   | "reset-ip"
-  | "verify";
+  | "verify"
+  | "mail";
 export const attemptKey = (kind: AttemptKind, value: string) => `${kind}:${value}`;
 
 /**

@@ -1,7 +1,9 @@
 // CRUD on users. Expected outcomes (not found, email taken) are return values, not throws.
 
-import { and, eq, exists, sql } from "drizzle-orm";
+import { and, eq, exists, type SQL, sql } from "drizzle-orm";
+import { voidAccountTokensStatement } from "./account-tokens";
 import type { Db, Outcome } from "./client";
+import { forgetNetworksOfUserStatement } from "./known-networks";
 import { type User, users } from "./schema";
 import { endSessionsOfUserStatement, whileSessionLive } from "./sessions";
 
@@ -57,9 +59,29 @@ export async function updateUserCredentials(db: Db, input: CredentialsUpdate): P
       .from(users)
       .where(and(eq(users.id, userId), eq(users.hashedPassword, hashedPassword))),
   );
-  const endSessions = endSessionsOfUserStatement(db, userId, now, newHashLanded);
+  // The statements below run right after the update, in its batch: "the caller's session is still
+  // live" is the condition the update carried, so they land exactly when it did.
+  const updateLanded = and(
+    whileSessionLive(db, userId, sessionId, now.getTime()),
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(users)
+        .where(and(eq(users.id, userId), eq(users.email, email), eq(users.hashedPassword, hashedPassword))),
+    ),
+  ) as SQL;
   try {
-    const [rows, ended] = input.passwordChanged ? await db.batch([update, endSessions]) : [await update, []];
+    // Every mail link sent before the change stops working (the old address's, the old password's).
+    const voidTokens = voidAccountTokensStatement(db, userId, updateLanded);
+    // A new password forgets the networks known under the old one; then every session ends.
+    const [rows, , , ended] = input.passwordChanged
+      ? await db.batch([
+          update,
+          voidTokens,
+          forgetNetworksOfUserStatement(db, userId, updateLanded),
+          endSessionsOfUserStatement(db, userId, now, newHashLanded),
+        ])
+      : [...(await db.batch([update, voidTokens])), null, []];
     return rows[0] ? { ok: true, user: rows[0], sessionsEnded: ended.length } : { ok: false, reason: "session_ended" };
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };

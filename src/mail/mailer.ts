@@ -18,8 +18,12 @@ export interface Mail {
 }
 
 export interface Mailer {
-  /** Sends, retrying on failure; resolves either way (a final failure is logged as an event). */
-  send(mail: Mail): Promise<void>;
+  /**
+   * Sends, retrying on failure; resolves either way (a final failure is logged as an event).
+   * First spends the recipient's budget (MAIL_MAX_PER_RECIPIENT per mail window), unless the
+   * caller spent it already in its own batch (`recipientBudgetSpent`); past it nothing is sent.
+   */
+  send(mail: Mail, options?: { recipientBudgetSpent?: boolean }): Promise<void>;
 }
 
 /** The binding as the code uses it (the Workers type's structured form). */
@@ -36,12 +40,18 @@ export interface MailerOptions {
   /** PLATFORM=dev: keep every mail for GET /admin/mailbox. */
   devMailbox: boolean;
   now: () => number;
+  /** Counts one mail to the address; false when its budget is spent (then nothing is sent). */
+  spendRecipientBudget: (to: string) => Promise<boolean>;
 }
 
-export function createMailer({ binding, from, devMailbox, now }: MailerOptions): Mailer {
+export function createMailer({ binding, from, devMailbox, now, spendRecipientBudget }: MailerOptions): Mailer {
   return {
-    async send(mail) {
+    async send(mail, options = {}) {
       const { kind, ...message } = mail;
+      if (!options.recipientBudgetSpent && !(await spendRecipientBudget(mail.to))) {
+        emitSecurityEvent({ event: "mail.recipient_rate_limited", kind });
+        return;
+      }
       if (devMailbox) {
         keepForDev({ to: mail.to, subject: mail.subject, text: mail.text, sent_at: new Date(now()).toISOString() });
       }

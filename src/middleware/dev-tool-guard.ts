@@ -4,12 +4,17 @@
 
 import { createMiddleware } from "hono/factory";
 import { CROSS_SITE_REFUSED, forbidden, LOOPBACK_ONLY, NOT_FOUND, notFound } from "../errors";
+import { isLoopback } from "../net/network";
 import type { AppEnv } from "./context";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
- * 403 unless the request names a loopback host (`Host`: localhost, 127.0.0.1 or [::1], any
+ * 403 unless the peer is loopback: `CF-Connecting-IP`, which wrangler dev sets from the socket (and
+ * Cloudflare's edge from the client), must be a loopback address when present (it is absent only
+ * for in-process calls, as in the workers tests). `npm start` also binds wrangler dev to 127.0.0.1,
+ * so no other machine reaches these routes at all.
+ * Then 403 unless the request names a loopback host (`Host`: localhost, 127.0.0.1 or [::1], any
  * port): a rebound name (evil.example → 127.0.0.1) makes the page's origin equal the request's,
  * so the Origin check alone cannot tell; its Host header still says evil.example.
  * Then 403 when `Origin` is present and not this server's own origin (including "null"), or when
@@ -18,6 +23,8 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
  */
 export const devToolGuard = createMiddleware(async (c, next) => {
   const url = new URL(c.req.url);
+  const peer = c.req.header("CF-Connecting-IP");
+  if (peer !== undefined && !isLoopback(peer)) throw forbidden(LOOPBACK_ONLY);
   if (!LOOPBACK_HOSTS.has(url.hostname)) throw forbidden(LOOPBACK_ONLY);
   const origin = c.req.header("Origin");
   const site = c.req.header("Sec-Fetch-Site");

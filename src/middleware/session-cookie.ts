@@ -9,10 +9,12 @@
 // responses). SameSite=Strict: no request started by another site carries it.
 //
 // The cookie is honoured only with the custom header (which no HTML form or simple request can
-// send, so a browser preflights any cross-origin attempt) and an Origin, when present, that is
-// this API's own or one listed in CORS_ORIGINS. A request that carries the cookie without them is
-// refused (403) and changes nothing: that is what a cross-site form post or a sibling origin's
-// page looks like.
+// send, so a browser preflights any cross-origin attempt) and proof of where the request comes
+// from: an Origin that is this API's own or one listed in CORS_ORIGINS, or, without an Origin,
+// `Sec-Fetch-Site: same-origin`; `Sec-Fetch-Site: cross-site` is refused whatever the Origin says.
+// Browsers send Origin on every POST, so only a request that hides where it comes from lacks both.
+// A request that carries the cookie without them is refused (403) and changes nothing: that is
+// what a cross-site form post or a sibling origin's page looks like.
 
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -58,10 +60,18 @@ export const sessionMode = carrying(
   { target: "header", schema: headerSchema },
 );
 
-/** An Origin, when the browser sends one, must be this API's own or listed in CORS_ORIGINS. */
+/**
+ * Cookie mode needs to know where the request comes from: an Origin that is this API's own or
+ * listed in CORS_ORIGINS, or else `Sec-Fetch-Site: same-origin`; never `Sec-Fetch-Site: cross-site`.
+ */
 function requireOwnOrigin(c: Context<SessionModeEnv>): void {
   const origin = c.req.header("Origin");
-  if (origin === undefined) return;
+  const site = c.req.header("Sec-Fetch-Site");
+  if (site === "cross-site") throw forbidden(COOKIE_MODE_ORIGIN_REFUSED);
+  if (origin === undefined) {
+    if (site === "same-origin") return;
+    throw forbidden(COOKIE_MODE_ORIGIN_REFUSED);
+  }
   if (origin === new URL(c.req.url).origin || c.get("deps").config.corsOrigins.includes(origin)) return;
   throw forbidden(COOKIE_MODE_ORIGIN_REFUSED);
 }

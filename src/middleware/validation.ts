@@ -45,9 +45,10 @@ export const documented = <A extends object>(action: A, jsonSchema: Record<strin
 };
 
 // The email rule (auth/email.ts) as a pattern: one "@", a non-empty local part, a dotted domain,
-// no whitespace or control characters; surrounding spaces are trimmed and the address lowercased.
-const EMAIL_PATTERN =
-  "^\\s*[^@\\s\\x00-\\x1f\\x7f-\\x9f]+@[^@\\s\\x00-\\x1f\\x7f-\\x9f.]+(\\.[^@\\s\\x00-\\x1f\\x7f-\\x9f.]+)+\\s*$";
+// no whitespace, control characters or , ; < > " [ ] ( ) \; surrounding spaces are trimmed and the
+// address lowercased.
+const NOT_IN_ADDRESS = '\\s\\x00-\\x1f\\x7f-\\x9f,;<>"\\[\\]()\\\\';
+const EMAIL_PATTERN = `^\\s*[^@${NOT_IN_ADDRESS}]+@[^@${NOT_IN_ADDRESS}.]+(\\.[^@${NOT_IN_ADDRESS}.]+)+\\s*$`;
 
 export const email = v.pipe(
   v.string(invalidField.notString("email")),
@@ -57,7 +58,7 @@ export const email = v.pipe(
       maxLength: MAX_EMAIL_LENGTH,
       pattern: EMAIL_PATTERN,
       description:
-        "Trimmed and lowercased; one @, a dotted domain, no whitespace or control characters (C0, DEL, C1); at most 254 code points",
+        'Trimmed and lowercased; one @, a dotted domain, no whitespace, control characters (C0, DEL, C1) or any of , ; < > " [ ] ( ) \\; at most 254 code points',
     },
   ),
   v.transform((value) => normalizeEmail(value) as string),

@@ -53,11 +53,12 @@ export type SecurityEvent =
   | { event: "password_reset.requested"; user_id: string | null; ip: string | null }
   | { event: "password_reset.rate_limited"; limit: "email" | "ip"; ip: string | null }
   | { event: "password_reset.completed"; user_id: string }
-  | { event: "password_reset.failed"; reason: "invalid_token" }
+  | { event: "password_reset.failed"; reason: "invalid_token" | "address_changed" }
   | { event: "email_verification.rate_limited"; user_id: string }
   | { event: "email.verified"; user_id: string }
   | { event: "email_verification.failed"; reason: "invalid_token" | "address_changed" }
-  | { event: "mail.send_failed"; kind: string; attempts: number; error: string };
+  | { event: "mail.send_failed"; kind: string; attempts: number; error: string }
+  | { event: "mail.recipient_rate_limited"; kind: string };
 
 /** Events anyone can cause with junk: written at most once per reason per THROTTLE_WINDOW_MS. */
 export type ThrottledEvent =

@@ -77,6 +77,7 @@ export async function runHousekeeping(deps: Deps, budget: HousekeepingBudget = C
       reset: ago(config.mailWindowSeconds),
       "reset-ip": ago(config.mailWindowSeconds),
       verify: ago(config.mailWindowSeconds),
+      mail: ago(config.mailWindowSeconds),
     },
     networkLastLoginBefore: ago(config.loginKnownNetworkSeconds),
   };

@@ -6,20 +6,20 @@
 // - Tokens: 32 random bytes, stored as their SHA-256 only, single use, one per user and purpose,
 //   bound to the address they were sent to.
 
-import { type ClientMeta, keysOf, networkBudgets, retryAfter } from "../auth/limits";
+import { type Budget, type ClientMeta, keysOf, mailRecipientBudget, networkBudgets, retryAfter } from "../auth/limits";
 import { newOpaqueToken, OPAQUE_TOKEN_PATTERN } from "../auth/tokens";
 import { sha256Hex } from "../crypto/bytes";
 import { hashPassword } from "../crypto/password";
 import {
   type AccountTokenPurpose,
   findLiveAccountToken,
+  issueAccountTokenToAddressStatement,
   resetPassword,
   saveAccountTokenStatement,
   verifyEmail,
 } from "../db/account-tokens";
 import { attemptKey, reserveAttemptsStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
-import { selectUserByEmail } from "../db/users";
 import type { Deps } from "../deps";
 import {
   badRequest,
@@ -60,27 +60,49 @@ export function requestPasswordReset(deps: Deps, email: string, meta: MailMeta):
   deps.defer("password_reset", () => sendPasswordReset(deps, email, meta));
 }
 
+/**
+ * The work after a reset request's 202, the same for a registered and an unknown address: one
+ * batch counts the request against its budgets (the address, the network, the recipient's mail
+ * budget) and stores a token for whoever has the address, only within those budgets. Only then
+ * does it differ: a mail goes out if a token was stored. So the database sees the same statements
+ * and the same commit either way (a test compares the bookmark's movement).
+ */
 async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Promise<void> {
   const { config, db } = deps;
   const nowMs = deps.clock.now();
   const windowMs = config.mailWindowSeconds * 1000;
   const perEmail = { key: attemptKey("reset", await sha256Hex(email)), limit: config.passwordResetMaxPerEmail };
   const perNetwork = networkBudgets("reset-ip", meta.ip, config.passwordResetMaxPerIp);
-  const keys = keysOf([perEmail, ...perNetwork]) as [string, ...string[]];
-  // Counted before any other work, in the lookup's round trip.
-  const [counts, [user]] = await db.batch([
-    reserveAttemptsStatement(db, keys, new Date(nowMs), windowMs),
-    selectUserByEmail(db, email),
+  const perRecipient = await mailRecipientBudget(config, email);
+  const budgets = [perEmail, perRecipient, ...perNetwork];
+  const token = newOpaqueToken(deps);
+  const ttlSeconds = config.passwordResetTtlSeconds;
+  const [counts, issued] = await db.batch([
+    reserveAttemptsStatement(db, keysOf(budgets) as [string, ...string[]], new Date(nowMs), windowMs),
+    issueAccountTokenToAddressStatement(db, {
+      tokenHash: await sha256Hex(token),
+      email,
+      purpose: "password_reset",
+      now: new Date(nowMs),
+      expiresAt: new Date(nowMs + ttlSeconds * 1000),
+      within: budgets,
+    }),
   ]);
-  const overNetwork = retryAfter(perNetwork, counts, windowMs, nowMs) > 0;
-  if (overNetwork || retryAfter([perEmail], counts, windowMs, nowMs) > 0) {
-    emitSecurityEvent({ event: "password_reset.rate_limited", limit: overNetwork ? "ip" : "email", ip: meta.ip });
+  const over = (list: Budget[]) => retryAfter(list, counts, windowMs, nowMs) > 0;
+  if (over(perNetwork) || over([perEmail])) {
+    const limit = over(perNetwork) ? "ip" : "email";
+    emitSecurityEvent({ event: "password_reset.rate_limited", limit, ip: meta.ip });
     return;
   }
-  emitSecurityEvent({ event: "password_reset.requested", user_id: user?.id ?? null, ip: meta.ip });
-  if (!user) return;
-  const link = await issueAccountToken(deps, user.id, "password_reset");
-  if (link) await deps.mail.send(passwordResetMail(link.to, { appUrl: meta.appUrl, ...link }));
+  if (over([perRecipient])) {
+    emitSecurityEvent({ event: "mail.recipient_rate_limited", kind: "password_reset" });
+    return;
+  }
+  const [stored] = issued;
+  emitSecurityEvent({ event: "password_reset.requested", user_id: stored?.userId ?? null, ip: meta.ip });
+  if (!stored) return;
+  const mail = passwordResetMail(stored.email, { appUrl: meta.appUrl, token, ttlSeconds });
+  await deps.mail.send(mail, { recipientBudgetSpent: true });
 }
 
 /**
@@ -91,8 +113,8 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
 export async function confirmPasswordReset(deps: Deps, token: string, password: string): Promise<void> {
   const { db } = deps;
   const now = new Date(deps.clock.now());
-  const refused = () => {
-    emitSecurityEvent({ event: "password_reset.failed", reason: "invalid_token" });
+  const refused = (reason: "invalid_token" | "address_changed" = "invalid_token") => {
+    emitSecurityEvent({ event: "password_reset.failed", reason });
     return badRequest(INVALID_RESET_TOKEN);
   };
   if (!OPAQUE_TOKEN_PATTERN.test(token)) throw refused();
@@ -100,6 +122,8 @@ export async function confirmPasswordReset(deps: Deps, token: string, password: 
   // Hash only for a live token: a junk token costs one indexed read.
   const found = await findLiveAccountToken(db, tokenHash, "password_reset", now);
   if (!found) throw refused();
+  // Mailed to an address the account no longer has (its batch checks this again).
+  if (found.email !== found.userEmail) throw refused("address_changed");
   const emailDigest = await sha256Hex(found.userEmail);
   const result = await resetPassword(db, {
     tokenHash,
@@ -108,7 +132,7 @@ export async function confirmPasswordReset(deps: Deps, token: string, password: 
     loginLock: { keys: [attemptKey("account", emailDigest)], prefixes: [attemptKey("email", `${emailDigest}:`)] },
     now,
   });
-  // Another confirm with the same token won the batch.
+  // Another confirm with the same token won the batch, or the address changed meanwhile.
   if (!result) throw refused();
   emitSecurityEvent({ event: "password_reset.completed", user_id: found.userId });
   if (result.sessionsEnded > 0) {

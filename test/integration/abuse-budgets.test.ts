@@ -3,7 +3,7 @@
 // edge sets it.
 
 import { describe, expect, it } from "vitest";
-import { TOO_MANY_LOGINS, TOO_MANY_PASSWORD_CHANGES, TOO_MANY_SIGNUPS } from "../../src/errors";
+import { LOOPBACK_ONLY, TOO_MANY_LOGINS, TOO_MANY_PASSWORD_CHANGES, TOO_MANY_SIGNUPS } from "../../src/errors";
 import {
   appWith,
   bearer,
@@ -191,6 +191,22 @@ describe("the dev reset accepts only loopback host names (DNS rebinding)", () =>
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: expect.stringContaining("loopback") });
     expect(await rowCount("users")).toBe(before);
+  });
+
+  it.each([
+    ["/admin/reset", "POST"],
+    ["/admin/mailbox?to=someone%40example.com", "GET"],
+  ])("refuses %s from a peer that is not loopback, even on a loopback host name", async (path, method) => {
+    await newUser();
+    const before = await rowCount("users");
+    for (const peer of ["192.0.2.10", "2001:db8::1", "10.0.0.1"]) {
+      const res = await appWith({})(`http://localhost:8787${path}`, { method, headers: { "CF-Connecting-IP": peer } });
+      expect(res.status, peer).toBe(403);
+      expect(await res.json()).toEqual({ error: LOOPBACK_ONLY });
+    }
+    expect(await rowCount("users")).toBe(before);
+    const local = await appWith({})(`http://localhost:8787${path}`, { method, headers: { "CF-Connecting-IP": "::1" } });
+    expect(local.status).toBe(200);
   });
 
   it.each(["http://localhost:8787", "http://127.0.0.1:9000", "http://[::1]:8787", "http://localhost"])(

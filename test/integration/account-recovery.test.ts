@@ -178,7 +178,10 @@ describe("the reset mail and its token", () => {
 describe("POST /api/password-resets/confirm", () => {
   it("sets the new password and ends every session: bearer and cookie refresh tokens and access tokens stop at once", async () => {
     const user = await newUser(api);
-    const cookieLogin = await login(api, user.email, PASSWORD, { "X-Chirpy-Session": "cookie" });
+    const cookieLogin = await login(api, user.email, PASSWORD, {
+      "X-Chirpy-Session": "cookie",
+      Origin: "http://chirpy.test",
+    });
     const cookie = (cookieLogin.headers.get("Set-Cookie") ?? "").split(";")[0];
     await askReset(api, user.email);
     const res = await confirmReset(api, await tokenFrom(user.email, /Reset/));
@@ -187,7 +190,7 @@ describe("POST /api/password-resets/confirm", () => {
     expect((await refresh(api, user.refreshToken)).status).toBe(401);
     const cookieRefresh = await api("/api/refresh", {
       method: "POST",
-      headers: { Cookie: cookie, "X-Chirpy-Session": "cookie" },
+      headers: { Cookie: cookie, "X-Chirpy-Session": "cookie", Origin: "http://chirpy.test" },
     });
     expect(cookieRefresh.status).toBe(401);
     expect((await api("/api/chirps", json({ body: "still here?" }, bearer(user.token)))).status).toBe(401);

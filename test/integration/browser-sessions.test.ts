@@ -27,7 +27,8 @@ import {
   uniqueEmail,
 } from "../helpers";
 
-const COOKIE_MODE = { "X-Chirpy-Session": "cookie" };
+// As a browser sends it: the custom header and the page's Origin (the test host's own).
+const COOKIE_MODE = { "X-Chirpy-Session": "cookie", Origin: "http://chirpy.test" };
 const NAME = "__Host-chirpy_refresh";
 const SIXTY_DAYS = 5_184_000;
 
@@ -159,6 +160,31 @@ describe("refresh and revoke with the cookie", () => {
       const res = await app("/api/refresh", withCookie(cookie, { ...COOKIE_MODE, Origin: origin }));
       expect(res.status, origin).toBe(200);
     }
+  });
+
+  it("without an Origin, only Sec-Fetch-Site: same-origin may use the cookie; cross-site never", async () => {
+    const { cookie } = await cookieLogin(api);
+    const bare = { "X-Chirpy-Session": "cookie" };
+    for (const headers of [bare, { ...bare, "Sec-Fetch-Site": "same-site" }, { ...bare, "Sec-Fetch-Site": "none" }]) {
+      for (const path of ["/api/refresh", "/api/revoke"]) {
+        const res = await api(path, withCookie(cookie, headers));
+        expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
+        expect(await res.json()).toEqual({ error: COOKIE_MODE_ORIGIN_REFUSED });
+      }
+    }
+    // Sec-Fetch-Site: cross-site is refused even beside the API's own Origin (a forged Origin from a
+    // non-browser cannot forge a browser's fetch metadata, and a browser never sends both).
+    const crossSite = await api("/api/refresh", withCookie(cookie, { ...COOKIE_MODE, "Sec-Fetch-Site": "cross-site" }));
+    expect(crossSite.status).toBe(403);
+    // A login hiding where it comes from opens no session and sets no cookie.
+    const email = uniqueEmail("bare");
+    await api("/api/users", json({ email, password: PASSWORD }));
+    const login = await api("/api/login", json({ email, password: PASSWORD }, bare));
+    expect(login.status).toBe(403);
+    expect(login.headers.getAll("Set-Cookie")).toEqual([]);
+    // The session lives on: the same-origin fetch metadata alone is enough.
+    const ok = await api("/api/refresh", withCookie(cookie, { ...bare, "Sec-Fetch-Site": "same-origin" }));
+    expect(ok.status).toBe(200);
   });
 
   it("with the header but no cookie: refresh is 401, revoke is a 204 that clears the cookie", async () => {

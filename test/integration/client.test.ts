@@ -174,8 +174,9 @@ describe("client: logout revokes first", () => {
 
 /**
  * A browser's view of the worker for cookie mode: a cookie jar that stores what Set-Cookie says and
- * sends the cookie only with requests that ask for credentials (as a cross-origin page's fetch);
- * workerd's own fetch refuses the `credentials` option, so it is consumed here.
+ * sends the cookie only with requests that ask for credentials (as a cross-origin page's fetch), and
+ * the page's Origin with every POST, as browsers do; workerd's own fetch refuses the `credentials`
+ * option, so it is consumed here.
  */
 function browserLikeWorker(clock: FixedClock, bindings: Record<string, string> = {}) {
   const worker = countingWorker(clock, bindings);
@@ -183,6 +184,7 @@ function browserLikeWorker(clock: FixedClock, bindings: Record<string, string> =
   const fetcher = async (input: RequestInfo | URL, init: RequestInit & { credentials?: string } = {}) => {
     const { credentials, ...rest } = init;
     const headers = new Headers(rest.headers);
+    if (rest.method === "POST") headers.set("Origin", "http://chirpy.test");
     if (credentials === "include" && jar.size > 0) {
       headers.set("Cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
     }

@@ -95,6 +95,9 @@ function invalidValues(schema: JsonSchema): unknown[] {
       "a b@c.de",
       "a\u0085b@c.de",
       "a\u007fb@c.de",
+      "a,b@c.de",
+      "x<a@b.co>",
+      '"a"@b.co',
     );
   else if (schema.pattern) values.push("   ");
   return values;

@@ -21,6 +21,16 @@ describe("normalizeEmail", () => {
     ["tab", "saul\t@bettercall.com"],
     ["control character", "saul\u0000@bettercall.com"],
     ["255 characters", `${"a".repeat(243)}@example.com`],
+    // What only a quoted address may hold: each could smuggle a second recipient or a display name
+    // into the mail's To header.
+    ["a comma (a second recipient)", "victim@example.com,attacker@evil.example"],
+    ["a semicolon", "victim@example.com;attacker@evil.example"],
+    ["angle brackets", "Victim <attacker@evil.example>"],
+    ["angle brackets without a space", "x<attacker@evil.example>"],
+    ["a double quote", '"victim"@example.com'],
+    ["square brackets", "saul@[192.0.2.1].com"],
+    ["parentheses (a comment)", "saul(comment)@bettercall.com"],
+    ["a backslash", "sa\\ul@bettercall.com"],
   ])("rejects %s", (_name, raw) => {
     expect(normalizeEmail(raw)).toBeNull();
   });
