@@ -107,6 +107,11 @@ export const chirpsRoutes = new Hono<AppEnv>()
         'List chirps by created_at (ties in insertion order), a page at a time: when more follow, the Link header (rel="next") gives the next page\'s URL',
       tag: "chirps",
       responses: { 200: ["Chirps", [chirpResponseSchema]], 400: ["Bad query", E] },
+      headers: {
+        200: {
+          Link: 'When more chirps follow: `<URL of the next page>; rel="next"` (RFC 8288), the same query with a cursor',
+        },
+      },
     }),
     mayReadFromReplica,
     validate("query", chirpsQuerySchema),

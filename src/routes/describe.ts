@@ -27,6 +27,8 @@ export interface OperationDescription {
   responses: Record<number, [string, (v.GenericSchema | [v.GenericSchema] | "text" | "html")?]>;
   /** Status → links from that response to other operations (OpenAPI `links`). */
   links?: Record<number, Record<string, Link>>;
+  /** Status → response headers it may carry: name → description (string values). */
+  headers?: Record<number, Record<string, string>>;
 }
 
 const DESCRIPTION = Symbol("openapi-operation");

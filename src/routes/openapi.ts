@@ -80,7 +80,19 @@ function operationObject(op: Operation, components: Record<string, JsonObject>):
       content = { "application/json": { schema: { type: "array", items: schemaOf(body[0], components) } } };
     } else if (body) content = { "application/json": { schema: schemaOf(body, components) } };
     const links = op.links?.[Number(status)];
-    responses[status] = { description, ...(content ? { content } : {}), ...(links ? { links } : {}) };
+    const headers = op.headers?.[Number(status)];
+    responses[status] = {
+      description,
+      ...(headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(headers).map(([name, text]) => [name, { description: text, schema: { type: "string" } }]),
+            ),
+          }
+        : {}),
+      ...(content ? { content } : {}),
+      ...(links ? { links } : {}),
+    };
   }
   const input = (target: ValidatedInput["target"]) => op.inputs.find((i) => i.target === target);
   const [body, query, params, headers] = [input("json"), input("query"), input("param"), input("header")];

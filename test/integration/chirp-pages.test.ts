@@ -242,3 +242,25 @@ describe("GET /api/chirps in pages", () => {
     expect((await app(`/api/chirps?author_id=${alice.id}&cursor=${asc}`)).status).toBe(200);
   });
 });
+
+describe("the OpenAPI document describes paging", () => {
+  it("names limit and cursor as query parameters and the Link header of the 200", async () => {
+    const doc = await (await appWith({})("/openapi.json")).json<{
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters: { name: string; schema: Record<string, unknown> }[];
+            responses: Record<string, { headers?: Record<string, unknown> }>;
+          }
+        >
+      >;
+    }>();
+    const op = doc.paths["/api/chirps"].get;
+    const byName = Object.fromEntries(op.parameters.map((p) => [p.name, p.schema]));
+    expect(byName.limit).toMatchObject({ type: "integer", minimum: 1, maximum: 1000, default: 1000 });
+    expect(byName.cursor).toMatchObject({ type: "string", pattern: expect.any(String) });
+    expect(Object.keys(op.responses["200"].headers ?? {})).toEqual(["Link"]);
+  });
+});
