@@ -23,6 +23,8 @@ export default defineConfig({
                 TEST_MIGRATIONS: migrations,
                 // Fixed test secrets: never read .dev.vars in tests.
                 PLATFORM: "dev",
+                // Mail links come from configuration only (the test host is not loopback).
+                APP_URL: "http://chirpy.test/app",
                 JWT_SECRET: "test-secret-0123456789abcdef0123456789abcdef",
                 POLKA_KEY: "test-polka-key",
                 // Property-based fuzzing: runs per endpoint, and a seed to replay a failure.

@@ -3,9 +3,8 @@
 // Usage: node scripts/start.mjs [--port N] [--persist-to DIR] [other wrangler dev flags...]
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { applyLocalMigrations } from "./migrate-local.mjs";
+import { configChecks, tomlVars } from "./settings.mjs";
 import { wrangler } from "./wrangler.mjs";
 
 const args = process.argv.slice(2);
@@ -44,11 +43,6 @@ if (!existsSync(".dev.vars")) {
 // The settings wrangler dev will hand the Worker, checked by the Worker's own schema before
 // anything starts: a bad value stops here with its name, value and rule, instead of every request
 // answering 500. Precedence as wrangler's: --var beats .dev.vars beats [vars] in wrangler.toml.
-const tomlVars = (() => {
-  const toml = readFileSync("wrangler.toml", "utf8");
-  const table = toml.match(/^\[vars\]\n([\s\S]*?)(?=^\[|(?![\s\S]))/m)?.[1] ?? "";
-  return Object.fromEntries([...table.matchAll(/^([A-Z_]+)\s*=\s*"([^"]*)"/gm)].map(([, k, v]) => [k, v]));
-})();
 const devVars = Object.fromEntries(
   [...readFileSync(".dev.vars", "utf8").matchAll(/^([A-Z_]+)=(.*)$/gm)].map(([, k, v]) => [
     k,
@@ -58,19 +52,11 @@ const devVars = Object.fromEntries(
 const cliVars = Object.fromEntries(
   args.flatMap((arg, i) => (args[i - 1] === "--var" ? [arg.split(/:(.*)/s).slice(0, 2)] : [])),
 );
-const configModule = "node_modules/.cache/chirpy-edge/config.mjs";
-await build({
-  entryPoints: ["src/config.ts"],
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  outfile: configModule,
-  logLevel: "error",
-});
-const { findSettingProblem } = await import(pathToFileURL(configModule).href);
-const problem = findSettingProblem({ ...tomlVars, ...devVars, ...cliVars });
+const { findSettingProblem, findDeploymentProblem } = await configChecks();
+const settings = { ...tomlVars(), ...devVars, ...cliVars };
+const problem = findSettingProblem(settings)?.message ?? findDeploymentProblem(settings);
 if (problem) {
-  console.error(`Refusing to start: ${problem.message} (see the Configuration table in README.md).`);
+  console.error(`Refusing to start: ${problem} (see the Configuration table in README.md).`);
   process.exit(1);
 }
 

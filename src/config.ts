@@ -177,6 +177,19 @@ export function findSettingProblem(env: Record<string, unknown>): SettingProblem
   return { name, value, rule: issue.message, message: `${name}=${JSON.stringify(value)} ${issue.message}` };
 }
 
+/**
+ * What a deployment cannot run without although every setting parses: outside development, mail
+ * links come from APP_URL only (never from a request's Host), so an empty APP_URL would mean no
+ * reset or verification mail at all. `npm start` and `npm run deploy` refuse it.
+ */
+export function findDeploymentProblem(env: Record<string, unknown>): string | null {
+  const platform = env.PLATFORM || "production";
+  if (platform !== "dev" && !env.APP_URL) {
+    return `APP_URL is empty with PLATFORM="${platform}": mail links come from APP_URL only outside development; set it to the web app's URL (e.g. https://chirpy.example.com/app)`;
+  }
+  return null;
+}
+
 /** Parses the bindings into Config; a malformed setting throws MisconfigurationError naming it. */
 export function parseConfig(env: Bindings): Config {
   const problem = findSettingProblem(env);

@@ -9,6 +9,7 @@ import type { Bindings } from "../config";
 import type { RandomBytes } from "../crypto/bytes";
 import { BOOKMARK_HEADER, replicaReadStart, type SessionStart } from "../db/replication";
 import { buildDeps, type Deps } from "../deps";
+import { isLoopbackHostname } from "../net/network";
 
 /** What every route sees. Routes behind require-auth also see what it sets (typed there). */
 export interface AppEnv {
@@ -50,10 +51,19 @@ function waitUntilOf(c: Context): ((promise: Promise<unknown>) => void) | null {
   }
 }
 
-/** Where links in mails point: APP_URL, or this API's own web app (`<origin>/app`). */
 type RequestView = { req: { url: string; header(name: string): string | undefined }; var: { deps: Deps } };
 
-const appUrlOf = (c: RequestView) => c.var.deps.config.appUrl || `${new URL(c.req.url).origin}/app`;
+/**
+ * Where links in mails point: APP_URL, from configuration only. In development (PLATFORM=dev)
+ * without it, this API's own web app (`<origin>/app`) when the request names a loopback host;
+ * otherwise null (no link is mailed): a Host header never chooses where a token is sent.
+ */
+function appUrlOf(c: RequestView): string | null {
+  const { appUrl, platform } = c.var.deps.config;
+  if (appUrl) return appUrl;
+  const url = new URL(c.req.url);
+  return platform === "dev" && isLoopbackHostname(url.hostname) ? `${url.origin}/app` : null;
+}
 
 /** The client's address as Cloudflare's edge reports it (null without it). */
 export const clientIpOf = (c: Pick<RequestView, "req">) => c.req.header("CF-Connecting-IP") ?? null;

@@ -4,10 +4,8 @@
 
 import { createMiddleware } from "hono/factory";
 import { CROSS_SITE_REFUSED, forbidden, LOOPBACK_ONLY, NOT_FOUND, notFound } from "../errors";
-import { isLoopback } from "../net/network";
+import { isLoopback, isLoopbackHostname } from "../net/network";
 import type { AppEnv } from "./context";
-
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /**
  * 403 unless the peer is loopback: `CF-Connecting-IP`, which wrangler dev sets from the socket (and
@@ -25,7 +23,7 @@ export const devToolGuard = createMiddleware(async (c, next) => {
   const url = new URL(c.req.url);
   const peer = c.req.header("CF-Connecting-IP");
   if (peer !== undefined && !isLoopback(peer)) throw forbidden(LOOPBACK_ONLY);
-  if (!LOOPBACK_HOSTS.has(url.hostname)) throw forbidden(LOOPBACK_ONLY);
+  if (!isLoopbackHostname(url.hostname)) throw forbidden(LOOPBACK_ONLY);
   const origin = c.req.header("Origin");
   const site = c.req.header("Sec-Fetch-Site");
   if (origin !== undefined && origin !== url.origin) throw forbidden(CROSS_SITE_REFUSED);

@@ -59,6 +59,10 @@ export function networkTiersOf(raw: string): NetworkTier[] {
  * A loopback address (127.0.0.0/8, ::1): the developer's own machine under `wrangler dev`.
  * Cloudflare's edge never reports one as a client's address.
  */
+/** A URL's hostname that names this machine: localhost, 127.0.0.1 or [::1]. */
+export const isLoopbackHostname = (hostname: string) => LOOPBACK_HOSTNAMES.has(hostname);
+const LOOPBACK_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
 export function isLoopback(raw: string): boolean {
   const address = raw.trim();
   if (networkKeyOf(address)?.startsWith("ip4:127.")) return true;

@@ -58,7 +58,8 @@ export type SecurityEvent =
   | { event: "email.verified"; user_id: string }
   | { event: "email_verification.failed"; reason: "invalid_token" | "address_changed" }
   | { event: "mail.send_failed"; kind: string; attempts: number; error: string }
-  | { event: "mail.recipient_rate_limited"; kind: string };
+  | { event: "mail.recipient_rate_limited"; kind: string }
+  | { event: "mail.link_unavailable"; kind: string; reason: "app_url_unset" | "host_not_loopback" };
 
 /** Events anyone can cause with junk: written at most once per reason per THROTTLE_WINDOW_MS. */
 export type ThrottledEvent =

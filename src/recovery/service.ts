@@ -31,9 +31,32 @@ import {
 import { passwordResetMail, verificationMail } from "../mail/messages";
 import { emitSecurityEvent } from "../ops/security-events";
 
-/** Where a request came from, and where its mail's links point. */
+/** Where a request came from, and where its mail's links point (null: nowhere configured). */
 export interface MailMeta extends ClientMeta {
-  appUrl: string;
+  appUrl: string | null;
+}
+
+// A deployment without APP_URL says so once per isolate, not once per mail.
+let reportedMissingAppUrl = false;
+
+/**
+ * The base of a mail's links, or null when there is none: then the mail is not sent, and an event
+ * says why (in production APP_URL is unset: a misconfiguration, logged once per isolate; in
+ * development the request named a host that is not loopback, and without APP_URL a Host header
+ * never chooses where a token goes).
+ */
+function linkBaseOf(deps: Deps, meta: MailMeta, kind: "password_reset" | "email_verification"): string | null {
+  if (meta.appUrl !== null) return meta.appUrl;
+  const production = deps.config.platform !== "dev";
+  if (!production || !reportedMissingAppUrl) {
+    reportedMissingAppUrl ||= production;
+    emitSecurityEvent({
+      event: "mail.link_unavailable",
+      kind,
+      reason: production ? "app_url_unset" : "host_not_loopback",
+    });
+  }
+  return null;
 }
 
 /**
@@ -69,6 +92,9 @@ export function requestPasswordReset(deps: Deps, email: string, meta: MailMeta):
  */
 async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Promise<void> {
   const { config, db } = deps;
+  // Nowhere to point the link: nothing is stored or sent (the same for every address).
+  const appUrl = linkBaseOf(deps, meta, "password_reset");
+  if (appUrl === null) return;
   const nowMs = deps.clock.now();
   const windowMs = config.mailWindowSeconds * 1000;
   const perEmail = { key: attemptKey("reset", await sha256Hex(email)), limit: config.passwordResetMaxPerEmail };
@@ -101,7 +127,7 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
   const [stored] = issued;
   emitSecurityEvent({ event: "password_reset.requested", user_id: stored?.userId ?? null, ip: meta.ip });
   if (!stored) return;
-  const mail = passwordResetMail(stored.email, { appUrl: meta.appUrl, token, ttlSeconds });
+  const mail = passwordResetMail(stored.email, { appUrl, token, ttlSeconds });
   await deps.mail.send(mail, { recipientBudgetSpent: true });
 }
 
@@ -149,8 +175,10 @@ export async function confirmPasswordReset(deps: Deps, token: string, password: 
 /** Sends the user a verification mail after the response (sign-up, email change). */
 export function sendVerificationLater(deps: Deps, user: Pick<User, "id">, meta: MailMeta): void {
   deps.defer("email_verification", async () => {
+    const appUrl = linkBaseOf(deps, meta, "email_verification");
+    if (appUrl === null) return;
     const link = await issueAccountToken(deps, user.id, "email_verification");
-    if (link) await deps.mail.send(verificationMail(link.to, { appUrl: meta.appUrl, ...link }));
+    if (link) await deps.mail.send(verificationMail(link.to, { appUrl, ...link }));
   });
 }
 

@@ -155,11 +155,41 @@ describe("the reset mail and its token", () => {
     expect(reset?.html).toContain(`href="https://app.example.com/reset-password#token=${token}"`);
   });
 
-  it("links to the API's own web app when APP_URL is not set", async () => {
+  it("links to APP_URL whatever Host the request names", async () => {
     const user = await newUser(api);
-    await askReset(api, user.email);
+    await askReset((path, init) => api(`http://attacker.example${path}`, init), user.email);
     const [mail] = await mailbox(user.email);
     expect(mail.text).toContain("http://chirpy.test/app/reset-password#token=");
+    expect(mail.text).not.toContain("attacker.example");
+  });
+
+  it("without APP_URL in development: the API's own web app on a loopback host, no link for any other Host", async () => {
+    const app = appWith({}, { APP_URL: "" });
+    const user = await newUser(app);
+    const before = securityEvents().length;
+    await askReset((path, init) => app(`http://attacker.example${path}`, init), user.email);
+    await backgroundSettled();
+    expect((await mailbox(user.email)).filter((m) => /Reset/.test(m.subject))).toEqual([]);
+    expect(securityEvents().slice(before)).toContainEqual({
+      event: "mail.link_unavailable",
+      kind: "password_reset",
+      reason: "host_not_loopback",
+      level: "security",
+    });
+    await askReset((path, init) => app(`http://localhost:8787${path}`, init), user.email);
+    const reset = (await mailbox(user.email)).find((m) => /Reset/.test(m.subject));
+    expect(reset?.text).toContain("http://localhost:8787/app/reset-password#token=");
+  });
+
+  it("without APP_URL in production: no mail with a link at all, and the misconfiguration logged once", async () => {
+    const sent: Parameters<MailBinding["send"]>[0][] = [];
+    const app = appWith({}, { APP_URL: "", PLATFORM: "production", EMAIL: recordingBinding(sent) });
+    const users = [await newUser(app), await newUser(app)];
+    for (const user of users) await askReset((path, init) => app(`http://localhost${path}`, init), user.email);
+    await backgroundSettled();
+    expect(sent.filter((m) => /Reset|Confirm/.test(m.subject))).toEqual([]);
+    const logged = securityEvents().filter((e) => e.event === "mail.link_unavailable" && e.reason === "app_url_unset");
+    expect(logged).toHaveLength(1);
   });
 
   it("is stored only as its SHA-256: no column of the row holds the token", async () => {

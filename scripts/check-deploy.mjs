@@ -1,0 +1,15 @@
+// `npm run deploy` runs this first (predeploy): the settings in wrangler.toml's [vars] must parse
+// with the Worker's own schema, and a production deployment needs APP_URL (mail links come from
+// it only). Usage: node scripts/check-deploy.mjs [--config wrangler.toml]
+import { configChecks, tomlVars } from "./settings.mjs";
+
+const i = process.argv.indexOf("--config");
+const file = i === -1 ? "wrangler.toml" : process.argv[i + 1];
+const vars = tomlVars(file);
+const { findSettingProblem, findDeploymentProblem } = await configChecks();
+const problem = findSettingProblem(vars)?.message ?? findDeploymentProblem(vars);
+if (problem) {
+  console.error(`Refusing to deploy: ${problem} (under [vars] in ${file}; see the Configuration table in README.md).`);
+  process.exit(1);
+}
+console.log(`${file}: settings check out for a deployment.`);
