@@ -22,7 +22,7 @@ import {
   unauthorized,
 } from "../errors";
 import { isLoopback, networkKeyOf } from "../net/network";
-import { emitSecurityEvent } from "../ops/security-events";
+import { emitSecurityEvent, emitThrottledSecurityEvent } from "../ops/security-events";
 import { type Budget, type ClientMeta, networkBudgets, retryAfter } from "./limits";
 import { issueAccessToken, newOpaqueToken, requireKeyRing } from "./tokens";
 
@@ -115,7 +115,7 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   ] as const;
   const [limit, wait] = limits.reduce((worst, next) => (next[1] > worst[1] ? next : worst));
   if (wait > 0) {
-    emitSecurityEvent({ event: "login.rate_limited", limit, retry_after: wait, ip: meta.ip });
+    emitThrottledSecurityEvent({ event: "login.rate_limited", limit, retry_after: wait, ip: meta.ip }, nowMs);
     throw tooManyRequests(TOO_MANY_LOGINS, wait);
   }
 

@@ -25,12 +25,6 @@ export type SecurityEvent =
       reason: "unknown_email" | "wrong_password" | "credentials_changed" | "email_unverified";
       ip: string | null;
     }
-  | {
-      event: "login.rate_limited";
-      limit: "ip_attempts" | "ip" | "email" | "account";
-      retry_after: number;
-      ip: string | null;
-    }
   | { event: "signup.succeeded"; user_id: string; ip: string | null }
   | { event: "signup.rate_limited"; retry_after: number; ip: string | null }
   | {
@@ -49,24 +43,35 @@ export type SecurityEvent =
     }
   | { event: "session.ended"; user_id: string | null; session_id: string | null; by: SessionEndedBy; count: number }
   | { event: "refresh_token.reuse_detected"; user_id: string; session_id: string }
-  | { event: "webhook.rejected"; reason: "bad_key" | "unknown_user" }
   | { event: "password_reset.requested"; user_id: string | null; ip: string | null }
   | { event: "password_reset.rate_limited"; limit: "email" | "ip"; ip: string | null }
   | { event: "password_reset.completed"; user_id: string }
-  | { event: "password_reset.failed"; reason: "invalid_token" | "address_changed" }
   | { event: "email_verification.rate_limited"; user_id: string }
   | { event: "email.verified"; user_id: string }
-  | { event: "email_verification.failed"; reason: "invalid_token" | "address_changed" }
   | { event: "mail.send_failed"; kind: string; attempts: number; error: string }
   | { event: "mail.recipient_rate_limited"; kind: string }
   | { event: "mail.link_unavailable"; kind: string; reason: "app_url_unset" | "host_not_loopback" };
 
-/** Events anyone can cause with junk: written at most once per reason per THROTTLE_WINDOW_MS. */
+/**
+ * Events anyone can cause at will (junk tokens, wrong keys, guessed links, a budget's 429): written
+ * at most once per reason and client network per THROTTLE_WINDOW_MS, with a count of those held back.
+ */
 export type ThrottledEvent =
   | { event: "access_token.unknown_kid"; kid: string | null }
-  | { event: "access_token.invalid"; kid: string; reason: InvalidTokenReason };
+  | { event: "access_token.invalid"; kid: string; reason: InvalidTokenReason }
+  | { event: "webhook.rejected"; reason: "bad_key" | "unknown_user"; ip: string | null }
+  | { event: "password_reset.failed"; reason: "invalid_token" | "address_changed"; ip: string | null }
+  | { event: "email_verification.failed"; reason: "invalid_token" | "address_changed"; ip: string | null }
+  | {
+      event: "login.rate_limited";
+      limit: "ip_attempts" | "ip" | "email" | "account";
+      retry_after: number;
+      ip: string | null;
+    };
 
 const THROTTLE_WINDOW_MS = 60_000;
+/** Reasons × networks tracked per isolate at most; the oldest goes first (its held count written out). */
+const MAX_THROTTLES = 1000;
 
 /** Writes one event line; an `ip` is reduced to the client's network prefix first. */
 export function emitSecurityEvent(event: SecurityEvent): void {
@@ -75,22 +80,48 @@ export function emitSecurityEvent(event: SecurityEvent): void {
   console.log(JSON.stringify({ ...rest, level: "security", ...prefix }));
 }
 
-// Per isolate: when each reason's current window started, and how many events it has held back.
+// Per isolate: when each (reason, network)'s current window started, and how many events it held back.
 const throttles = new Map<string, { windowStart: number; held: number }>();
 
+/** The line of a throttled event: its fields, the client's network prefix, and how many it stands for. */
+function throttledLine(event: ThrottledEvent, count: number): string {
+  const { ip, ...rest } = event as ThrottledEvent & { ip?: string | null };
+  const prefix = "ip" in event ? { ip_prefix: ip ? networkPrefixOf(ip) : null } : {};
+  return JSON.stringify({ ...rest, count, level: "security", ...prefix });
+}
+
 /**
- * Writes a junk-driven event at most once per reason per minute: the first in a window is written
- * with `count` = itself plus the ones held back in the window before, the rest are only counted.
- * Bounded memory: one entry per reason.
+ * Writes a junk-driven event at most once per reason and client network per minute: the first in a
+ * window is written with `count` = itself plus the ones held back in the window before, the rest
+ * are only counted. Bounded memory: at most MAX_THROTTLES entries; the oldest is dropped first, its
+ * held-back count written out then (a `count` with the event's reason and network).
  */
 export function emitThrottledSecurityEvent(event: ThrottledEvent, nowMs: number): void {
-  const reason = `${event.event}:${"reason" in event ? event.reason : ""}`;
-  const throttle = throttles.get(reason);
+  const { ip } = event as { ip?: string | null };
+  const network = ip ? networkPrefixOf(ip) : "";
+  const detail = "reason" in event ? event.reason : "limit" in event ? event.limit : "";
+  const key = `${event.event}:${detail}:${network}`;
+  const throttle = throttles.get(key);
   // A clock that moved backwards (tests) starts a new window too.
   if (throttle && nowMs >= throttle.windowStart && nowMs - throttle.windowStart < THROTTLE_WINDOW_MS) {
     throttle.held++;
+    lastEvents.set(key, event);
     return;
   }
-  throttles.set(reason, { windowStart: nowMs, held: 0 });
-  console.log(JSON.stringify({ ...event, count: (throttle?.held ?? 0) + 1, level: "security" }));
+  throttles.delete(key);
+  if (throttles.size >= MAX_THROTTLES) evictOldest();
+  throttles.set(key, { windowStart: nowMs, held: 0 });
+  lastEvents.set(key, event);
+  console.log(throttledLine(event, (throttle?.held ?? 0) + 1));
+}
+
+// The latest event of each key, so an evicted entry's held-back count can be written with its fields.
+const lastEvents = new Map<string, ThrottledEvent>();
+
+function evictOldest(): void {
+  const [key, oldest] = throttles.entries().next().value as [string, { held: number }];
+  throttles.delete(key);
+  const event = lastEvents.get(key);
+  lastEvents.delete(key);
+  if (event && oldest.held > 0) console.log(throttledLine(event, oldest.held));
 }

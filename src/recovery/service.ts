@@ -29,7 +29,7 @@ import {
   tooManyRequests,
 } from "../errors";
 import { passwordResetMail, verificationMail } from "../mail/messages";
-import { emitSecurityEvent } from "../ops/security-events";
+import { emitSecurityEvent, emitThrottledSecurityEvent } from "../ops/security-events";
 
 /** Where a request came from, and where its mail's links point (null: nowhere configured). */
 export interface MailMeta extends ClientMeta {
@@ -136,11 +136,16 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
  * session of the user (refresh and access tokens stop at once) and clears the address's login
  * lock, in one batch. A wrong, used, replaced or expired token → 400, nothing changed.
  */
-export async function confirmPasswordReset(deps: Deps, token: string, password: string): Promise<void> {
+export async function confirmPasswordReset(
+  deps: Deps,
+  token: string,
+  password: string,
+  meta: ClientMeta,
+): Promise<void> {
   const { db } = deps;
   const now = new Date(deps.clock.now());
   const refused = (reason: "invalid_token" | "address_changed" = "invalid_token") => {
-    emitSecurityEvent({ event: "password_reset.failed", reason });
+    emitThrottledSecurityEvent({ event: "password_reset.failed", reason, ip: meta.ip }, deps.clock.now());
     return badRequest(INVALID_RESET_TOKEN);
   };
   if (!OPAQUE_TOKEN_PATTERN.test(token)) throw refused();
@@ -202,9 +207,9 @@ export async function resendVerification(deps: Deps, user: User, meta: MailMeta)
 }
 
 /** POST /api/email-verifications/confirm: marks the address the token was sent to as verified. */
-export async function confirmEmailVerification(deps: Deps, token: string): Promise<void> {
+export async function confirmEmailVerification(deps: Deps, token: string, meta: ClientMeta): Promise<void> {
   const refused = (reason: "invalid_token" | "address_changed") => {
-    emitSecurityEvent({ event: "email_verification.failed", reason });
+    emitThrottledSecurityEvent({ event: "email_verification.failed", reason, ip: meta.ip }, deps.clock.now());
     return badRequest(INVALID_VERIFICATION_TOKEN);
   };
   if (!OPAQUE_TOKEN_PATTERN.test(token)) throw refused("invalid_token");

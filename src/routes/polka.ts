@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { badRequest, invalidField, USER_ID_NOT_UUID } from "../errors";
-import type { AppEnv } from "../middleware/context";
+import { type AppEnv, clientIpOf } from "../middleware/context";
 import { polkaKeyAuth } from "../middleware/polka-key";
 import { jsonBody, named } from "../middleware/validation";
 import { upgradeToChirpyRed } from "../polka/service";
@@ -37,7 +37,7 @@ export const polkaRoutes = new Hono<AppEnv>().post(
     // Polka retries anything but a 2xx: events we do not handle are acknowledged and ignored.
     if (event !== "user.upgraded") return c.body(null, 204);
     if (!UUID_PATTERN.test(data.user_id)) throw badRequest(USER_ID_NOT_UUID);
-    await upgradeToChirpyRed(c.get("deps"), data.user_id);
+    await upgradeToChirpyRed(c.get("deps"), data.user_id, clientIpOf(c));
     return c.body(null, 204);
   },
 );

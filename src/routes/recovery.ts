@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { OPAQUE_TOKEN_PATTERN } from "../auth/tokens";
 import { invalidField } from "../errors";
-import { type AppEnv, mailMetaOf } from "../middleware/context";
+import { type AppEnv, clientIpOf, mailMetaOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { email, jsonBody, named, password } from "../middleware/validation";
 import {
@@ -57,7 +57,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     jsonBody(resetConfirmSchema),
     async (c) => {
       const { token, password } = c.req.valid("json");
-      await confirmPasswordReset(c.get("deps"), token, password);
+      await confirmPasswordReset(c.get("deps"), token, password, { ip: clientIpOf(c) });
       return c.body(null, 204);
     },
   )
@@ -91,7 +91,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     }),
     jsonBody(verificationConfirmSchema),
     async (c) => {
-      await confirmEmailVerification(c.get("deps"), c.req.valid("json").token);
+      await confirmEmailVerification(c.get("deps"), c.req.valid("json").token, { ip: clientIpOf(c) });
       return c.body(null, 204);
     },
   );

@@ -71,7 +71,7 @@ describe("security events", () => {
       await app("/api/users", json({ email: uniqueEmail(), password: PASSWORD }, v6));
     });
     expect(events.filter((e) => e.event === "login.rate_limited")).toEqual([
-      { event: "login.rate_limited", limit: "email", retry_after: 900, level: "security", ip_prefix: null },
+      { event: "login.rate_limited", limit: "email", retry_after: 900, count: 1, level: "security", ip_prefix: null },
     ]);
     expect(events.filter((e) => e.event === "signup.rate_limited")).toEqual([
       { event: "signup.rate_limited", retry_after: 3600, level: "security", ip_prefix: "2001:db8:1234::/48" },
@@ -169,7 +169,7 @@ describe("security events", () => {
     });
     expect(events).toEqual([
       { event: "access_token.unknown_kid", kid: "forged-kid", count: 1, level: "security" },
-      { event: "webhook.rejected", reason: "bad_key", level: "security" },
+      { event: "webhook.rejected", reason: "bad_key", count: 1, level: "security", ip_prefix: null },
     ]);
   });
 });
@@ -222,5 +222,58 @@ describe("refused access tokens under one of our kids", () => {
     const next = await eventsDuring(() => app("/api/chirps", json({ body: "x" }, bearer(junk(99)))));
     // 49 suppressed in the first minute, plus this one.
     expect(next).toEqual([{ event: "access_token.unknown_kid", kid: "junk99", count: 50, level: "security" }]);
+  });
+});
+
+describe("events a stranger can cause at will are bounded per network per minute", () => {
+  const junkToken = "0".repeat(64);
+  const from = (ip: string) => ({ "CF-Connecting-IP": ip });
+
+  it("50 guessed reset links, verification links and wrong webhook keys from one network: one line each, then the count", async () => {
+    const clock = fixedClock(Date.UTC(2047, 0, 1));
+    const app = appWith({ clock });
+    const flood = async (ip: string, times: number) => {
+      for (let i = 0; i < times; i++) {
+        await app("/api/password-resets/confirm", json({ token: junkToken, password: "x" }, from(ip)));
+        await app("/api/email-verifications/confirm", json({ token: junkToken }, from(ip)));
+        await app(
+          "/api/polka/webhooks",
+          json({ event: "x", data: { user_id: "y" } }, { ...from(ip), Authorization: "ApiKey no" }),
+        );
+      }
+    };
+    const kinds = ["password_reset.failed", "email_verification.failed", "webhook.rejected"];
+    const first = await eventsDuring(() => flood("198.51.100.7", 50));
+    for (const kind of kinds) {
+      expect(
+        first.filter((e) => e.event === kind),
+        kind,
+      ).toEqual([expect.objectContaining({ event: kind, count: 1, ip_prefix: "198.51.100.0/24" })]);
+    }
+    // Another network is not hidden behind the first one's budget.
+    const other = await eventsDuring(() => flood("2001:db8:aaaa::1", 1));
+    expect(other.map((e) => e.event).sort()).toEqual([...kinds].sort());
+    // A minute later the first network's next line carries the 49 held back, plus itself.
+    clock.advance(61);
+    const later = await eventsDuring(() => flood("198.51.100.7", 1));
+    for (const kind of kinds) {
+      expect(
+        later.filter((e) => e.event === kind),
+        kind,
+      ).toEqual([expect.objectContaining({ count: 50 })]);
+    }
+  });
+
+  it("a login budget's 429s from one network are one line a minute", async () => {
+    const clock = fixedClock(Date.UTC(2048, 0, 1));
+    const app = appWith({ clock });
+    const user = await newUser(app);
+    const events = await eventsDuring(async () => {
+      for (let i = 0; i < 30; i++)
+        await app("/api/login", json({ email: user.email, password: "wrong" }, from("203.0.113.99")));
+    });
+    const limited = events.filter((e) => e.event === "login.rate_limited");
+    expect(limited).toHaveLength(1);
+    expect(limited[0]).toMatchObject({ count: 1, ip_prefix: "203.0.113.0/24" });
   });
 });
