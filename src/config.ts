@@ -71,6 +71,8 @@ export const settingsSchema = v.object({
   LOGIN_MAX_FAILURES_PER_EMAIL: integer(5),
   /** Failed logins per email from all networks the account has not recently logged in from. */
   LOGIN_MAX_FAILURES_PER_ACCOUNT: integer(20),
+  /** Failed logins through one device cookie (a browser that logged in before), which the account budget spares. */
+  LOGIN_MAX_FAILURES_PER_DEVICE: integer(10),
   LOGIN_MAX_FAILURES_PER_IP: integer(50),
   LOGIN_FAILURE_WINDOW_SECONDS: integer(900),
   /** How long a network stays "known" to an account after a successful login from it. */

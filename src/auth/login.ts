@@ -21,8 +21,9 @@ import {
   tooManyRequests,
   unauthorized,
 } from "../errors";
-import { isLoopback, networkKeyOf } from "../net/network";
+import { isLoopback, knownNetworkKeyOf, networkKeyOf } from "../net/network";
 import { emitSecurityEvent, emitThrottledSecurityEvent } from "../ops/security-events";
+import { type DeviceClaim, deviceCookieFor, isDeviceOf, parseDeviceCookie } from "./device";
 import { type Budget, type ClientMeta, networkBudgets, retryAfter } from "./limits";
 import { issueAccessToken, newOpaqueToken, requireKeyRing } from "./tokens";
 
@@ -36,6 +37,8 @@ export interface Credentials {
 
 export interface LoginMeta extends ClientMeta {
   userAgent: string | null;
+  /** The device cookie the request carried, as it came (see auth/device.ts). */
+  deviceCookie: string | null;
 }
 
 export interface LoginResult {
@@ -45,6 +48,8 @@ export interface LoginResult {
   refreshToken: string;
   /** When the session (and so the refresh token) ends at the latest. */
   expiresAt: Date;
+  /** The device cookie to set: this browser is now known to the account (the same device id if it was). */
+  deviceCookie: string;
 }
 
 /** The budgets one login attempt spends, by what each protects. */
@@ -57,15 +62,26 @@ interface LoginBudgets {
   pairFailures: Budget;
   /** Failures per email from networks it has not logged in from (LOGIN_MAX_FAILURES_PER_ACCOUNT). */
   accountFailures: Budget;
+  /** Failures through the device cookie the request carried (LOGIN_MAX_FAILURES_PER_DEVICE). */
+  deviceFailures: Budget[];
 }
 
-function loginBudgets(deps: Deps, emailDigest: string, ip: string | null, network: string): LoginBudgets {
+function loginBudgets(
+  deps: Deps,
+  emailDigest: string,
+  ip: string | null,
+  network: string,
+  device: DeviceClaim | null,
+): LoginBudgets {
   const { config } = deps;
   return {
     attempts: networkBudgets("login", ip, config.loginMaxAttemptsPerIp),
     networkFailures: networkBudgets("ip", ip, config.loginMaxFailuresPerIp),
     pairFailures: { key: attemptKey("email", `${emailDigest}:${network}`), limit: config.loginMaxFailuresPerEmail },
     accountFailures: { key: attemptKey("account", emailDigest), limit: config.loginMaxFailuresPerAccount },
+    deviceFailures: device
+      ? [{ key: attemptKey("device", device.deviceId), limit: config.loginMaxFailuresPerDevice }]
+      : [],
   };
 }
 
@@ -76,9 +92,10 @@ function loginBudgets(deps: Deps, emailDigest: string, ip: string | null, networ
  *   known and unknown emails. A success clears its (email, network) failures and gives back its
  *   failure counts; the attempt budget keeps it (every login costs a hash).
  * - No lockout by strangers: the hard per-email block is per (email, network), and a network the
- *   user logged in from within LOGIN_KNOWN_NETWORK_SECONDS is exempt from the account-wide budget
- *   that binds every other network. So is loopback (local development: one machine, not a
- *   distributed guesser; Cloudflare never reports it).
+ *   user logged in from within LOGIN_KNOWN_NETWORK_SECONDS (IPv6 by its /56) is exempt from the
+ *   account-wide budget that binds every other network, as is a browser carrying a valid device
+ *   cookie of the user (auth/device.ts; it has its own small budget). So is loopback (local
+ *   development: one machine, not a distributed guesser; Cloudflare never reports it).
  * - Enumeration: an unknown email costs one hash too (against DUMMY_PASSWORD_HASH) and gets the
  *   same answer as a wrong password.
  * - Sessions per user are capped: the session that opens ends the least recently used ones past
@@ -93,25 +110,31 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   // Keyed on a digest so the table holds no email addresses of strangers.
   const emailDigest = await sha256Hex(input.email);
   const network = (meta.ip && networkKeyOf(meta.ip)) || null;
-  const budgets = loginBudgets(deps, emailDigest, meta.ip, network ?? "unknown");
-  const { attempts, networkFailures, pairFailures, accountFailures } = budgets;
+  const knownNetwork = (meta.ip && knownNetworkKeyOf(meta.ip)) || null;
+  // Read by shape only here; whether it is the user's is known after the lookup.
+  const device = parseDeviceCookie(meta.deviceCookie);
+  const budgets = loginBudgets(deps, emailDigest, meta.ip, network ?? "unknown", device);
+  const { attempts, networkFailures, pairFailures, accountFailures, deviceFailures } = budgets;
   const allKeys = [
     pairFailures.key,
     accountFailures.key,
-    ...[...attempts, ...networkFailures].map((b) => b.key),
+    ...[...attempts, ...networkFailures, ...deviceFailures].map((b) => b.key),
   ] as const;
 
   const knownSince = new Date(nowMs - config.loginKnownNetworkSeconds * 1000);
   const [counts, [found]] = await db.batch([
     reserveAttemptsStatement(db, allKeys, now, windowMs),
-    selectUserForLogin(db, input.email, network, knownSince),
+    selectUserForLogin(db, input.email, knownNetwork, knownSince),
   ]);
+  const knownDevice = device !== null && found !== undefined && (await isDeviceOf(keys, device, found.user));
   const over = (list: Budget[]) => retryAfter(list, counts, windowMs, nowMs);
+  const spared = knownDevice || found?.fromKnownNetwork || (meta.ip && isLoopback(meta.ip));
   const limits = [
     ["ip_attempts", over(attempts)],
     ["ip", over(networkFailures)],
     ["email", over([pairFailures])],
-    ["account", found?.fromKnownNetwork || (meta.ip && isLoopback(meta.ip)) ? 0 : over([accountFailures])],
+    ["account", spared ? 0 : over([accountFailures])],
+    ["device", knownDevice ? over(deviceFailures) : 0],
   ] as const;
   const [limit, wait] = limits.reduce((worst, next) => (next[1] > worst[1] ? next : worst));
   if (wait > 0) {
@@ -128,7 +151,11 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   }
   if (config.requireVerifiedEmail && !user.emailVerified) {
     // Said only to whoever knows the password. Not a failed guess: its failure counts go back.
-    await releaseAttemptsStatement(db, [pairFailures.key, accountFailures.key, ...networkFailures.map((b) => b.key)]);
+    await releaseAttemptsStatement(db, [
+      pairFailures.key,
+      accountFailures.key,
+      ...[...networkFailures, ...deviceFailures].map((b) => b.key),
+    ]);
     emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "email_unverified", ip: meta.ip });
     throw forbidden(EMAIL_NOT_VERIFIED);
   }
@@ -156,8 +183,12 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     }),
     endLeastRecentlyUsedSessionsStatement(db, user.id, config.maxSessionsPerUser, now, written),
     clearAttemptsStatement(db, [pairFailures.key], written),
-    releaseAttemptsStatement(db, [accountFailures.key, ...networkFailures.map((b) => b.key)], written),
-    ...(network ? [rememberNetworkStatement(db, sessionId, network, now)] : []),
+    releaseAttemptsStatement(
+      db,
+      [accountFailures.key, ...[...networkFailures, ...deviceFailures].map((b) => b.key)],
+      written,
+    ),
+    ...(knownNetwork ? [rememberNetworkStatement(db, sessionId, knownNetwork, now)] : []),
   ]);
   if (opened.length === 0) {
     emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "credentials_changed", ip: meta.ip });
@@ -173,5 +204,8 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
       count: ended.length,
     });
   }
-  return { user, sessionId, accessToken, refreshToken, expiresAt };
+  // This browser is now one of the user's devices (the same one, if it was), under the password
+  // just verified: a later password change voids the cookie.
+  const deviceCookie = await deviceCookieFor(deps, keys.current, user, knownDevice ? device.deviceId : undefined);
+  return { user, sessionId, accessToken, refreshToken, expiresAt, deviceCookie };
 }

@@ -11,6 +11,8 @@ export interface SigningKey {
   cryptoKey: CryptoKey;
   /** Derives rotated refresh tokens (see successorKeyFor); HMAC-SHA256, sign only. */
   successorKey: CryptoKey;
+  /** Signs and verifies device cookies (auth/device.ts); HMAC-SHA256 under its own label. */
+  deviceKey: CryptoKey;
 }
 
 export interface KeyRing {
@@ -34,28 +36,25 @@ async function deriveKey(secret: string): Promise<SigningKey> {
   return {
     kid: toBase64Url(new Uint8Array(mac).slice(0, 12)),
     cryptoKey,
-    successorKey: await successorKeyFor(secret),
+    successorKey: await hkdfKeyFor(secret, "refresh-token successor v1", ["sign"]),
+    deviceKey: await hkdfKeyFor(secret, "device cookie v1", ["sign", "verify"]),
   };
 }
 
 /**
- * The key that derives a rotated refresh token's successor: HKDF-SHA256 (RFC 5869) of the signing
- * secret under its own label, so it is independent of the signing key and, like the secret, never
- * stored in D1. A database read plus any number of spent tokens therefore derives nothing.
+ * An HMAC key for one purpose: HKDF-SHA256 (RFC 5869) of the signing secret under the purpose's own
+ * label, so it is independent of the signing key and, like the secret, never stored in D1. (The
+ * key that derives rotated refresh tokens: a database read plus any number of spent tokens
+ * therefore derives nothing.)
  */
-async function successorKeyFor(secret: string): Promise<CryptoKey> {
+async function hkdfKeyFor(secret: string, label: string, usages: ("sign" | "verify")[]): Promise<CryptoKey> {
   const ikm = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
   return crypto.subtle.deriveKey(
-    {
-      name: "HKDF",
-      hash: "SHA-256",
-      salt: encoder.encode("chirpy-edge"),
-      info: encoder.encode("refresh-token successor v1"),
-    },
+    { name: "HKDF", hash: "SHA-256", salt: encoder.encode("chirpy-edge"), info: encoder.encode(label) },
     ikm,
     { ...HMAC_SHA256, length: 256 },
     false,
-    ["sign"],
+    usages,
   );
 }
 

@@ -11,7 +11,8 @@ import { loginAttempts } from "./schema";
  * ("account") and per network ("ip"); every login attempt per network ("login"); sign-ups (and
  * email-change probes) per network and globally ("signup"); credential changes per user ("password");
  * password-reset requests per email ("reset") and per network ("reset-ip"); verification mails
- * asked for per user ("verify"); mails of any kind per recipient address ("mail").
+ * asked for per user ("verify"); mails of any kind per recipient address ("mail"); failed logins
+ * through one device cookie ("device").
  */
 export type AttemptKind =
   | "email"
@@ -23,7 +24,8 @@ export type AttemptKind =
   | "reset"
   | "reset-ip"
   | "verify"
-  | "mail";
+  | "mail"
+  | "device";
 export const attemptKey = (kind: AttemptKind, value: string) => `${kind}:${value}`;
 
 /**

@@ -20,6 +20,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import * as v from "valibot";
+import { DEVICE_COOKIE_SECONDS } from "../auth/device";
 import { COOKIE_MODE_ORIGIN_REFUSED, COOKIE_NEEDS_SESSION_HEADER, forbidden, invalidField } from "../errors";
 import type { AppEnv } from "./context";
 import { readAuthorization } from "./require-auth";
@@ -107,3 +108,14 @@ export function clearRefreshCookie(c: Context<SessionModeEnv>): void {
 }
 
 const ATTRIBUTES = { prefix: "host", httpOnly: true, secure: true, sameSite: "Strict", path: "/" } as const;
+
+// The device cookie (auth/device.ts): __Host-chirpy-device, HttpOnly, Secure, SameSite=Strict, a
+// year. Set by every successful login, in bearer and cookie mode alike; read by the next login.
+const DEVICE = "chirpy-device";
+
+/** The device cookie a request carries, or null. */
+export const deviceCookieOf = (c: Context): string | null => getCookie(c, DEVICE, "host") ?? null;
+
+export function setDeviceCookie(c: Context, value: string): void {
+  setCookie(c, DEVICE, value, { ...ATTRIBUTES, maxAge: DEVICE_COOKIE_SECONDS });
+}

@@ -56,6 +56,16 @@ export function networkTiersOf(raw: string): NetworkTier[] {
 }
 
 /**
+ * The network a successful login makes "known" to the account (spared by its failure lock): an
+ * IPv4 address, or an IPv6 /56 (ISPs that rotate a customer's /64 keep it inside the customer's
+ * /56). Null for anything that is not an address.
+ */
+export function knownNetworkKeyOf(raw: string): string | null {
+  const tiers = networkTiersOf(raw);
+  return (tiers[1] ?? tiers[0])?.key ?? null;
+}
+
+/**
  * A loopback address (127.0.0.0/8, ::1): the developer's own machine under `wrangler dev`.
  * Cloudflare's edge never reports one as a client's address.
  */

@@ -64,7 +64,7 @@ export type ThrottledEvent =
   | { event: "email_verification.failed"; reason: "invalid_token" | "address_changed"; ip: string | null }
   | {
       event: "login.rate_limited";
-      limit: "ip_attempts" | "ip" | "email" | "account";
+      limit: "ip_attempts" | "ip" | "email" | "account" | "device";
       retry_after: number;
       ip: string | null;
     };

@@ -78,6 +78,7 @@ export async function runHousekeeping(deps: Deps, budget: HousekeepingBudget = C
       "reset-ip": ago(config.mailWindowSeconds),
       verify: ago(config.mailWindowSeconds),
       mail: ago(config.mailWindowSeconds),
+      device: ago(config.loginFailureWindowSeconds),
     },
     networkLastLoginBefore: ago(config.loginKnownNetworkSeconds),
   };

@@ -5,9 +5,11 @@ import { AppError, MISSING_BEARER, MISSING_SESSION_COOKIE, unauthorized } from "
 import { type AppEnv, clientIpOf } from "../middleware/context";
 import {
   clearRefreshCookie,
+  deviceCookieOf,
   presentedRefreshToken,
   SESSION_HEADER,
   sessionMode,
+  setDeviceCookie,
   setRefreshCookie,
 } from "../middleware/session-cookie";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
@@ -55,7 +57,9 @@ export const authRoutes = new Hono<AppEnv>()
       const result = await login(c.get("deps"), c.req.valid("json"), {
         ip: clientIpOf(c),
         userAgent: c.req.header("User-Agent") ?? null,
+        deviceCookie: deviceCookieOf(c),
       });
+      setDeviceCookie(c, result.deviceCookie);
       if (!c.get("cookieMode")) return c.json(toLoginJson(result.user, result), 200);
       setRefreshCookie(c, result.refreshToken, result.expiresAt);
       return c.json(toLoginJson(result.user, { ...result, refreshToken: null }), 200);

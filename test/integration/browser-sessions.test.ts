@@ -95,13 +95,13 @@ describe("login in cookie mode", () => {
 });
 
 describe("bearer mode is unchanged", () => {
-  it("login returns both tokens and sets no cookie; refresh and revoke without credentials are 401 as before", async () => {
+  it("login returns both tokens and no refresh cookie (only the device cookie); refresh and revoke without credentials are 401 as before", async () => {
     const email = uniqueEmail("bearer");
     await api("/api/users", json({ email, password: PASSWORD }));
     const res = await api("/api/login", json({ email, password: PASSWORD }));
     const body = await res.json<object>();
     expect(Object.keys(body)).toEqual([...USER_FIELDS, "token", "refresh_token"]);
-    expect(res.headers.getAll("Set-Cookie")).toEqual([]);
+    expect(res.headers.getAll("Set-Cookie").map((line) => line.split("=")[0])).toEqual(["__Host-chirpy-device"]);
     for (const path of ["/api/refresh", "/api/revoke"]) {
       const refused = await api(path, { method: "POST" });
       expect(refused.status).toBe(401);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { findSettingProblem, parseConfig, requireJwtSecret, requirePolkaKey, settingsSchema } from "../../src/config";
+import {
+  findDeploymentProblem,
+  findSettingProblem,
+  parseConfig,
+  requireJwtSecret,
+  requirePolkaKey,
+  settingsSchema,
+} from "../../src/config";
 import { MisconfigurationError } from "../../src/errors";
 
 const DB = {} as D1Database;
@@ -76,5 +83,18 @@ describe("findSettingProblem", () => {
       message: 'ACCESS_TOKEN_TTL_SECONDS="0" must be an integer >= 1',
     });
     expect(findSettingProblem({ ACCESS_TOKEN_TTL_SECONDS: "60" })).toBeNull();
+  });
+});
+
+describe("findDeploymentProblem", () => {
+  it("refuses an empty APP_URL outside development, whatever PLATFORM names", () => {
+    for (const env of [{}, { PLATFORM: "production" }, { PLATFORM: "staging", APP_URL: "" }]) {
+      expect(findDeploymentProblem(env), JSON.stringify(env)).toMatch(/^APP_URL is empty with PLATFORM=/);
+    }
+  });
+
+  it("accepts development without APP_URL, and any platform with one", () => {
+    expect(findDeploymentProblem({ PLATFORM: "dev" })).toBeNull();
+    expect(findDeploymentProblem({ PLATFORM: "production", APP_URL: "https://chirpy.example.com/app" })).toBeNull();
   });
 });

@@ -59,7 +59,7 @@ describe("signAccessToken / verifyAccessToken", () => {
     expect(secret).not.toContain(a.kid);
     expect((await signingKeyFor(secret)).kid).toBe(a.kid);
     // Ready keys only: nothing in a key holds the raw secret.
-    expect(Object.keys(a).sort()).toEqual(["cryptoKey", "kid", "successorKey"]);
+    expect(Object.keys(a).sort()).toEqual(["cryptoKey", "deviceKey", "kid", "successorKey"]);
     expect(a.cryptoKey.extractable).toBe(false);
   });
 
