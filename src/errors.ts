@@ -29,6 +29,8 @@ export const INVALID_VERIFICATION_TOKEN =
 export const MALFORMED_CURSOR = 'cursor is malformed: pass the cursor of a Link rel="next" URL unchanged';
 export const FOREIGN_CURSOR =
   "cursor belongs to another listing: keep sort and author_id as they were for the first page";
+export const INVALID_CANCEL_TOKEN =
+  "Invalid or expired link to cancel an email change (it works once, while the change is pending)";
 export const chirpTooLong = (max: number) => `Chirp is too long (max ${max} characters)`;
 /** A request field's fault, said the same way for every field (the field as its dotted path). */
 export const invalidField = {

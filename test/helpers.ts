@@ -64,7 +64,15 @@ export async function rowCount(table: string, where = "1", ...values: unknown[])
 export const PASSWORD = "correct horse battery staple";
 
 /** A user's public JSON fields, in the order the API writes them; a login adds its tokens after them. */
-export const USER_FIELDS = ["id", "created_at", "updated_at", "email", "is_chirpy_red", "email_verified"];
+export const USER_FIELDS = [
+  "id",
+  "created_at",
+  "updated_at",
+  "email",
+  "is_chirpy_red",
+  "email_verified",
+  "pending_email",
+];
 
 /** Two signing secrets for key-rotation tests (the suite's own JWT_SECRET is in vitest.config.ts). */
 export const ROTATION_SECRETS = {

@@ -3,8 +3,8 @@
 // statement of that batch carries "the token is still there and live", so two confirms with one
 // token cannot both land.
 
-import { and, eq, exists, gt, inArray, or, type SQL, sql } from "drizzle-orm";
-import type { Db } from "./client";
+import { and, eq, exists, gt, inArray, isNotNull, notExists, or, type SQL, sql } from "drizzle-orm";
+import { type Db, isUniqueViolation } from "./client";
 import { forgetNetworksOfUserStatement } from "./known-networks";
 import { keysStartingWith } from "./login-attempts";
 import { accountTokens, loginAttempts, users } from "./schema";
@@ -18,15 +18,19 @@ export interface NewAccountToken {
   purpose: AccountTokenPurpose;
   now: Date;
   expiresAt: Date;
+  /** Which of the user's addresses the token goes to: the current one (default) or the pending one. */
+  to?: "current" | "pending";
 }
 
 /**
- * Stores a token for the user's current address, replacing the user's older one of the same
- * purpose. Yields the address it is bound to, or no row when the user no longer exists (deleted
- * between the request and this background work): then nothing is stored or sent.
+ * Stores a token for the user's current (or pending) address, replacing the user's older one of
+ * the same purpose. Yields the address it is bound to, or no row when the user no longer exists
+ * (deleted between the request and this background work) or has no such address: then nothing is
+ * stored or sent.
  */
 export function saveAccountTokenStatement(db: Db, token: NewAccountToken) {
-  const { tokenHash, userId, purpose, now, expiresAt } = token;
+  const { tokenHash, userId, purpose, now, expiresAt, to = "current" } = token;
+  const address = to === "pending" ? users.pendingEmail : users.email;
   return db
     .insert(accountTokens)
     .select(
@@ -35,12 +39,12 @@ export function saveAccountTokenStatement(db: Db, token: NewAccountToken) {
           tokenHash: sql<string>`${tokenHash}`.as("token_hash"),
           userId: users.id,
           purpose: sql<AccountTokenPurpose>`${purpose}`.as("purpose"),
-          email: users.email,
+          email: sql<string>`${address}`.as("email"),
           createdAt: sql<number>`${now.getTime()}`.as("created_at"),
           expiresAt: sql<number>`${expiresAt.getTime()}`.as("expires_at"),
         })
         .from(users)
-        .where(eq(users.id, userId)),
+        .where(and(eq(users.id, userId), isNotNull(address))),
     )
     .onConflictDoUpdate({
       target: [accountTokens.userId, accountTokens.purpose],
@@ -192,15 +196,19 @@ export async function resetPassword(db: Db, reset: PasswordReset): Promise<{ ses
 }
 
 /**
- * An email verification, in one batch: the address is marked verified only while the token is
- * live and the user's address is still the one it was sent to; the token is consumed either way.
- * "verified", "address_changed" (the token was for a former address), or null (not live).
+ * An email verification, in one batch, consuming the token either way: while the token is live,
+ * the address it was sent to is marked verified if it is still the user's, or, if it is the
+ * user's pending address (REQUIRE_VERIFIED_EMAIL), becomes the user's address, verified, and the
+ * user's other mail tokens (the old address's cancel link) go. "verified", "email_changed",
+ * "address_changed" (the token was for an address the user no longer has or asks for),
+ * "address_taken" (someone else has the pending address now: nothing changed, the token lives on),
+ * or null (not live).
  */
 export async function verifyEmail(
   db: Db,
   tokenHash: string,
   now: Date,
-): Promise<{ userId: string; outcome: "verified" | "address_changed" } | null> {
+): Promise<{ userId: string; outcome: "verified" | "email_changed" | "address_changed" | "address_taken" } | null> {
   const sentTo = db
     .select({ email: accountTokens.email })
     .from(accountTokens)
@@ -209,14 +217,79 @@ export async function verifyEmail(
     .select({ userId: accountTokens.userId })
     .from(accountTokens)
     .where(isLiveToken(tokenHash, "email_verification", now));
-  const [verified, consumed] = await db.batch([
+  try {
+    const [verified, changed, , consumed] = await db.batch([
+      db
+        .update(users)
+        .set({ emailVerified: true, updatedAt: now })
+        .where(and(sql`${users.id} in ${ofToken}`, sql`${users.email} in ${sentTo}`))
+        .returning({ id: users.id }),
+      db
+        .update(users)
+        .set({ email: sql`${users.pendingEmail}`, pendingEmail: null, emailVerified: true, updatedAt: now })
+        .where(and(sql`${users.id} in ${ofToken}`, sql`${users.pendingEmail} in ${sentTo}`))
+        .returning({ id: users.id }),
+      // Nothing pending any more (the change landed): the old address's cancel link goes.
+      db.delete(accountTokens).where(
+        and(
+          sql`${accountTokens.userId} in ${ofToken}`,
+          eq(accountTokens.purpose, "email_change_cancel"),
+          notExists(
+            db
+              .select({ one: sql`1` })
+              .from(users)
+              .where(and(sql`${users.id} in ${ofToken}`, isNotNull(users.pendingEmail))),
+          ),
+        ),
+      ),
+      consumeStatement(db, tokenHash, "email_verification", now),
+    ]);
+    if (!consumed[0]) return null;
+    const { userId } = consumed[0];
+    if (changed.length > 0) return { userId, outcome: "email_changed" };
+    return { userId, outcome: verified.length > 0 ? "verified" : "address_changed" };
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      const owner = await db
+        .select({ userId: accountTokens.userId })
+        .from(accountTokens)
+        .where(eq(accountTokens.tokenHash, tokenHash));
+      return owner[0] ? { userId: owner[0].userId, outcome: "address_taken" } : null;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Cancels the user's pending address change, in one batch: only while the cancel token is live and
+ * was sent to the user's current address; the pending address's verification link goes with it.
+ * The user's id, or null (unknown, used or expired token, or nothing pending).
+ */
+export async function cancelEmailChange(db: Db, tokenHash: string, now: Date): Promise<string | null> {
+  const sentTo = db
+    .select({ email: accountTokens.email })
+    .from(accountTokens)
+    .where(isLiveToken(tokenHash, "email_change_cancel", now));
+  const ofToken = db
+    .select({ userId: accountTokens.userId })
+    .from(accountTokens)
+    .where(isLiveToken(tokenHash, "email_change_cancel", now));
+  const [cancelled, , consumed] = await db.batch([
     db
       .update(users)
-      .set({ emailVerified: true, updatedAt: now })
-      .where(and(sql`${users.id} in ${ofToken}`, sql`${users.email} in ${sentTo}`))
+      .set({ pendingEmail: null, updatedAt: now })
+      .where(and(sql`${users.id} in ${ofToken}`, sql`${users.email} in ${sentTo}`, isNotNull(users.pendingEmail)))
       .returning({ id: users.id }),
-    consumeStatement(db, tokenHash, "email_verification", now),
+    db
+      .delete(accountTokens)
+      .where(
+        and(
+          sql`${accountTokens.userId} in ${ofToken}`,
+          eq(accountTokens.purpose, "email_verification"),
+          sql`${accountTokens.email} not in (select ${users.email} from ${users} where ${users.id} = ${accountTokens.userId})`,
+        ),
+      ),
+    consumeStatement(db, tokenHash, "email_change_cancel", now),
   ]);
-  if (!consumed[0]) return null;
-  return { userId: consumed[0].userId, outcome: verified.length > 0 ? "verified" : "address_changed" };
+  return consumed[0] && cancelled.length > 0 ? consumed[0].userId : null;
 }

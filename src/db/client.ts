@@ -55,3 +55,11 @@ export function prepared<T extends { getQuery(): { sql: string } }>(db: Db, name
   view.stmt = client.prepare(query.getQuery().sql);
   return view;
 }
+
+// Since drizzle-orm 0.44 driver errors arrive wrapped in DrizzleQueryError, the D1 error on .cause.
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e.message.includes("UNIQUE constraint failed")) return true;
+  }
+  return false;
+}

@@ -23,6 +23,9 @@ export const users = sqliteTable("users", {
   // Set when the owner of the address followed a verification (or reset) link sent to it; an
   // email change clears it.
   emailVerified: integer("email_verified", { mode: "boolean" }).notNull().default(false),
+  // With REQUIRE_VERIFIED_EMAIL on, a new address waits here until its owner follows the link sent
+  // to it; login and sessions stay on `email` meanwhile. Not unique: it claims nothing until then.
+  pendingEmail: text("pending_email"),
 });
 
 // Single-use tokens sent by mail: a password reset, or an email verification. Stored only as the
@@ -35,7 +38,7 @@ export const accountTokens = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    purpose: text("purpose", { enum: ["password_reset", "email_verification"] }).notNull(),
+    purpose: text("purpose", { enum: ["password_reset", "email_verification", "email_change_cancel"] }).notNull(),
     email: text("email").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),

@@ -2,7 +2,7 @@
 
 import { and, eq, exists, type SQL, sql } from "drizzle-orm";
 import { voidAccountTokensStatement } from "./account-tokens";
-import type { Db, Outcome } from "./client";
+import { type Db, isUniqueViolation, type Outcome } from "./client";
 import { forgetNetworksOfUserStatement } from "./known-networks";
 import { type User, users } from "./schema";
 import { endSessionsOfUserStatement, whileSessionLive } from "./sessions";
@@ -26,10 +26,15 @@ export interface CredentialsUpdate {
   userId: string;
   /** The session the request was authenticated with: the update lands only while it is live. */
   sessionId: string;
+  /** The address the account has after the update (with a change pending: its current one). */
   email: string;
+  /** The address waiting for its owner's confirmation (REQUIRE_VERIFIED_EMAIL), or null: none. */
+  pendingEmail: string | null;
   hashedPassword: string;
   /** A new password ends every session of the user, in the same batch. */
   passwordChanged: boolean;
+  /** Something changed (address, pending address or password): the user's mail tokens go. */
+  voidTokens: boolean;
   now: Date;
 }
 
@@ -40,12 +45,13 @@ export interface CredentialsUpdate {
  * taken by someone else.
  */
 export async function updateUserCredentials(db: Db, input: CredentialsUpdate): Promise<UpdateUserResult> {
-  const { userId, sessionId, email, hashedPassword, now } = input;
+  const { userId, sessionId, email, pendingEmail, hashedPassword, now } = input;
   const update = db
     .update(users)
     // A new address is unverified until its owner follows the link sent to it.
     .set({
       email,
+      pendingEmail,
       hashedPassword,
       updatedAt: now,
       emailVerified: sql`${users.email} = ${email} and ${users.emailVerified}`,
@@ -72,7 +78,7 @@ export async function updateUserCredentials(db: Db, input: CredentialsUpdate): P
   ) as SQL;
   try {
     // Every mail link sent before the change stops working (the old address's, the old password's).
-    const voidTokens = voidAccountTokensStatement(db, userId, updateLanded);
+    const voidTokens = voidAccountTokensStatement(db, userId, input.voidTokens ? updateLanded : sql`0`);
     // A new password forgets the networks known under the old one; then every session ends.
     const [rows, , , ended] = input.passwordChanged
       ? await db.batch([
@@ -106,12 +112,4 @@ export async function deleteAllUsers(db: Db): Promise<number> {
 
 export async function pingDatabase(db: Db): Promise<void> {
   await db.run(sql`select 1`);
-}
-
-// Since drizzle-orm 0.44 driver errors arrive wrapped in DrizzleQueryError, the D1 error on .cause.
-function isUniqueViolation(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e.message.includes("UNIQUE constraint failed")) return true;
-  }
-  return false;
 }

@@ -7,7 +7,12 @@
 import { emitSecurityEvent } from "../ops/security-events";
 import { keepForDev } from "./dev-mailbox";
 
-type MailKind = "password_reset" | "email_verification" | "email_changed" | "password_changed";
+type MailKind =
+  | "password_reset"
+  | "email_verification"
+  | "email_changed"
+  | "password_changed"
+  | "email_change_requested";
 
 export interface Mail {
   kind: MailKind;

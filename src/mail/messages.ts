@@ -59,3 +59,10 @@ export const passwordChangedNotice = (to: string) =>
     "The password of your Chirpy account was just changed, and every session was logged out.",
     "If that was you, there is nothing to do. If not, reset your password now from the log-in page (Forgot password).",
   ]);
+
+export const emailChangeRequestedNotice = (to: string, { appUrl, token, ttlSeconds }: TokenLink) =>
+  mail("email_change_requested", to, "A change of your Chirpy email address is waiting", [
+    "Someone signed in to your Chirpy account asked to move it to another email address. The change happens only when that address confirms it; until then your account stays on this one.",
+    `If that was not you, cancel the change (the link works once, for ${minutes(ttlSeconds)}) and change your password:`,
+    `${appUrl}/cancel-email-change#token=${token}`,
+  ]);

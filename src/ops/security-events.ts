@@ -40,6 +40,7 @@ export type SecurityEvent =
       session_id: string;
       password_changed: boolean;
       email_changed: boolean;
+      email_change_pending: boolean;
     }
   | { event: "session.ended"; user_id: string | null; session_id: string | null; by: SessionEndedBy; count: number }
   | { event: "refresh_token.reuse_detected"; user_id: string; session_id: string }
@@ -48,6 +49,8 @@ export type SecurityEvent =
   | { event: "password_reset.completed"; user_id: string }
   | { event: "email_verification.rate_limited"; user_id: string }
   | { event: "email.verified"; user_id: string }
+  | { event: "email.changed"; user_id: string }
+  | { event: "email_change.cancelled"; user_id: string }
   | { event: "mail.send_failed"; kind: string; attempts: number; error: string }
   | { event: "mail.recipient_rate_limited"; kind: string }
   | { event: "mail.link_unavailable"; kind: string; reason: "app_url_unset" | "host_not_loopback" };

@@ -12,6 +12,7 @@ import { sha256Hex } from "../crypto/bytes";
 import { hashPassword } from "../crypto/password";
 import {
   type AccountTokenPurpose,
+  cancelEmailChange,
   findLiveAccountToken,
   issueAccountTokenToAddressStatement,
   resetPassword,
@@ -23,12 +24,15 @@ import type { User } from "../db/schema";
 import type { Deps } from "../deps";
 import {
   badRequest,
+  conflict,
+  EMAIL_TAKEN,
+  INVALID_CANCEL_TOKEN,
   INVALID_RESET_TOKEN,
   INVALID_VERIFICATION_TOKEN,
   TOO_MANY_VERIFICATION_MAILS,
   tooManyRequests,
 } from "../errors";
-import { passwordResetMail, verificationMail } from "../mail/messages";
+import { emailChangeRequestedNotice, passwordResetMail, verificationMail } from "../mail/messages";
 import { emitSecurityEvent, emitThrottledSecurityEvent } from "../ops/security-events";
 
 /** Where a request came from, and where its mail's links point (null: nowhere configured). */
@@ -45,7 +49,7 @@ let reportedMissingAppUrl = false;
  * development the request named a host that is not loopback, and without APP_URL a Host header
  * never chooses where a token goes).
  */
-function linkBaseOf(deps: Deps, meta: MailMeta, kind: "password_reset" | "email_verification"): string | null {
+function linkBaseOf(deps: Deps, meta: MailMeta, kind: AccountTokenPurpose): string | null {
   if (meta.appUrl !== null) return meta.appUrl;
   const production = deps.config.platform !== "dev";
   if (!production || !reportedMissingAppUrl) {
@@ -63,10 +67,14 @@ function linkBaseOf(deps: Deps, meta: MailMeta, kind: "password_reset" | "email_
  * Makes a token for the user and purpose (replacing an older one), bound to the user's current
  * address; returns it with that address, or null when the user no longer exists.
  */
-async function issueAccountToken(deps: Deps, userId: string, purpose: AccountTokenPurpose) {
+async function issueAccountToken(
+  deps: Deps,
+  userId: string,
+  purpose: AccountTokenPurpose,
+  to: "current" | "pending" = "current",
+) {
   const nowMs = deps.clock.now();
-  const ttl =
-    purpose === "password_reset" ? deps.config.passwordResetTtlSeconds : deps.config.emailVerificationTtlSeconds;
+  const ttl = ttlSecondsOf(deps, purpose);
   const token = newOpaqueToken(deps);
   const [saved] = await saveAccountTokenStatement(deps.db, {
     tokenHash: await sha256Hex(token),
@@ -74,8 +82,21 @@ async function issueAccountToken(deps: Deps, userId: string, purpose: AccountTok
     purpose,
     now: new Date(nowMs),
     expiresAt: new Date(nowMs + ttl * 1000),
+    to,
   });
   return saved ? { token, ttlSeconds: ttl, to: saved.email } : null;
+}
+
+/** How long each kind of mailed token lives, each named: a new purpose must say its own. */
+function ttlSecondsOf(deps: Deps, purpose: AccountTokenPurpose): number {
+  const { config } = deps;
+  const ttl: Record<AccountTokenPurpose, number> = {
+    password_reset: config.passwordResetTtlSeconds,
+    email_verification: config.emailVerificationTtlSeconds,
+    // The cancel link lives as long as the link that would apply the change.
+    email_change_cancel: config.emailVerificationTtlSeconds,
+  };
+  return ttl[purpose];
 }
 
 /** POST /api/password-resets: schedules the work and returns at once, whatever the address. */
@@ -177,14 +198,41 @@ export async function confirmPasswordReset(
   }
 }
 
-/** Sends the user a verification mail after the response (sign-up, email change). */
-export function sendVerificationLater(deps: Deps, user: Pick<User, "id">, meta: MailMeta): void {
+/**
+ * Sends the user a verification mail after the response (sign-up, email change): to the current
+ * address, or to the pending one (a held change, which following the link applies).
+ */
+export function sendVerificationLater(
+  deps: Deps,
+  user: Pick<User, "id">,
+  meta: MailMeta,
+  to: "current" | "pending" = "current",
+): void {
   deps.defer("email_verification", async () => {
     const appUrl = linkBaseOf(deps, meta, "email_verification");
     if (appUrl === null) return;
-    const link = await issueAccountToken(deps, user.id, "email_verification");
+    const link = await issueAccountToken(deps, user.id, "email_verification", to);
     if (link) await deps.mail.send(verificationMail(link.to, { appUrl, ...link }));
   });
+}
+
+/** Tells the current address of a held email change, with a link that cancels it. */
+export function sendEmailChangeCancelLater(deps: Deps, user: Pick<User, "id" | "pendingEmail">, meta: MailMeta): void {
+  deps.defer("email_change_cancel", async () => {
+    const appUrl = linkBaseOf(deps, meta, "email_change_cancel");
+    if (appUrl === null) return;
+    const link = await issueAccountToken(deps, user.id, "email_change_cancel");
+    if (link) await deps.mail.send(emailChangeRequestedNotice(link.to, { appUrl, ...link }));
+  });
+}
+
+/** POST /api/email-changes/cancel: the current address's owner stops a held change. */
+export async function cancelPendingEmailChange(deps: Deps, token: string): Promise<void> {
+  const userId = OPAQUE_TOKEN_PATTERN.test(token)
+    ? await cancelEmailChange(deps.db, await sha256Hex(token), new Date(deps.clock.now()))
+    : null;
+  if (!userId) throw badRequest(INVALID_CANCEL_TOKEN);
+  emitSecurityEvent({ event: "email_change.cancelled", user_id: userId });
 }
 
 /**
@@ -216,5 +264,7 @@ export async function confirmEmailVerification(deps: Deps, token: string, meta: 
   const result = await verifyEmail(deps.db, await sha256Hex(token), new Date(deps.clock.now()));
   if (!result) throw refused("invalid_token");
   if (result.outcome === "address_changed") throw refused("address_changed");
+  if (result.outcome === "address_taken") throw conflict(EMAIL_TAKEN);
+  if (result.outcome === "email_changed") emitSecurityEvent({ event: "email.changed", user_id: result.userId });
   emitSecurityEvent({ event: "email.verified", user_id: result.userId });
 }

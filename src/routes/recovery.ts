@@ -6,6 +6,7 @@ import { type AppEnv, clientIpOf, mailMetaOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { email, jsonBody, named, password } from "../middleware/validation";
 import {
+  cancelPendingEmailChange,
   confirmEmailVerification,
   confirmPasswordReset,
   requestPasswordReset,
@@ -23,6 +24,7 @@ const token = v.pipe(
 const resetRequestSchema = named("PasswordResetRequest", v.object({ email }));
 const resetConfirmSchema = named("PasswordResetConfirm", v.object({ token, password }));
 const verificationConfirmSchema = named("EmailVerificationConfirm", v.object({ token }));
+const cancelEmailChangeSchema = named("EmailChangeCancel", v.object({ token }));
 
 export const recoveryRoutes = new Hono<AppEnv>()
   .post(
@@ -85,13 +87,30 @@ export const recoveryRoutes = new Hono<AppEnv>()
       summary: "Confirm an email address with the token mailed to it",
       tag: "users",
       responses: {
-        204: ["Verified"],
+        204: ["Verified (a pending new address: now the account's address)"],
         400: ["Invalid body, or a wrong, used, expired token, or one sent to a former address", E],
+        409: ["The pending address was registered by someone else meanwhile", E],
       },
     }),
     jsonBody(verificationConfirmSchema),
     async (c) => {
       await confirmEmailVerification(c.get("deps"), c.req.valid("json").token, { ip: clientIpOf(c) });
+      return c.body(null, 204);
+    },
+  )
+  .post(
+    "/email-changes/cancel",
+    describeRoute({
+      summary: "Cancel a pending email change with the token mailed to the current address",
+      tag: "users",
+      responses: {
+        204: ["Cancelled: the new address's link no longer works"],
+        400: ["Invalid body, or a wrong, used or expired token, or nothing pending", E],
+      },
+    }),
+    jsonBody(cancelEmailChangeSchema),
+    async (c) => {
+      await cancelPendingEmailChange(c.get("deps"), c.req.valid("json").token);
       return c.body(null, 204);
     },
   );

@@ -24,6 +24,12 @@ export const userResponseSchema = named(
       v.boolean(),
       v.description("true once the owner of the address followed a verification (or password reset) link sent to it"),
     ),
+    pending_email: v.pipe(
+      v.nullable(v.string()),
+      v.description(
+        "With REQUIRE_VERIFIED_EMAIL on: a new address asked for, applied when its owner follows the link sent to it (null: none)",
+      ),
+    ),
   }),
 );
 
@@ -105,6 +111,7 @@ export const toUserJson = (user: User): v.InferOutput<typeof userResponseSchema>
   email: user.email,
   is_chirpy_red: user.isChirpyRed,
   email_verified: user.emailVerified,
+  pending_email: user.pendingEmail,
 });
 
 /** A login's answer: the user, the access token and (bearer mode: not null) the refresh token. */

@@ -21,7 +21,7 @@ import {
 } from "../errors";
 import { emailChangedNotice, passwordChangedNotice } from "../mail/messages";
 import { emitSecurityEvent } from "../ops/security-events";
-import { type MailMeta, sendVerificationLater } from "../recovery/service";
+import { type MailMeta, sendEmailChangeCancelLater, sendVerificationLater } from "../recovery/service";
 
 /** The user row, as routes may name it (they never import src/db). */
 export type { User };
@@ -111,15 +111,23 @@ export async function updateCredentials(
   meta: MailMeta,
 ): Promise<User> {
   const { user, sessionId } = caller;
-  await spendCredentialChangeBudgets(deps, user, input.email !== user.email, meta);
+  const newAddress = input.email !== user.email;
+  await spendCredentialChangeBudgets(deps, user, newAddress, meta);
+  // With REQUIRE_VERIFIED_EMAIL on, a new address waits until its owner confirms it: the account
+  // cannot be moved to an address its holder does not control.
+  const holdChange = newAddress && deps.config.requireVerifiedEmail;
+  if (holdChange && (await selectUserByEmail(deps.db, input.email)).length > 0) throw conflict(EMAIL_TAKEN);
   const samePassword = await verifyPassword(input.password, user.hashedPassword);
   const hashedPassword = samePassword ? user.hashedPassword : await hashPassword(input.password, deps.random);
+  const pendingEmail = holdChange ? input.email : null;
   const result = await updateUserCredentials(deps.db, {
     userId: user.id,
     sessionId,
-    email: input.email,
+    email: holdChange ? user.email : input.email,
+    pendingEmail,
     hashedPassword,
     passwordChanged: !samePassword,
+    voidTokens: newAddress || !samePassword || user.pendingEmail !== pendingEmail,
     now: new Date(deps.clock.now()),
   });
   if (!result.ok) {
@@ -137,11 +145,17 @@ export async function updateCredentials(
     session_id: sessionId,
     password_changed: !samePassword,
     email_changed: emailChanged,
+    email_change_pending: holdChange,
   });
   // The new address is unverified until its owner follows the link; the old one hears of it.
   if (emailChanged) {
     sendVerificationLater(deps, result.user, meta);
     deps.defer("email_changed_notice", () => deps.mail.send(emailChangedNotice(user.email)));
+  }
+  // Held: the new address gets the link that applies the change, the current one a way to cancel.
+  if (holdChange) {
+    sendVerificationLater(deps, result.user, meta, "pending");
+    sendEmailChangeCancelLater(deps, result.user, meta);
   }
   if (!samePassword) {
     deps.defer("password_changed_notice", () => deps.mail.send(passwordChangedNotice(result.user.email)));

@@ -320,7 +320,11 @@ function showAccount() {
           // A new password ends every session, this one included.
           if (!(await client.refresh())) return;
           if (me) me.email = user.email;
-          await showHome("Saved");
+          await showHome(
+            user.pending_email
+              ? `Saved. Confirm ${user.pending_email} through the link we sent there: your account stays on ${user.email} until then`
+              : "Saved",
+          );
         },
       },
       h("h2", {}, "Account"),
@@ -414,6 +418,27 @@ function showVerifyEmail(token: string) {
   );
 }
 
+/** The page the cancel link opens (/app/cancel-email-change#token=…): cancels on a button. */
+function showCancelEmailChange(token: string) {
+  say("");
+  main.replaceChildren(
+    h(
+      "form",
+      {
+        onsubmit: async (event: Event) => {
+          event.preventDefault();
+          const res = await client.anonymous.api["email-changes"].cancel.$post({ json: { token } });
+          if (res.status !== 204) return say(`Not cancelled: ${await errorOf(res)}`);
+          await resume("Email change cancelled: your account stays on this address. Change your password if it was not you.");
+        },
+      },
+      h("h2", {}, "Cancel the email change"),
+      h("p", {}, "Someone asked to move your Chirpy account to another address. Cancel it if that was not you."),
+      h("button", { type: "submit" }, "Cancel the email change"),
+    ),
+  );
+}
+
 async function logOut() {
   try {
     await client.logout();
@@ -449,4 +474,5 @@ const linkToken = /^#token=([0-9a-f]{64})$/.exec(location.hash)?.[1];
 if (location.hash) history.replaceState(null, "", location.pathname);
 if (linkToken && location.pathname.endsWith("/reset-password")) showResetPassword(linkToken);
 else if (linkToken && location.pathname.endsWith("/verify-email")) showVerifyEmail(linkToken);
+else if (linkToken && location.pathname.endsWith("/cancel-email-change")) showCancelEmailChange(linkToken);
 else await resume();

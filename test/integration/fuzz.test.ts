@@ -227,6 +227,13 @@ const endpoints: Endpoint[] = [
     auth: "none",
     body: { token: "f".repeat(64) },
   },
+  {
+    name: "POST /api/email-changes/cancel",
+    method: "POST",
+    path: fixed("/api/email-changes/cancel"),
+    auth: "none",
+    body: { token: "f".repeat(64) },
+  },
   // PLATFORM=production here: the dev mailbox does not exist (404).
   {
     name: "GET /admin/mailbox",

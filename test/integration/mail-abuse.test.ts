@@ -189,3 +189,85 @@ describe("a reset request: nothing observable after the 202", () => {
     expect((await mailbox(user.email)).some((m) => /Reset/.test(m.subject))).toBe(true);
   });
 });
+
+describe("with REQUIRE_VERIFIED_EMAIL on, a new address waits for its owner", () => {
+  const STRICT = { ...ROOMY, REQUIRE_VERIFIED_EMAIL: "on" };
+
+  /** A verified user (the sign-up's link followed) logged in under REQUIRE_VERIFIED_EMAIL. */
+  async function verifiedUser(app: Fetcher) {
+    const email = uniqueEmail("strict");
+    expect((await app("/api/users", json({ email, password: PASSWORD }))).status).toBe(201);
+    const verified = await app("/api/email-verifications/confirm", json({ token: await tokenFrom(email, /Confirm/) }));
+    expect(verified.status).toBe(204);
+    const res = await login(app, email, PASSWORD);
+    expect(res.status).toBe(200);
+    return { email, token: (await res.json<{ token: string }>()).token };
+  }
+
+  it("the account stays on the verified address until the new one confirms; then it moves", async () => {
+    const app = appWith({}, STRICT);
+    const user = await verifiedUser(app);
+    const target = uniqueEmail("target");
+    const res = await app("/api/users", put({ email: target, password: PASSWORD }, user.token));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ email: user.email, email_verified: true, pending_email: target });
+    // Login and sessions stay on the verified address; the new one does not log in yet.
+    expect((await login(app, target, PASSWORD)).status).toBe(401);
+    expect((await login(app, user.email, PASSWORD)).status).toBe(200);
+    // The owner of the new address may still sign up with it: a pending change claims nothing.
+    // (Here the new address's owner is the same person: they follow the link instead.)
+    const confirm = await app("/api/email-verifications/confirm", json({ token: await tokenFrom(target, /Confirm/) }));
+    expect(confirm.status).toBe(204);
+    const after = await login(app, target, PASSWORD);
+    expect(after.status).toBe(200);
+    expect(await after.json()).toMatchObject({ email: target, email_verified: true, pending_email: null });
+    expect((await login(app, user.email, PASSWORD)).status).toBe(401);
+  });
+
+  it("an account cannot be moved to an address its holder does not own; the real owner signs up", async () => {
+    const app = appWith({}, STRICT);
+    const squatter = await verifiedUser(app);
+    const owners = uniqueEmail("owner");
+    await app("/api/users", put({ email: owners, password: PASSWORD }, squatter.token));
+    // The real owner of the address signs up (no 409: the pending change claims nothing)…
+    expect((await app("/api/users", json({ email: owners, password: "the owner's password" }))).status).toBe(201);
+    // …and the squatter's link, even if it leaked, can no longer move the account there.
+    // The mailbox is newest first: the squatter's link is the oldest mail, the owner's sign-up's the newest.
+    const tokens = (await mailbox(owners)).map((m) => TOKEN.exec(m.text)?.[1]);
+    expect(tokens).toHaveLength(2);
+    const token = tokens[1] as string;
+    const res = await app("/api/email-verifications/confirm", json({ token }));
+    expect(res.status).toBe(409);
+    expect((await login(app, squatter.email, PASSWORD)).status).toBe(200);
+    // The address belongs to its owner's account alone.
+    expect((await login(app, owners, "the owner's password")).status).toBe(403); // not verified yet, but theirs
+  });
+
+  it("the current address is told, with a link that cancels the change", async () => {
+    const app = appWith({}, STRICT);
+    const user = await verifiedUser(app);
+    const target = uniqueEmail("cancelled");
+    await app("/api/users", put({ email: target, password: PASSWORD }, user.token));
+    const notice = (await mailbox(user.email)).find((m) => /waiting/.test(m.subject));
+    expect(notice?.text).toContain("http://chirpy.test/app/cancel-email-change#token=");
+    const cancel = TOKEN.exec(notice?.text ?? "")?.[1] as string;
+    expect((await app("/api/email-changes/cancel", json({ token: cancel }))).status).toBe(204);
+    // Nothing pending; the new address's link no longer works; the cancel link works once.
+    const me = await login(app, user.email, PASSWORD);
+    expect(await me.json()).toMatchObject({ email: user.email, pending_email: null });
+    const verify = await app("/api/email-verifications/confirm", json({ token: await tokenFrom(target, /Confirm/) }));
+    expect(verify.status).toBe(400);
+    expect((await app("/api/email-changes/cancel", json({ token: cancel }))).status).toBe(400);
+  });
+
+  it("with the setting off, the course's behaviour: the change applies at once, unverified, the old address told", async () => {
+    const app = appWith({}, ROOMY);
+    const user = await newUser(app);
+    const target = uniqueEmail("at-once");
+    const res = await app("/api/users", put({ email: target, password: PASSWORD }, user.token));
+    expect(await res.json()).toMatchObject({ email: target, email_verified: false, pending_email: null });
+    expect((await mailbox(user.email)).map((m) => m.subject)).toContain(
+      "The email address of your Chirpy account was changed",
+    );
+  });
+});

@@ -6,7 +6,12 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN, MALFORMED_CURSOR } from "../../src/errors";
+import {
+  INVALID_CANCEL_TOKEN,
+  INVALID_RESET_TOKEN,
+  INVALID_VERIFICATION_TOKEN,
+  MALFORMED_CURSOR,
+} from "../../src/errors";
 import { api, bearer, type Fetcher, newUser, uniqueEmail } from "../helpers";
 
 interface JsonSchema {
@@ -122,7 +127,7 @@ const withBody = operations.filter((o) => o.op.requestBody);
 const withParameters = operations.filter((o) => o.op.parameters?.length);
 
 /** 400s that judge a well-formed value (a mailed token that is unknown), not its form. */
-const NOT_VALIDATION = [INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN, MALFORMED_CURSOR];
+const NOT_VALIDATION = [INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN, INVALID_CANCEL_TOKEN, MALFORMED_CURSOR];
 
 async function expectAccepted(name: string, op: OperationObject, res: Response, what: string) {
   const documented = Object.keys(op.responses);

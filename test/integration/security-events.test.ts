@@ -94,6 +94,7 @@ describe("security events", () => {
         session_id: sessionIdOf(user.token),
         password_changed: true,
         email_changed: false,
+        email_change_pending: false,
         level: "security",
       },
       {
