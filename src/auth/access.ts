@@ -7,7 +7,7 @@ import type { User } from "../db/schema";
 import { findUserInLiveSession } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INVALID_ACCESS_TOKEN, invalidToken } from "../errors";
-import { emitThrottledSecurityEvent } from "../ops/security-events";
+import { emitThrottledSecurityEvent } from "../events";
 import { requireKeyRing } from "./tokens";
 
 export interface Authenticated {

@@ -21,8 +21,8 @@ import {
   tooManyRequests,
   unauthorized,
 } from "../errors";
+import { emitSecurityEvent, emitThrottledSecurityEvent } from "../events";
 import { isLoopback, knownNetworkKeyOf, networkKeyOf } from "../net/network";
-import { emitSecurityEvent, emitThrottledSecurityEvent } from "../ops/security-events";
 import { type DeviceClaim, deviceCookieFor, isDeviceOf, parseDeviceCookie } from "./device";
 import { type Budget, type ClientMeta, networkBudgets, retryAfter } from "./limits";
 import { issueAccessToken, newOpaqueToken, requireKeyRing } from "./tokens";

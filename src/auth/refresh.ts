@@ -6,7 +6,7 @@ import { findUsableRefreshToken, revokeRefreshTokenFamily, rotateRefreshToken } 
 import { revokeSession, touchSession } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INVALID_REFRESH_TOKEN, invalidToken } from "../errors";
-import { emitSecurityEvent } from "../ops/security-events";
+import { emitSecurityEvent } from "../events";
 import {
   deriveSuccessor,
   issueAccessToken,

@@ -4,7 +4,7 @@
 // and then becomes a security-event line; it never throws into a request (mail is sent from
 // background tasks, see background.ts).
 
-import { emitSecurityEvent } from "../ops/security-events";
+import { emitSecurityEvent } from "../events";
 import { keepForDev } from "./dev-mailbox";
 
 type MailKind =

@@ -5,7 +5,7 @@ import { timingSafeEqualStrings } from "../crypto/bytes";
 import { setChirpyRed } from "../db/users";
 import type { Deps } from "../deps";
 import { notFound, POLKA_KEY_REFUSED, USER_NOT_FOUND, unauthorized } from "../errors";
-import { emitThrottledSecurityEvent } from "../ops/security-events";
+import { emitThrottledSecurityEvent } from "../events";
 
 /**
  * Checks Polka's API key in constant time (both sides hashed first, so neither the position of

@@ -32,8 +32,8 @@ import {
   TOO_MANY_VERIFICATION_MAILS,
   tooManyRequests,
 } from "../errors";
+import { emitSecurityEvent, emitThrottledSecurityEvent } from "../events";
 import { emailChangeRequestedNotice, passwordResetMail, verificationMail } from "../mail/messages";
-import { emitSecurityEvent, emitThrottledSecurityEvent } from "../ops/security-events";
 
 /** Where a request came from, and where its mail's links point (null: nowhere configured). */
 export interface MailMeta extends ClientMeta {

@@ -7,7 +7,7 @@ import type { Session } from "../db/schema";
 import { listLiveSessions, revokeAllSessionsOfUser, revokeSessionOfUser } from "../db/sessions";
 import type { Deps } from "../deps";
 import { INVALID_ACCESS_TOKEN, invalidToken, notFound, SESSION_NOT_FOUND } from "../errors";
-import { emitSecurityEvent } from "../ops/security-events";
+import { emitSecurityEvent } from "../events";
 
 /** The session row, as routes may name it (they never import src/db). */
 export type { Session };

@@ -19,8 +19,8 @@ import {
   TOO_MANY_SIGNUPS,
   tooManyRequests,
 } from "../errors";
+import { emitSecurityEvent } from "../events";
 import { emailChangedNotice, passwordChangedNotice } from "../mail/messages";
-import { emitSecurityEvent } from "../ops/security-events";
 import { type MailMeta, sendEmailChangeCancelLater, sendVerificationLater } from "../recovery/service";
 
 /** The user row, as routes may name it (they never import src/db). */

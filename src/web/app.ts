@@ -429,7 +429,9 @@ function showCancelEmailChange(token: string) {
           event.preventDefault();
           const res = await client.anonymous.api["email-changes"].cancel.$post({ json: { token } });
           if (res.status !== 204) return say(`Not cancelled: ${await errorOf(res)}`);
-          await resume("Email change cancelled: your account stays on this address. Change your password if it was not you.");
+          await resume(
+            "Email change cancelled: your account stays on this address. Change your password if it was not you.",
+          );
         },
       },
       h("h2", {}, "Cancel the email change"),

@@ -3,7 +3,7 @@
 // and reasons — never a token, hash, password or email address. Events a stranger can cause at
 // will (junk tokens) are bounded per isolate: one line per reason per minute, with a count.
 
-import { networkPrefixOf } from "../net/network";
+import { networkPrefixOf } from "./net/network";
 
 type SessionEndedBy =
   | "user"
