@@ -118,3 +118,21 @@ export const refresh = (fetcher: Fetcher, refreshToken: string) =>
 /** POST /api/revoke with a refresh token. */
 export const revoke = (fetcher: Fetcher, refreshToken: string) =>
   fetcher("/api/revoke", { method: "POST", headers: bearer(refreshToken) });
+
+/**
+ * Every operation the app describes (its OpenAPI document, built from the routes), as
+ * "METHOD /path" with path parameters written {id}: the list a test that must cover every endpoint
+ * compares its own with, so a new endpoint is covered or the test names it.
+ */
+export async function describedOperations(): Promise<string[]> {
+  const doc = await (await api("/openapi.json")).json<{ paths: Record<string, Record<string, unknown>> }>();
+  return Object.entries(doc.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{\w+\}/g, "{id}")}`),
+  );
+}
+
+/** The operations of `described` that `covered` lacks, but for those `excused` (operation → why). */
+export function uncovered(described: string[], covered: string[], excused: Record<string, string>): string[] {
+  const names = new Set(covered);
+  return described.filter((operation) => !names.has(operation) && !(operation in excused));
+}

@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { backgroundSettled } from "../../src/background";
-import { appWith, type Fetcher, fixedClock, newUser, type TestUser } from "../helpers";
+import { appWith, describedOperations, type Fetcher, fixedClock, newUser, type TestUser, uncovered } from "../helpers";
 
 const RUNS = Number(env.FUZZ_RUNS) || 1000;
 const SEED = Number(env.FUZZ_SEED) || (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
@@ -251,6 +251,15 @@ const endpoints: Endpoint[] = [
 ];
 
 describe("fuzzing every endpoint", () => {
+  it("covers every operation the app describes (a new endpoint is fuzzed, or this names it)", async () => {
+    const excused = {
+      "GET /openapi.json": "takes no input: a constant document",
+      "GET /docs": "takes no input: a constant page",
+    };
+    const names = endpoints.map((endpoint) => endpoint.name);
+    expect(uncovered(await describedOperations(), names, excused)).toEqual([]);
+  });
+
   for (const endpoint of endpoints) {
     it(`${endpoint.name}: no 5xx, JSON 4xx, no state change on 4xx`, { timeout: 300_000 }, async () => {
       await newFixture();
