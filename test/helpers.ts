@@ -136,3 +136,28 @@ export function uncovered(described: string[], covered: string[], excused: Recor
   const names = new Set(covered);
   return described.filter((operation) => !names.has(operation) && !(operation in excused));
 }
+
+/** A mail's link token: what follows #token= in its text. */
+export const LINK_TOKEN = /#token=([0-9a-f]{64})/;
+
+export interface KeptMail {
+  to: string;
+  subject: string;
+  text: string;
+  sent_at: string;
+}
+
+/** The dev mailbox for an address, newest first (it waits for mail still being sent). */
+export async function mailbox(to: string): Promise<KeptMail[]> {
+  const res = await api(`http://localhost:8787/admin/mailbox?to=${encodeURIComponent(to)}`);
+  if (res.status !== 200) throw new Error(`the dev mailbox answered ${res.status}`);
+  return res.json<KeptMail[]>();
+}
+
+/** The token of the newest mail to an address with the subject. */
+export async function tokenFrom(to: string, subject: RegExp): Promise<string> {
+  const mail = (await mailbox(to)).find((m) => subject.test(m.subject));
+  const token = mail && LINK_TOKEN.exec(mail.text)?.[1];
+  if (!token) throw new Error(`no mail matching ${subject} to that address`);
+  return token;
+}

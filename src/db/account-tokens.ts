@@ -23,14 +23,17 @@ export interface NewAccountToken {
 }
 
 /**
- * Stores a token for the user's current (or pending) address, replacing the user's older one of
- * the same purpose. Yields the address it is bound to, or no row when the user no longer exists
- * (deleted between the request and this background work) or has no such address: then nothing is
- * stored or sent.
+ * Stores a token for the user a condition selects, bound to one of the user's addresses, replacing
+ * the user's older one of the purpose (one statement: INSERT … SELECT … ON CONFLICT). Yields the
+ * address and the user, or no row when the condition selects nobody (nothing stored or sent).
  */
-export function saveAccountTokenStatement(db: Db, token: NewAccountToken) {
-  const { tokenHash, userId, purpose, now, expiresAt, to = "current" } = token;
-  const address = to === "pending" ? users.pendingEmail : users.email;
+function insertTokenFromUser(
+  db: Db,
+  token: Omit<NewAccountToken, "userId" | "to">,
+  address: typeof users.email | typeof users.pendingEmail,
+  who: SQL,
+) {
+  const { tokenHash, purpose, now, expiresAt } = token;
   return db
     .insert(accountTokens)
     .select(
@@ -44,50 +47,38 @@ export function saveAccountTokenStatement(db: Db, token: NewAccountToken) {
           expiresAt: sql<number>`${expiresAt.getTime()}`.as("expires_at"),
         })
         .from(users)
-        .where(and(eq(users.id, userId), isNotNull(address))),
-    )
-    .onConflictDoUpdate({
-      target: [accountTokens.userId, accountTokens.purpose],
-      set: { tokenHash, email: sql`excluded.email`, createdAt: now, expiresAt },
-    })
-    .returning({ email: accountTokens.email });
-}
-
-/**
- * Stores a token for the user who has `email` now, only while every budget in `within` is within
- * its limit (their counters reserved earlier in the same batch), replacing the user's older one
- * of the purpose. Yields the address and user, or no row: no such user, or over a budget. The
- * statement is the same, and runs the same, for a registered and an unknown address.
- */
-export function issueAccountTokenToAddressStatement(
-  db: Db,
-  token: Omit<NewAccountToken, "userId"> & { email: string; within: { key: string; limit: number }[] },
-) {
-  const { tokenHash, email, purpose, now, expiresAt, within } = token;
-  const withinBudgets = within.map(
-    ({ key, limit }) =>
-      sql`coalesce((select ${loginAttempts.count} from ${loginAttempts} where ${loginAttempts.key} = ${key}), 0) <= ${limit}`,
-  );
-  return db
-    .insert(accountTokens)
-    .select(
-      db
-        .select({
-          tokenHash: sql<string>`${tokenHash}`.as("token_hash"),
-          userId: users.id,
-          purpose: sql<AccountTokenPurpose>`${purpose}`.as("purpose"),
-          email: users.email,
-          createdAt: sql<number>`${now.getTime()}`.as("created_at"),
-          expiresAt: sql<number>`${expiresAt.getTime()}`.as("expires_at"),
-        })
-        .from(users)
-        .where(and(eq(users.email, email), ...withinBudgets)),
+        .where(and(who, isNotNull(address))),
     )
     .onConflictDoUpdate({
       target: [accountTokens.userId, accountTokens.purpose],
       set: { tokenHash, email: sql`excluded.email`, createdAt: now, expiresAt },
     })
     .returning({ email: accountTokens.email, userId: accountTokens.userId });
+}
+
+/**
+ * Stores a token for the user's current (or pending) address. No row when the user no longer
+ * exists (deleted between the request and this background work) or has no such address.
+ */
+export function saveAccountTokenStatement(db: Db, token: NewAccountToken) {
+  const address = token.to === "pending" ? users.pendingEmail : users.email;
+  return insertTokenFromUser(db, token, address, eq(users.id, token.userId));
+}
+
+/**
+ * Stores a token for the user who has `email` now, only while every budget in `within` is within
+ * its limit (their counters reserved earlier in the same batch). No row: no such user, or over a
+ * budget. The statement is the same, and runs the same, for a registered and an unknown address.
+ */
+export function issueAccountTokenToAddressStatement(
+  db: Db,
+  token: Omit<NewAccountToken, "userId"> & { email: string; within: { key: string; limit: number }[] },
+) {
+  const withinBudgets = token.within.map(
+    ({ key, limit }) =>
+      sql`coalesce((select ${loginAttempts.count} from ${loginAttempts} where ${loginAttempts.key} = ${key}), 0) <= ${limit}`,
+  );
+  return insertTokenFromUser(db, token, users.email, and(eq(users.email, token.email), ...withinBudgets) as SQL);
 }
 
 /**

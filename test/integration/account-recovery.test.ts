@@ -26,39 +26,19 @@ import {
   type Fetcher,
   fixedClock,
   json,
+  LINK_TOKEN,
+  mailbox,
   newUser,
   PASSWORD,
   put,
   refresh,
   rowCount,
+  tokenFrom,
   uniqueEmail,
 } from "../helpers";
 import { securityEvents } from "../log-guard";
 
 const NEW_PASSWORD = "a brand new passphrase";
-const TOKEN = /#token=([0-9a-f]{64})/;
-
-interface KeptMail {
-  to: string;
-  subject: string;
-  text: string;
-  sent_at: string;
-}
-
-/** The dev mailbox for an address (it waits for mail still being sent). */
-async function mailbox(to: string): Promise<KeptMail[]> {
-  const res = await api(`http://localhost:8787/admin/mailbox?to=${encodeURIComponent(to)}`);
-  expect(res.status).toBe(200);
-  return res.json<KeptMail[]>();
-}
-
-/** The token of the newest mail to an address with the subject. */
-async function tokenFrom(to: string, subject: RegExp): Promise<string> {
-  const mail = (await mailbox(to)).find((m) => subject.test(m.subject));
-  const token = mail && TOKEN.exec(mail.text)?.[1];
-  if (!token) throw new Error(`no mail matching ${subject} to that address`);
-  return token;
-}
 
 const askReset = (app: Fetcher, email: string, headers: Record<string, string> = {}) =>
   app("/api/password-resets", json({ email }, headers));
@@ -149,7 +129,7 @@ describe("the reset mail and its token", () => {
     await backgroundSettled();
     const reset = sent.find((m) => m.to === user.email && /Reset/.test(m.subject));
     expect(reset?.from).toBe("no-reply@example.com");
-    const token = reset && TOKEN.exec(reset.text)?.[1];
+    const token = reset && LINK_TOKEN.exec(reset.text)?.[1];
     expect(reset?.text).toContain(`https://app.example.com/reset-password#token=${token}`);
     expect(reset?.text).toContain(`"token": "${token}"`);
     expect(reset?.html).toContain(`href="https://app.example.com/reset-password#token=${token}"`);
@@ -361,7 +341,7 @@ describe("email verification", () => {
     expect(await created.json()).toMatchObject({ email_verified: false });
     const mail = (await mailbox(email)).find((m) => /Confirm/.test(m.subject));
     expect(mail?.text).toContain("http://chirpy.test/app/verify-email#token=");
-    const token = TOKEN.exec(mail?.text ?? "")?.[1] as string;
+    const token = LINK_TOKEN.exec(mail?.text ?? "")?.[1] as string;
     const res = await api("/api/email-verifications/confirm", json({ token }));
     expect(res.status).toBe(204);
     expect(await (await login(api, email, PASSWORD)).json()).toMatchObject({ email_verified: true });

@@ -20,6 +20,7 @@ import {
   revoke,
   sessionIdOf,
   type TestUser,
+  tokenFrom,
   uncovered,
   uniqueEmail,
 } from "../helpers";
@@ -110,7 +111,7 @@ const scenarios: Scenario[] = [
     name: "POST /api/password-resets/confirm",
     call: async (app, user) => {
       await appWith({})("/api/password-resets", json({ email: user.email }));
-      const token = await mailedToken(user.email, /Reset/);
+      const token = await tokenFrom(user.email, /Reset/);
       return app("/api/password-resets/confirm", json({ token, password: "a new password" }));
     },
   },
@@ -121,23 +122,13 @@ const scenarios: Scenario[] = [
   {
     name: "POST /api/email-verifications/confirm",
     call: async (app, user) =>
-      app("/api/email-verifications/confirm", json({ token: await mailedToken(user.email, /Confirm/) })),
+      app("/api/email-verifications/confirm", json({ token: await tokenFrom(user.email, /Confirm/) })),
   },
   {
     name: "POST /api/email-changes/cancel",
     call: (app) => app("/api/email-changes/cancel", json({ token: "0".repeat(64) })),
   },
 ];
-
-/** The token of the newest mail to an address with the subject (the dev mailbox). */
-async function mailedToken(to: string, subject: RegExp): Promise<string> {
-  await backgroundSettled();
-  const res = await appWith({})(`http://localhost:8787/admin/mailbox?to=${encodeURIComponent(to)}`);
-  const mail = (await res.json<{ subject: string; text: string }[]>()).find((m) => subject.test(m.subject));
-  const token = mail && /#token=([0-9a-f]{64})/.exec(mail.text)?.[1];
-  if (!token) throw new Error(`no mail matching ${subject}`);
-  return token;
-}
 
 afterEach(() => vi.restoreAllMocks());
 

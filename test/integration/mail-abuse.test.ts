@@ -9,29 +9,20 @@ import { describe, expect, it } from "vitest";
 import { backgroundSettled } from "../../src/background";
 import { INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN } from "../../src/errors";
 import { roundTripRecorder, type Trip } from "../d1";
-import { api, appWith, type Fetcher, json, newUser, PASSWORD, put, rowCount, uniqueEmail } from "../helpers";
+import {
+  appWith,
+  type Fetcher,
+  json,
+  LINK_TOKEN,
+  mailbox,
+  newUser,
+  PASSWORD,
+  put,
+  rowCount,
+  tokenFrom,
+  uniqueEmail,
+} from "../helpers";
 import { securityEvents } from "../log-guard";
-
-const TOKEN = /#token=([0-9a-f]{64})/;
-
-interface KeptMail {
-  to: string;
-  subject: string;
-  text: string;
-}
-
-async function mailbox(to: string): Promise<KeptMail[]> {
-  const res = await api(`http://localhost:8787/admin/mailbox?to=${encodeURIComponent(to)}`);
-  expect(res.status).toBe(200);
-  return res.json<KeptMail[]>();
-}
-
-async function tokenFrom(to: string, subject: RegExp): Promise<string> {
-  const mail = (await mailbox(to)).find((m) => subject.test(m.subject));
-  const token = mail && TOKEN.exec(mail.text)?.[1];
-  if (!token) throw new Error(`no mail matching ${subject} to that address`);
-  return token;
-}
 
 const askReset = (app: Fetcher, email: string) => app("/api/password-resets", json({ email }));
 const confirmReset = (app: Fetcher, token: string, password = "a brand new password") =>
@@ -233,7 +224,7 @@ describe("with REQUIRE_VERIFIED_EMAIL on, a new address waits for its owner", ()
     expect((await app("/api/users", json({ email: owners, password: "the owner's password" }))).status).toBe(201);
     // …and the squatter's link, even if it leaked, can no longer move the account there.
     // The mailbox is newest first: the squatter's link is the oldest mail, the owner's sign-up's the newest.
-    const tokens = (await mailbox(owners)).map((m) => TOKEN.exec(m.text)?.[1]);
+    const tokens = (await mailbox(owners)).map((m) => LINK_TOKEN.exec(m.text)?.[1]);
     expect(tokens).toHaveLength(2);
     const token = tokens[1] as string;
     const res = await app("/api/email-verifications/confirm", json({ token }));
@@ -250,7 +241,7 @@ describe("with REQUIRE_VERIFIED_EMAIL on, a new address waits for its owner", ()
     await app("/api/users", put({ email: target, password: PASSWORD }, user.token));
     const notice = (await mailbox(user.email)).find((m) => /waiting/.test(m.subject));
     expect(notice?.text).toContain("http://chirpy.test/app/cancel-email-change#token=");
-    const cancel = TOKEN.exec(notice?.text ?? "")?.[1] as string;
+    const cancel = LINK_TOKEN.exec(notice?.text ?? "")?.[1] as string;
     expect((await app("/api/email-changes/cancel", json({ token: cancel }))).status).toBe(204);
     // Nothing pending; the new address's link no longer works; the cancel link works once.
     const me = await login(app, user.email, PASSWORD);

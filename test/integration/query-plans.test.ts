@@ -11,7 +11,6 @@ import { buildDeps } from "../../src/deps";
 import { runHousekeeping } from "../../src/ops/service";
 import { recordingD1 } from "../d1";
 import {
-  api,
   appWith,
   bearer,
   type Fetcher,
@@ -23,6 +22,7 @@ import {
   refresh,
   revoke,
   sessionIdOf,
+  tokenFrom,
 } from "../helpers";
 
 async function exerciseHotPaths(app: Fetcher, clock: ReturnType<typeof fixedClock>) {
@@ -50,15 +50,6 @@ async function exerciseHotPaths(app: Fetcher, clock: ReturnType<typeof fixedCloc
   await revoke(app, rotated.refresh_token);
 }
 
-const TOKEN = /#token=([0-9a-f]{64})/;
-async function mailedToken(to: string, subject: RegExp): Promise<string> {
-  const res = await api(`http://localhost:8787/admin/mailbox?to=${encodeURIComponent(to)}`);
-  const mail = (await res.json<{ subject: string; text: string }[]>()).find((m) => subject.test(m.subject));
-  const token = mail && TOKEN.exec(mail.text)?.[1];
-  if (!token) throw new Error(`no mail matching ${subject}`);
-  return token;
-}
-
 /** The rest of the API: timeline pages by cursor, sessions, deletes, recovery and verification, Polka. */
 async function exerciseEverythingElse(app: Fetcher) {
   const user = await newUser(app);
@@ -83,12 +74,12 @@ async function exerciseEverythingElse(app: Fetcher) {
   );
   // Verification and reset by mail.
   await app("/api/email-verifications", json({}, bearer(user.token)));
-  await app("/api/email-verifications/confirm", json({ token: await mailedToken(user.email, /Confirm/) }));
+  await app("/api/email-verifications/confirm", json({ token: await tokenFrom(user.email, /Confirm/) }));
   await app("/api/password-resets", json({ email: user.email }));
   await app("/api/password-resets", json({ email: "nobody-here@example.com" }));
   await app(
     "/api/password-resets/confirm",
-    json({ token: await mailedToken(user.email, /Reset/), password: `new ${PASSWORD}` }),
+    json({ token: await tokenFrom(user.email, /Reset/), password: `new ${PASSWORD}` }),
   );
   // Sessions: end one, then all.
   const second = await newUser(app);

@@ -22,19 +22,10 @@ import {
   refresh,
   revoke,
   sessionIdOf,
+  tokenFrom,
   uncovered,
   uniqueEmail,
 } from "../helpers";
-
-/** The token of the newest mail to an address with the subject (the dev mailbox). */
-async function mailedToken(to: string, subject: RegExp): Promise<string> {
-  await backgroundSettled();
-  const res = await appWith({})(`http://localhost:8787/admin/mailbox?to=${encodeURIComponent(to)}`);
-  const mail = (await res.json<{ subject: string; text: string }[]>()).find((m) => subject.test(m.subject));
-  const token = mail && /#token=([0-9a-f]{64})/.exec(mail.text)?.[1];
-  if (!token) throw new Error(`no mail matching ${subject}`);
-  return token;
-}
 
 interface Budget {
   /** Trips that must go to the primary. */
@@ -160,7 +151,7 @@ const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<stri
       await f.setup("/api/password-resets", json({ email: f.user.email }, FROM));
       return f.app(
         "/api/password-resets/confirm",
-        json({ token: await mailedToken(f.user.email, /Reset/), password: "new password" }),
+        json({ token: await tokenFrom(f.user.email, /Reset/), password: "new password" }),
       );
     },
     { primary: 2, replica: 0, rowsRead: 26, rowsWritten: 8 },
@@ -172,7 +163,7 @@ const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<stri
   ],
   [
     "POST /api/email-verifications/confirm",
-    async (f) => f.app("/api/email-verifications/confirm", json({ token: await mailedToken(f.user.email, /Confirm/) })),
+    async (f) => f.app("/api/email-verifications/confirm", json({ token: await tokenFrom(f.user.email, /Confirm/) })),
     { primary: 1, replica: 0, rowsRead: 17, rowsWritten: 2 },
   ],
 ];
