@@ -6,7 +6,16 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { type Clock, systemClock } from "./clock";
 import type { RandomBytes } from "./crypto/bytes";
-import { AppError, BAD_REQUEST, INTERNAL_ERROR, INVALID_JSON, MisconfigurationError, NOT_FOUND } from "./errors";
+import {
+  AppError,
+  BAD_REQUEST,
+  type ErrorStatus,
+  errorBody,
+  INTERNAL_ERROR,
+  INVALID_JSON,
+  MisconfigurationError,
+  NOT_FOUND,
+} from "./errors";
 import { limitBody } from "./middleware/body-limit";
 import { type AppEnv, depsMiddleware } from "./middleware/context";
 import { corsFromConfig } from "./middleware/cors";
@@ -53,7 +62,7 @@ export function createApp(options: AppOptions = {}) {
       docsRoutes(() => app.routes),
     );
 
-  app.notFound((c) => c.json({ error: NOT_FOUND }, 404));
+  app.notFound((c) => c.json(errorBody(NOT_FOUND, 404), 404));
   app.onError((err, c) => {
     c.header("Cache-Control", "no-store");
     if (err instanceof MisconfigurationError) {
@@ -65,19 +74,20 @@ export function createApp(options: AppOptions = {}) {
         reported.add(err.detail);
         console.error(`Misconfiguration: ${err.detail}`);
       }
-      return c.json({ error: err.message }, err.status);
+      return c.json({ error: err.message, code: err.code }, err.status);
     }
-    if (err instanceof AppError) return c.json({ error: err.message }, err.status, err.headers);
+    if (err instanceof AppError) return c.json({ error: err.message, code: err.code }, err.status, err.headers);
     // Hono's own 400s come from its body parsing in the validators (JSON with a JSON Content-Type):
     // the same fault without that Content-Type is INVALID_JSON too (middleware/validation.ts).
     if (err instanceof HTTPException) {
-      return c.json({ error: err.status === 400 ? INVALID_JSON : err.message || BAD_REQUEST }, err.status);
+      const message = err.status === 400 ? INVALID_JSON : err.message || BAD_REQUEST;
+      return c.json(errorBody(message, err.status as ErrorStatus), err.status);
     }
     // Unexpected: log the error's type and the driver's message, never the request, the bound
     // parameters (a Drizzle error's own message carries them) or a token.
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
     console.error(`Unhandled ${err.name}${cause}`);
-    return c.json({ error: INTERNAL_ERROR }, 500);
+    return c.json(errorBody(INTERNAL_ERROR, 500), 500);
   });
 
   return routes;

@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { OPAQUE_TOKEN_PATTERN } from "../auth/tokens";
 import type { Chirp } from "../chirps/service";
+import { ERRORS, type ErrorCode, TEMPLATED_ERRORS } from "../errors";
 import { named } from "../middleware/validation";
 import type { Session } from "../sessions/service";
 import type { User } from "../users/service";
@@ -101,7 +102,13 @@ export const keptMailResponseSchema = named(
 
 export const errorResponseSchema = named(
   "Error",
-  v.object({ error: v.pipe(v.string(), v.description("What was wrong")) }),
+  v.object({
+    error: v.pipe(v.string(), v.description("What was wrong, for people (the text may change)")),
+    code: v.pipe(
+      v.picklist([...Object.keys(ERRORS), ...Object.keys(TEMPLATED_ERRORS)] as [ErrorCode, ...ErrorCode[]]),
+      v.description("What was wrong, for programs: stable; branch on this, never on the text"),
+    ),
+  }),
 );
 
 export const toUserJson = (user: User): v.InferOutput<typeof userResponseSchema> => ({

@@ -3,7 +3,7 @@
 
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bodyTooLarge } from "../../src/errors";
+import { bodyTooLarge, errorBody } from "../../src/errors";
 import { type DevServer, startDevServer } from "./server";
 
 let server: DevServer;
@@ -54,7 +54,7 @@ describe("npm start server over HTTP", () => {
 
     const after = await post("/api/refresh", { token: refresh_token });
     expect(after.status).toBe(401);
-    expect(await after.json()).toEqual({ error: expect.any(String) });
+    expect(await after.json()).toEqual({ error: expect.any(String), code: expect.any(String) });
   });
 
   it("answers oversized bodies with JSON 413 and keeps the connection usable", async () => {
@@ -81,7 +81,7 @@ describe("npm start server over HTTP", () => {
       for (let i = 0; i < 24; i++) req.write(chunk);
     });
     expect(chunked.status).toBe(413);
-    expect(JSON.parse(chunked.text)).toEqual({ error: bodyTooLarge(1024 * 1024) });
+    expect(JSON.parse(chunked.text)).toEqual(errorBody(bodyTooLarge(1024 * 1024)));
     expect(await request("GET", "/api/healthz")).toEqual({ status: 200, text: "OK" });
 
     // With a Content-Length over the limit.
@@ -104,7 +104,7 @@ describe("npm start server over HTTP", () => {
     await script.arrayBuffer();
     const rules = await fetch(`${base}/_headers`);
     expect(rules.status).toBe(404);
-    expect(await rules.json()).toEqual({ error: "Not found" });
+    expect(await rules.json()).toEqual(errorBody("Not found"));
   });
 });
 
@@ -135,7 +135,7 @@ describe("npm start server: the dev reset and DNS rebinding", () => {
     expect((await post("/api/users", { body: { email, password: "123456" } })).status).toBe(201);
     const rebound = await resetWithHost(`evil.example:${port}`);
     expect(rebound.status).toBe(403);
-    expect(JSON.parse(rebound.body)).toEqual({ error: expect.stringContaining("loopback") });
+    expect(JSON.parse(rebound.body)).toEqual({ error: expect.stringContaining("loopback"), code: expect.any(String) });
     expect((await post("/api/login", { body: { email, password: "123456" } })).status).toBe(200);
     expect((await resetWithHost(`localhost:${port}`)).status).toBe(200);
     expect((await post("/api/login", { body: { email, password: "123456" } })).status).toBe(401);

@@ -3,7 +3,13 @@
 // edge sets it.
 
 import { describe, expect, it } from "vitest";
-import { LOOPBACK_ONLY, TOO_MANY_LOGINS, TOO_MANY_PASSWORD_CHANGES, TOO_MANY_SIGNUPS } from "../../src/errors";
+import {
+  errorBody,
+  LOOPBACK_ONLY,
+  TOO_MANY_LOGINS,
+  TOO_MANY_PASSWORD_CHANGES,
+  TOO_MANY_SIGNUPS,
+} from "../../src/errors";
 import {
   appWith,
   bearer,
@@ -41,7 +47,7 @@ describe("every login attempt has a budget, success or failure", () => {
     const limited = await login(app, user.email, PASSWORD, "192.0.2.10");
     expect(limited.status).toBe(429);
     expect(limited.headers.get("Retry-After")).toBe("900");
-    expect(await limited.json()).toEqual({ error: TOO_MANY_LOGINS });
+    expect(await limited.json()).toEqual(errorBody(TOO_MANY_LOGINS));
     // Another network is not affected.
     expect((await login(app, user.email, PASSWORD, "192.0.2.11")).status).toBe(200);
   });
@@ -88,7 +94,7 @@ describe("PUT /api/users has budgets", () => {
       const res = await app("/api/users", put({ email: victim.email, password: PASSWORD }, prober.token, from(ip)));
       expect(res.status).toBe(429);
       expect(res.headers.get("Retry-After")).toBe("3600");
-      expect(await res.json()).toEqual({ error: TOO_MANY_SIGNUPS });
+      expect(await res.json()).toEqual(errorBody(TOO_MANY_SIGNUPS));
     }
     // Keeping the same email (a password change) is not a sign-up question.
     const same = await app("/api/users", put({ email: prober.email, password: PASSWORD }, prober.token, from(ip)));
@@ -108,7 +114,7 @@ describe("PUT /api/users has budgets", () => {
     const limited = await app("/api/users", put({ email: user.email, password: "fourth password" }, token));
     expect(limited.status).toBe(429);
     expect(limited.headers.get("Retry-After")).toBe("3600");
-    expect(await limited.json()).toEqual({ error: TOO_MANY_PASSWORD_CHANGES });
+    expect(await limited.json()).toEqual(errorBody(TOO_MANY_PASSWORD_CHANGES));
     expect((await app("/api/login", json({ email: user.email, password: "third password" }))).status).toBe(200);
     clock.advance(3600);
     const fresh = await (await app("/api/login", json({ email: user.email, password: "third password" }))).json<{
@@ -189,7 +195,7 @@ describe("the dev reset accepts only loopback host names (DNS rebinding)", () =>
       "Sec-Fetch-Site": "same-origin",
     });
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: expect.stringContaining("loopback") });
+    expect(await res.json()).toEqual({ error: LOOPBACK_ONLY, code: "loopback_only" });
     expect(await rowCount("users")).toBe(before);
   });
 
@@ -202,7 +208,7 @@ describe("the dev reset accepts only loopback host names (DNS rebinding)", () =>
     for (const peer of ["192.0.2.10", "2001:db8::1", "10.0.0.1"]) {
       const res = await appWith({})(`http://localhost:8787${path}`, { method, headers: { "CF-Connecting-IP": peer } });
       expect(res.status, peer).toBe(403);
-      expect(await res.json()).toEqual({ error: LOOPBACK_ONLY });
+      expect(await res.json()).toEqual(errorBody(LOOPBACK_ONLY));
     }
     expect(await rowCount("users")).toBe(before);
     const local = await appWith({})(`http://localhost:8787${path}`, { method, headers: { "CF-Connecting-IP": "::1" } });

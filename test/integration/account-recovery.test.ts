@@ -11,6 +11,7 @@ import { backgroundSettled } from "../../src/background";
 import { sha256Hex } from "../../src/crypto/bytes";
 import {
   EMAIL_NOT_VERIFIED,
+  errorBody,
   INVALID_RESET_TOKEN,
   INVALID_VERIFICATION_TOKEN,
   invalidField,
@@ -225,7 +226,7 @@ describe("POST /api/password-resets/confirm", () => {
     expect((await confirmReset(api, token)).status).toBe(204);
     const again = await confirmReset(api, token, "yet another password");
     expect(again.status).toBe(400);
-    expect(await again.json()).toEqual({ error: INVALID_RESET_TOKEN });
+    expect(await again.json()).toEqual(errorBody(INVALID_RESET_TOKEN));
     expect((await login(api, user.email, NEW_PASSWORD)).status).toBe(200);
   });
 
@@ -255,9 +256,9 @@ describe("POST /api/password-resets/confirm", () => {
     const user = await newUser(api);
     const unknown = await confirmReset(api, "f".repeat(64));
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ error: INVALID_RESET_TOKEN });
+    expect(await unknown.json()).toEqual(errorBody(INVALID_RESET_TOKEN));
     const malformed = await confirmReset(api, "not-a-token");
-    expect(await malformed.json()).toEqual({ error: invalidField.notToken("token") });
+    expect(await malformed.json()).toEqual(errorBody(invalidField.notToken("token")));
     expect((await login(api, user.email, PASSWORD)).status).toBe(200);
   });
 
@@ -347,7 +348,7 @@ describe("email verification", () => {
     expect(await (await login(api, email, PASSWORD)).json()).toMatchObject({ email_verified: true });
     // Single use.
     const again = await api("/api/email-verifications/confirm", json({ token }));
-    expect(await again.json()).toEqual({ error: INVALID_VERIFICATION_TOKEN });
+    expect(await again.json()).toEqual(errorBody(INVALID_VERIFICATION_TOKEN));
   });
 
   it("POST /api/email-verifications sends a new link within a budget (429 past it), none once verified", async () => {
@@ -358,7 +359,7 @@ describe("email verification", () => {
     const over = await app("/api/email-verifications", { method: "POST", headers: bearer(user.token) });
     expect(over.status).toBe(429);
     expect(over.headers.get("Retry-After")).toMatch(/^\d+$/);
-    expect(await over.json()).toEqual({ error: TOO_MANY_VERIFICATION_MAILS });
+    expect(await over.json()).toEqual(errorBody(TOO_MANY_VERIFICATION_MAILS));
     expect((await mailbox(user.email)).filter((m) => /Confirm/.test(m.subject))).toHaveLength(3);
     expect((await app("/api/email-verifications", { method: "POST" })).status).toBe(401);
   });
@@ -409,7 +410,7 @@ describe("REQUIRE_VERIFIED_EMAIL=on", () => {
     for (let i = 0; i < 6; i++) {
       const refused = await login(app, email, PASSWORD);
       expect(refused.status).toBe(403);
-      expect(await refused.json()).toEqual({ error: EMAIL_NOT_VERIFIED });
+      expect(await refused.json()).toEqual(errorBody(EMAIL_NOT_VERIFIED));
     }
     const { id } = (await (await api("/api/login", json({ email, password: PASSWORD }))).json()) as { id: string };
     expect(await rowCount("sessions", "user_id = ?", id)).toBe(1); // only the login without the rule
@@ -423,7 +424,7 @@ describe("GET /admin/mailbox", () => {
     const production = appWith({}, { PLATFORM: "production" });
     const res = await production("http://localhost:8787/admin/mailbox?to=a%40example.com");
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: NOT_FOUND });
+    expect(await res.json()).toEqual(errorBody(NOT_FOUND));
     expect((await api("/admin/mailbox?to=a%40example.com")).status).toBe(403);
     expect((await api("http://localhost:8787/admin/mailbox")).status).toBe(400);
   });

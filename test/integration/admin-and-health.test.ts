@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { bodyTooLarge, CROSS_SITE_REFUSED, DATABASE_UNAVAILABLE, NOT_FOUND, RESET_DEV_ONLY } from "../../src/errors";
+import {
+  bodyTooLarge,
+  CROSS_SITE_REFUSED,
+  DATABASE_UNAVAILABLE,
+  errorBody,
+  NOT_FOUND,
+  RESET_DEV_ONLY,
+} from "../../src/errors";
 import { unreachableD1 } from "../d1";
 import { api, appWith, newUser, postChirp, rowCount } from "../helpers";
 
@@ -25,7 +32,7 @@ describe("POST /admin/reset", () => {
     for (const platform of ["production", "", "DEV"]) {
       const res = await appWith({}, { PLATFORM: platform })(RESET, { method: "POST" });
       expect(res.status).toBe(403);
-      expect(await res.json()).toEqual({ error: RESET_DEV_ONLY });
+      expect(await res.json()).toEqual(errorBody(RESET_DEV_ONLY));
     }
     expect(await count("users")).toBe(before);
   });
@@ -44,7 +51,7 @@ describe("POST /admin/reset from a web page (CSRF)", () => {
     const before = await count("users");
     const res = await api(RESET, { method: "POST", headers });
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: CROSS_SITE_REFUSED });
+    expect(await res.json()).toEqual(errorBody(CROSS_SITE_REFUSED));
     expect(await count("users")).toBe(before);
   });
 
@@ -74,7 +81,7 @@ describe("GET /api/healthz", () => {
     const down = unreachableD1();
     const res = await appWith({}, { DB: down })("/api/healthz");
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ error: DATABASE_UNAVAILABLE });
+    expect(await res.json()).toEqual(errorBody(DATABASE_UNAVAILABLE));
   });
 });
 
@@ -87,7 +94,7 @@ describe("every response", () => {
     ]) {
       const res = await api(path, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
-      expect(await res.json()).toEqual({ error: NOT_FOUND });
+      expect(await res.json()).toEqual(errorBody(NOT_FOUND));
     }
   });
 
@@ -99,7 +106,7 @@ describe("every response", () => {
     };
     const over = await api("/api/users", { method: "POST", body: pad(1024 * 1024 + 1) });
     expect(over.status).toBe(413);
-    expect(await over.json()).toEqual({ error: bodyTooLarge(1024 * 1024) });
+    expect(await over.json()).toEqual(errorBody(bodyTooLarge(1024 * 1024)));
     expect(await count("users")).toBe(before);
 
     const exact = await api("/api/users", { method: "POST", body: pad(1024 * 1024) });

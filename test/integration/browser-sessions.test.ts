@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   COOKIE_MODE_ORIGIN_REFUSED,
   COOKIE_NEEDS_SESSION_HEADER,
+  errorBody,
   INVALID_REFRESH_TOKEN,
   invalidField,
   MISSING_BEARER,
@@ -79,7 +80,7 @@ describe("login in cookie mode", () => {
       json({ email, password: PASSWORD }, { ...COOKIE_MODE, Origin: "https://evil.example" }),
     );
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: COOKIE_MODE_ORIGIN_REFUSED });
+    expect(await res.json()).toEqual(errorBody(COOKIE_MODE_ORIGIN_REFUSED));
     expect(res.headers.getAll("Set-Cookie")).toEqual([]);
     expect(await rowCount("sessions", "user_id = ?", id)).toBe(0);
   });
@@ -90,7 +91,7 @@ describe("login in cookie mode", () => {
       json({ email: uniqueEmail(), password: PASSWORD }, { "X-Chirpy-Session": "jar" }),
     );
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: invalidField.notOneOf("X-Chirpy-Session", ["cookie"]) });
+    expect(await res.json()).toEqual(errorBody(invalidField.notOneOf("X-Chirpy-Session", ["cookie"])));
   });
 });
 
@@ -106,7 +107,7 @@ describe("bearer mode is unchanged", () => {
       const refused = await api(path, { method: "POST" });
       expect(refused.status).toBe(401);
       expect(refused.headers.get("WWW-Authenticate")).toBe("Bearer");
-      expect(await refused.json()).toEqual({ error: MISSING_BEARER });
+      expect(await refused.json()).toEqual(errorBody(MISSING_BEARER));
     }
     const user = await newUser(api);
     const refreshed = await api("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) });
@@ -137,7 +138,7 @@ describe("refresh and revoke with the cookie", () => {
         body: "a=b",
       });
       expect(res.status, path).toBe(403);
-      expect(await res.json()).toEqual({ error: COOKIE_NEEDS_SESSION_HEADER });
+      expect(await res.json()).toEqual(errorBody(COOKIE_NEEDS_SESSION_HEADER));
       expect(res.headers.getAll("Set-Cookie")).toEqual([]);
       // A same-origin script that did not ask for cookie mode is refused the same way.
       expect((await api(path, withCookie(cookie, {}))).status, path).toBe(403);
@@ -152,7 +153,7 @@ describe("refresh and revoke with the cookie", () => {
       for (const path of ["/api/refresh", "/api/revoke"]) {
         const res = await app(path, withCookie(cookie, { ...COOKIE_MODE, Origin: origin }));
         expect(res.status, `${path} from ${origin}`).toBe(403);
-        expect(await res.json()).toEqual({ error: COOKIE_MODE_ORIGIN_REFUSED });
+        expect(await res.json()).toEqual(errorBody(COOKIE_MODE_ORIGIN_REFUSED));
       }
     }
     // The API's own origin and the listed one may.
@@ -169,7 +170,7 @@ describe("refresh and revoke with the cookie", () => {
       for (const path of ["/api/refresh", "/api/revoke"]) {
         const res = await api(path, withCookie(cookie, headers));
         expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
-        expect(await res.json()).toEqual({ error: COOKIE_MODE_ORIGIN_REFUSED });
+        expect(await res.json()).toEqual(errorBody(COOKIE_MODE_ORIGIN_REFUSED));
       }
     }
     // Sec-Fetch-Site: cross-site is refused even beside the API's own Origin (a forged Origin from a
@@ -190,7 +191,7 @@ describe("refresh and revoke with the cookie", () => {
   it("with the header but no cookie: refresh is 401, revoke is a 204 that clears the cookie", async () => {
     const refreshed = await api("/api/refresh", { method: "POST", headers: COOKIE_MODE });
     expect(refreshed.status).toBe(401);
-    expect(await refreshed.json()).toEqual({ error: MISSING_SESSION_COOKIE });
+    expect(await refreshed.json()).toEqual(errorBody(MISSING_SESSION_COOKIE));
     const revoked = await api("/api/revoke", { method: "POST", headers: COOKIE_MODE });
     expect(revoked.status).toBe(204);
     expect(refreshCookieOf(revoked)?.attributes).toContain("Max-Age=0");
@@ -205,7 +206,7 @@ describe("refresh and revoke with the cookie", () => {
     expect(cleared?.attributes.sort()).toEqual(["HttpOnly", "Max-Age=0", "Path=/", "SameSite=Strict", "Secure"]);
     const again = await api("/api/refresh", withCookie(cookie));
     expect(again.status).toBe(401);
-    expect(await again.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
+    expect(await again.json()).toEqual(errorBody(INVALID_REFRESH_TOKEN));
     // A dead cookie is cleared so the browser stops sending it.
     expect(refreshCookieOf(again)?.attributes).toContain("Max-Age=0");
     expect((await api("/api/chirps", json({ body: "after logout" }, bearer(token)))).status).toBe(401);

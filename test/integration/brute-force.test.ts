@@ -2,7 +2,7 @@
 // the limit, login answers 429 with Retry-After before any password is hashed.
 
 import { describe, expect, it } from "vitest";
-import { TOO_MANY_LOGINS } from "../../src/errors";
+import { errorBody, TOO_MANY_LOGINS } from "../../src/errors";
 import { appWith, type Fetcher, fixedClock, json, newUser, PASSWORD, uniqueEmail } from "../helpers";
 
 const login = (app: Fetcher, email: string, password: string, ip?: string) =>
@@ -22,7 +22,7 @@ describe("per-email limit", () => {
     const res = await login(app, user.email, PASSWORD);
     expect(res.status).toBe(429);
     expect(res.headers.get("Retry-After")).toBe(String(15 * 60 - 60));
-    expect(await res.json()).toEqual({ error: TOO_MANY_LOGINS });
+    expect(await res.json()).toEqual(errorBody(TOO_MANY_LOGINS));
   });
 
   it("allows attempts again once the window has passed", async () => {
@@ -109,7 +109,7 @@ describe("per-network login limit over IPv6", () => {
     }
     const limited = await login(app, uniqueEmail("v6"), "wrong", "2001:db8:bb:1:abcd::77");
     expect(limited.status).toBe(429);
-    expect(await limited.json()).toEqual({ error: TOO_MANY_LOGINS });
+    expect(await limited.json()).toEqual(errorBody(TOO_MANY_LOGINS));
     expect((await login(app, uniqueEmail("v6"), "wrong", "2001:db8:bb:2::1")).status).toBe(401);
   });
 });

@@ -4,7 +4,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { FOREIGN_CURSOR, invalidField, MALFORMED_CURSOR } from "../../src/errors";
+import { errorBody, FOREIGN_CURSOR, invalidField, MALFORMED_CURSOR } from "../../src/errors";
 import { appWith, bearer, type Fetcher, fixedClock, newUser, postChirp, type TestUser } from "../helpers";
 
 interface ChirpJson {
@@ -191,7 +191,7 @@ describe("GET /api/chirps in pages", () => {
     async (limit) => {
       const res = await appWith({})(`/api/chirps?limit=${encodeURIComponent(limit)}`);
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: invalidField.notIntegerIn("limit", 1, 1000) });
+      expect(await res.json()).toEqual(errorBody(invalidField.notIntegerIn("limit", 1, 1000)));
     },
   );
 
@@ -226,7 +226,7 @@ describe("GET /api/chirps in pages", () => {
     for (const cursor of malformed) {
       const res = await app(`/api/chirps?author_id=${alice.id}&cursor=${encodeURIComponent(cursor)}`);
       expect(res.status, cursor).toBe(400);
-      expect(await res.json()).toEqual({ error: MALFORMED_CURSOR });
+      expect(await res.json()).toEqual(errorBody(MALFORMED_CURSOR));
     }
     for (const path of [
       `/api/chirps?author_id=${alice.id}&sort=desc&cursor=${asc}`,
@@ -236,7 +236,7 @@ describe("GET /api/chirps in pages", () => {
     ]) {
       const res = await app(path);
       expect(res.status, path).toBe(400);
-      expect(await res.json()).toEqual({ error: FOREIGN_CURSOR });
+      expect(await res.json()).toEqual(errorBody(FOREIGN_CURSOR));
     }
     // The same cursor, with its own query, still works.
     expect((await app(`/api/chirps?author_id=${alice.id}&cursor=${asc}`)).status).toBe(200);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_CHIRP_LENGTH } from "../../src/chirps/service";
-import { CHIRP_NOT_FOUND, chirpTooLong, invalidField, NOT_YOUR_CHIRP } from "../../src/errors";
+import { CHIRP_NOT_FOUND, chirpTooLong, errorBody, invalidField, NOT_YOUR_CHIRP } from "../../src/errors";
 import { api, appWith, bearer, fixedClock, json, newUser, postChirp, rowCount } from "../helpers";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,7 +33,7 @@ describe("POST /api/chirps", () => {
     const before = await countChirps();
     const res = await postChirp(api, user.token, "a".repeat(141));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: chirpTooLong(MAX_CHIRP_LENGTH) });
+    expect(await res.json()).toEqual(errorBody(chirpTooLong(MAX_CHIRP_LENGTH)));
     expect(await countChirps()).toBe(before);
   });
 
@@ -46,14 +46,14 @@ describe("POST /api/chirps", () => {
     const user = await newUser();
     const res = await api("/api/chirps", json(payload, bearer(user.token)));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error });
+    expect(await res.json()).toEqual(errorBody(error));
   });
 
   it("returns 401 without an access token and stores nothing", async () => {
     const before = await countChirps();
     const res = await api("/api/chirps", json({ body: "anonymous" }));
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: expect.stringContaining("Authorization") });
+    expect(await res.json()).toEqual({ error: expect.stringContaining("Authorization"), code: expect.any(String) });
     expect(await countChirps()).toBe(before);
   });
 });
@@ -103,7 +103,7 @@ describe("GET /api/chirps", () => {
   ])("returns 400 for %s", async (_name, query, error) => {
     const res = await api(`/api/chirps${query}`);
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error });
+    expect(await res.json()).toEqual(errorBody(error));
   });
 });
 
@@ -119,10 +119,10 @@ describe("GET /api/chirps/{id}", () => {
   it("returns 404 for an unknown id and 400 for a malformed one", async () => {
     const missing = await api(`/api/chirps/${crypto.randomUUID()}`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: CHIRP_NOT_FOUND });
+    expect(await missing.json()).toEqual(errorBody(CHIRP_NOT_FOUND));
     const malformed = await api("/api/chirps/not-a-uuid");
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toEqual({ error: invalidField.notUuid("chirp id") });
+    expect(await malformed.json()).toEqual(errorBody(invalidField.notUuid("chirp id")));
   });
 });
 
@@ -144,7 +144,7 @@ describe("DELETE /api/chirps/{id}", () => {
     const chirp = await (await postChirp(api, author.token, "mine")).json<ChirpJson>();
     const res = await del(chirp.id, bearer(other.token));
     expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ error: NOT_YOUR_CHIRP });
+    expect(await res.json()).toEqual(errorBody(NOT_YOUR_CHIRP));
     expect((await api(`/api/chirps/${chirp.id}`)).status).toBe(200);
   });
 
@@ -153,11 +153,11 @@ describe("DELETE /api/chirps/{id}", () => {
     const chirp = await (await postChirp(api, user.token, "keep")).json<ChirpJson>();
     const anonymous = await del(chirp.id);
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toEqual({ error: expect.any(String) });
+    expect(await anonymous.json()).toEqual({ error: expect.any(String), code: expect.any(String) });
     expect((await api(`/api/chirps/${chirp.id}`)).status).toBe(200);
     const missing = await del(crypto.randomUUID(), bearer(user.token));
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: CHIRP_NOT_FOUND });
+    expect(await missing.json()).toEqual(errorBody(CHIRP_NOT_FOUND));
   });
 
   it("removes a user's chirps when the user is deleted", async () => {

@@ -17,7 +17,7 @@ describe("the course's refresh token lesson", () => {
 
     const withRefresh = await api("/api/chirps", json({ body: "I'm the one who knocks!" }, bearer(refresh_token)));
     expect(withRefresh.status).toBe(401);
-    expect(await withRefresh.json()).toEqual({ error: expect.any(String) });
+    expect(await withRefresh.json()).toEqual({ error: expect.any(String), code: expect.any(String) });
 
     const withAccess = await api("/api/chirps", json({ body: "I'm the one who knocks!" }, bearer(token)));
     expect(withAccess.status).toBe(201);
@@ -36,6 +36,6 @@ describe("the course's refresh token lesson", () => {
 
     const afterRevoke = await refresh(api, refresh_token);
     expect(afterRevoke.status).toBe(401);
-    expect(await afterRevoke.json()).toEqual({ error: expect.any(String) });
+    expect(await afterRevoke.json()).toEqual({ error: expect.any(String), code: expect.any(String) });
   });
 });

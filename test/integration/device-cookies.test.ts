@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { DEVICE_COOKIE, DEVICE_COOKIE_SECONDS } from "../../src/auth/device";
-import { TOO_MANY_LOGINS } from "../../src/errors";
+import { errorBody, TOO_MANY_LOGINS } from "../../src/errors";
 import { appWith, type Fetcher, fixedClock, json, newUser, PASSWORD, put, uniqueEmail } from "../helpers";
 import { securityEvents } from "../log-guard";
 
@@ -101,9 +101,9 @@ describe("device cookies", () => {
     for (let i = 0; i < 5; i++)
       statuses.push((await login(app, user.email, "wrong", `192.0.2.${50 + i}`, device)).status);
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
-    expect(await (await login(app, user.email, PASSWORD, "192.0.2.60", device)).json()).toEqual({
-      error: TOO_MANY_LOGINS,
-    });
+    expect(await (await login(app, user.email, PASSWORD, "192.0.2.60", device)).json()).toEqual(
+      errorBody(TOO_MANY_LOGINS),
+    );
     expect(securityEvents().slice(before)).toContainEqual(
       expect.objectContaining({ event: "login.rate_limited", limit: "device" }),
     );

@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { backgroundSettled } from "../../src/background";
-import { DATABASE_UNAVAILABLE, INTERNAL_ERROR } from "../../src/errors";
+import { DATABASE_UNAVAILABLE, errorBody, INTERNAL_ERROR } from "../../src/errors";
 import { faultyD1 } from "../d1";
 import {
   appWith,
@@ -169,7 +169,7 @@ describe("D1 faults", () => {
             continue;
           }
           expect(res.status, `${mode} call ${failAt}: ${text}`).toBe(500);
-          expect(JSON.parse(text)).toEqual({ error: INTERNAL_ERROR });
+          expect(JSON.parse(text)).toEqual(errorBody(INTERNAL_ERROR));
           // Neither the answer nor the log carries a credential or the SQL (with its bound values).
           const log = logged.join("\n");
           for (const secret of [user.token, user.refreshToken, PASSWORD]) {
@@ -211,7 +211,7 @@ describe("D1 faults", () => {
     const { db } = faultyD1(1, "before");
     const down = await appWith({}, { DB: db })("/api/healthz");
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ error: DATABASE_UNAVAILABLE });
+    expect(await down.json()).toEqual(errorBody(DATABASE_UNAVAILABLE));
     expect((await appWith({})("/api/healthz")).status).toBe(200);
   });
 });

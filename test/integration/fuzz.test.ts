@@ -292,7 +292,7 @@ describe("fuzzing every endpoint", () => {
             expect(res.status, text).toBeLessThan(500);
             if (res.status >= 400) {
               const parsed = JSON.parse(text);
-              expect(Object.keys(parsed)).toEqual(["error"]);
+              expect(Object.keys(parsed)).toEqual(["error", "code"]);
               expect(typeof parsed.error).toBe("string");
               expect(await fingerprint(!counted)).toEqual(before);
             }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { INVALID_ACCESS_TOKEN, MISCONFIGURED } from "../../src/errors";
+import { errorBody, INVALID_ACCESS_TOKEN, MISCONFIGURED } from "../../src/errors";
 import { api, appWith, bearer, fixedClock, json, newUser, postChirp, refresh, uniqueEmail } from "../helpers";
 
 const SECRET = env.JWT_SECRET;
@@ -12,7 +12,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 async function expect401(token: string) {
   const res = await postChirp(api, token, "should not land");
   expect(res.status).toBe(401);
-  expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
+  expect(await res.json()).toEqual(errorBody(INVALID_ACCESS_TOKEN));
 }
 
 describe("access tokens on protected routes", () => {
@@ -25,7 +25,7 @@ describe("access tokens on protected routes", () => {
     clock.advance(1);
     const res = await postChirp(app, user.token, "expired");
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_ACCESS_TOKEN));
   });
 
   it("rejects a token whose payload was tampered with", async () => {
@@ -87,7 +87,7 @@ describe("a missing or short JWT_SECRET", () => {
     ];
     for (const res of await Promise.all(calls)) {
       expect(res.status).toBe(500);
-      expect(await res.json()).toEqual({ error: MISCONFIGURED });
+      expect(await res.json()).toEqual(errorBody(MISCONFIGURED));
     }
     const logged = errors.mock.calls.map((args) => args.join(" ")).join("\n");
     // Four failing requests, one line: the cause is logged once per isolate.

@@ -3,7 +3,7 @@
 
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { INVALID_ACCESS_TOKEN } from "../../src/errors";
+import { errorBody, INVALID_ACCESS_TOKEN } from "../../src/errors";
 import { appWith, decodeJwt, newUser, postChirp, ROTATION_SECRETS } from "../helpers";
 
 const { old: OLD, new: NEW } = ROTATION_SECRETS;
@@ -32,7 +32,7 @@ describe("signing key rotation", () => {
     const user = await newUser(appWith({}, { JWT_SECRET: OLD }));
     const res = await postChirp(appWith({}, { JWT_SECRET: NEW }), user.token, "x");
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_ACCESS_TOKEN));
   });
 
   it("rejects a token with an unknown kid, or none, even if signed with a trusted secret", async () => {

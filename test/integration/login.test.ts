@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { INCORRECT_CREDENTIALS, invalidField } from "../../src/errors";
+import { errorBody, INCORRECT_CREDENTIALS, invalidField } from "../../src/errors";
 import { api, json, PASSWORD, rowCount, USER_FIELDS, uniqueEmail } from "../helpers";
 
 describe("POST /api/login", () => {
@@ -31,7 +31,7 @@ describe("POST /api/login", () => {
     const unknown = await api("/api/login", json({ email: uniqueEmail(), password: PASSWORD }));
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
+      expect(await res.json()).toEqual(errorBody(INCORRECT_CREDENTIALS));
     }
   });
 
@@ -45,6 +45,6 @@ describe("POST /api/login", () => {
   it("returns 400 for an invalid body", async () => {
     const res = await api("/api/login", json({ email: "saul@bettercall.com" }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: invalidField.required("password") });
+    expect(await res.json()).toEqual(errorBody(invalidField.required("password")));
   });
 });

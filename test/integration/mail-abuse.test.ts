@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { backgroundSettled } from "../../src/background";
-import { INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN } from "../../src/errors";
+import { errorBody, INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN } from "../../src/errors";
 import { roundTripRecorder, type Trip } from "../d1";
 import {
   appWith,
@@ -44,7 +44,7 @@ describe("mail tokens are bound to the address and the password they were issued
 
     const res = await confirmReset(app, token);
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: INVALID_RESET_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_RESET_TOKEN));
     // Nothing changed: the password is the owner's, the owner's session lives.
     expect((await login(app, moved, PASSWORD)).status).toBe(200);
     expect(await rowCount("sessions", "user_id = ? and revoked_at is null", user.id)).toBe(2);
@@ -68,7 +68,7 @@ describe("mail tokens are bound to the address and the password they were issued
     expect((await confirmReset(app, await tokenFrom(user.email, /Reset/))).status).toBe(204);
     const res = await app("/api/email-verifications/confirm", json({ token: verification }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: INVALID_VERIFICATION_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_VERIFICATION_TOKEN));
 
     const other = await newUser(app);
     const first = await tokenFrom(other.email, /Confirm/);

@@ -1,6 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { invalidField, MISCONFIGURED, POLKA_KEY_REFUSED, USER_ID_NOT_UUID, USER_NOT_FOUND } from "../../src/errors";
+import {
+  errorBody,
+  invalidField,
+  MISCONFIGURED,
+  POLKA_KEY_REFUSED,
+  USER_ID_NOT_UUID,
+  USER_NOT_FOUND,
+} from "../../src/errors";
 import { api, appWith, json, newUser } from "../helpers";
 
 const KEY = env.POLKA_KEY;
@@ -34,7 +41,7 @@ describe("POST /api/polka/webhooks", () => {
     const user = await newUser();
     const res = await webhook({ event: "user.upgraded", data: { user_id: user.id } }, key);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: POLKA_KEY_REFUSED });
+    expect(await res.json()).toEqual(errorBody(POLKA_KEY_REFUSED));
     expect(await isRed(user.id)).toBe(0);
   });
 
@@ -50,7 +57,7 @@ describe("POST /api/polka/webhooks", () => {
   it("returns 404 for an unknown user", async () => {
     const res = await webhook({ event: "user.upgraded", data: { user_id: crypto.randomUUID() } });
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: USER_NOT_FOUND });
+    expect(await res.json()).toEqual(errorBody(USER_NOT_FOUND));
   });
 
   it.each([
@@ -63,7 +70,7 @@ describe("POST /api/polka/webhooks", () => {
   ])("returns 400 for %s", async (_name, body, error) => {
     const res = await webhook(body);
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error });
+    expect(await res.json()).toEqual(errorBody(error));
   });
 
   it("fails closed with 500 when POLKA_KEY is not configured", async () => {
@@ -71,7 +78,7 @@ describe("POST /api/polka/webhooks", () => {
     const app = appWith({}, { POLKA_KEY: "" });
     const res = await webhook({ event: "user.upgraded", data: { user_id: user.id } }, "", app);
     expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: MISCONFIGURED });
+    expect(await res.json()).toEqual(errorBody(MISCONFIGURED));
     expect(await isRed(user.id)).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN } from "../../src/errors";
+import { errorBody, INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN } from "../../src/errors";
 import { requestHeldAt } from "../d1";
 import { api, bearer, json, newUser, PASSWORD, put, refresh, revoke, rowCount, uniqueEmail } from "../helpers";
 
@@ -29,7 +29,7 @@ describe("POST /api/login racing a password change", () => {
 
     const res = await login.release();
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
+    expect(await res.json()).toEqual(errorBody(INCORRECT_CREDENTIALS));
     expect(await liveSessions(user.id)).toBe(0);
     const tokens = await env.DB.prepare(
       "select count(*) as n from refresh_tokens where user_id = ? and revoked_at is null",
@@ -51,7 +51,7 @@ describe("POST /api/login racing a password change", () => {
 
     const res = await login.release();
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
+    expect(await res.json()).toEqual(errorBody(INCORRECT_CREDENTIALS));
     expect(await rowCount("sessions", "user_id = ?", user.id)).toBe(0);
   });
 
@@ -90,7 +90,7 @@ describe("PUT /api/users racing the end of its session", () => {
 
     const res = await takeover.release();
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_ACCESS_TOKEN));
     expect(await userRow(victim.id)).toEqual(before);
     expect((await api("/api/login", json({ email: victim.email, password: PASSWORD }))).status).toBe(200);
   });

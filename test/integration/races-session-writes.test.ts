@@ -3,7 +3,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INVALID_ACCESS_TOKEN } from "../../src/errors";
+import { errorBody, INVALID_ACCESS_TOKEN } from "../../src/errors";
 import { requestHeldAt } from "../d1";
 import { api, bearer, json, newUser, PASSWORD, postChirp, revoke, sessionIdOf } from "../helpers";
 
@@ -26,7 +26,7 @@ describe("DELETE /api/chirps/{id} racing the end of its session", () => {
 
     const res = await del.release();
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_ACCESS_TOKEN));
     expect((await api(`/api/chirps/${chirp.id}`)).status).toBe(200);
   });
 });
@@ -46,7 +46,7 @@ describe("DELETE /api/sessions/{id} racing the end of the caller's session", () 
 
     const res = await end.release();
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_ACCESS_TOKEN));
     expect(await sessionLive(otherId)).toBe(true);
   });
 });

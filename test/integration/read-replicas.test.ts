@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { BOOKMARK_HEADER, replicaReadStart } from "../../src/db/replication";
-import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN } from "../../src/errors";
+import { errorBody, INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN } from "../../src/errors";
 import { roundTripRecorder, type Trip } from "../d1";
 import {
   api,
@@ -80,7 +80,7 @@ describe("with the replica behind the primary", () => {
 
     const res = await refresh(app, user.refreshToken);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_REFRESH_TOKEN));
   });
 
   it("refuses an ended session on every endpoint that takes an access token", async () => {
@@ -121,7 +121,7 @@ describe("with the replica behind the primary", () => {
     expect((await app("/api/users", put({ email: user.email, password: "the new one" }, user.token))).status).toBe(200);
     const old = await app("/api/login", json({ email: user.email, password: PASSWORD }));
     expect(old.status).toBe(401);
-    expect(await old.json()).toEqual({ error: INCORRECT_CREDENTIALS });
+    expect(await old.json()).toEqual(errorBody(INCORRECT_CREDENTIALS));
     expect((await app("/api/login", json({ email: user.email, password: "the new one" }))).status).toBe(200);
   });
 

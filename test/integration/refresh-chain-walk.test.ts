@@ -5,7 +5,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INVALID_REFRESH_TOKEN } from "../../src/errors";
+import { errorBody, INVALID_REFRESH_TOKEN } from "../../src/errors";
 import { appWith, type Fetcher, fixedClock, newUser, ROTATION_SECRETS, refresh } from "../helpers";
 
 const { old: OLD, new: NEW } = ROTATION_SECRETS;
@@ -64,7 +64,7 @@ describe("walking a rotated chain with a copy of D1 and every spent token", () =
     for (const candidate of candidates) {
       const res = await refresh(app, candidate);
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
+      expect(await res.json()).toEqual(errorBody(INVALID_REFRESH_TOKEN));
     }
     // The attacker's tries ended nothing: the live token still rotates.
     expect((await refreshOk(app, live)).refresh_token).toMatch(/^[0-9a-f]{64}$/);
@@ -121,7 +121,7 @@ describe("rotation across a signing-key rotation", () => {
     const after = appWith({ clock }, { REFRESH_TOKEN_ROTATION: "on", JWT_SECRET: NEW });
     const refused = await refresh(after, user.refreshToken);
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
+    expect(await refused.json()).toEqual(errorBody(INVALID_REFRESH_TOKEN));
     expect((await refreshOk(after, original.refresh_token)).refresh_token).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/crypto/bytes";
-import { INVALID_REFRESH_TOKEN } from "../../src/errors";
+import { errorBody, INVALID_REFRESH_TOKEN } from "../../src/errors";
 import { api, appWith, bearer, fixedClock, json, newUser, postChirp } from "../helpers";
 
 const refresh = (fetcher: typeof api, token: string | null, headers?: Record<string, string>) =>
@@ -44,7 +44,7 @@ describe("POST /api/refresh", () => {
   ])("returns 401 for %s", async (_name, headers) => {
     const res = await refresh(api, null, headers);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: expect.any(String) });
+    expect(await res.json()).toEqual({ error: expect.any(String), code: expect.any(String) });
   });
 
   it("returns 401 for an access token presented as a refresh token", async () => {
@@ -62,7 +62,7 @@ describe("POST /api/refresh", () => {
     clock.advance(1);
     const res = await refresh(app, user.refreshToken);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_REFRESH_TOKEN));
   });
 
   it("stores only the SHA-256 of the token, with a 60-day expiry", async () => {
@@ -144,6 +144,6 @@ describe("POST /api/revoke", () => {
   ])("returns 401 for %s", async (_name, headers) => {
     const res = await revoke(api, headers);
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: expect.stringContaining("Authorization") });
+    expect(await res.json()).toEqual({ error: expect.stringContaining("Authorization"), code: expect.any(String) });
   });
 });

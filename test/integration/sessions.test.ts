@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { invalidField, SESSION_NOT_FOUND } from "../../src/errors";
+import { errorBody, invalidField, SESSION_NOT_FOUND } from "../../src/errors";
 import {
   api,
   appWith,
@@ -109,7 +109,7 @@ describe("GET /api/sessions", () => {
   it("returns 401 without an access token", async () => {
     const res = await api("/api/sessions");
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: expect.any(String) });
+    expect(await res.json()).toEqual({ error: expect.any(String), code: expect.any(String) });
   });
 });
 
@@ -137,7 +137,7 @@ describe("DELETE /api/sessions/{id}", () => {
     for (const id of [crypto.randomUUID(), aliceSession.id]) {
       const res = await del(`/api/sessions/${id}`, mallory.token);
       expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ error: SESSION_NOT_FOUND });
+      expect(await res.json()).toEqual(errorBody(SESSION_NOT_FOUND));
     }
     expect((await postChirp(api, alice.token, "untouched")).status).toBe(201);
     const extra = await loginAgain(alice.email);
@@ -149,7 +149,7 @@ describe("DELETE /api/sessions/{id}", () => {
     const user = await newUser();
     const res = await del("/api/sessions/not-a-uuid", user.token);
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: invalidField.notUuid("session id") });
+    expect(await res.json()).toEqual(errorBody(invalidField.notUuid("session id")));
   });
 });
 

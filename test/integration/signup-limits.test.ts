@@ -2,7 +2,7 @@
 // bulk account factory. Sign-ups are counted per client network before any hashing.
 
 import { describe, expect, it } from "vitest";
-import { EMAIL_TAKEN, TOO_MANY_SIGNUPS } from "../../src/errors";
+import { EMAIL_TAKEN, errorBody, TOO_MANY_SIGNUPS } from "../../src/errors";
 import { recordingD1 } from "../d1";
 import { appWith, type Fetcher, fixedClock, json, PASSWORD, rowCount, uniqueEmail } from "../helpers";
 
@@ -20,7 +20,7 @@ describe("POST /api/users per-network limit", () => {
     const limited = await signUp(app, "198.51.100.7");
     expect(limited.status).toBe(429);
     expect(limited.headers.get("Retry-After")).toBe(String(3600 - 600));
-    expect(await limited.json()).toEqual({ error: TOO_MANY_SIGNUPS });
+    expect(await limited.json()).toEqual(errorBody(TOO_MANY_SIGNUPS));
     expect(await userCount()).toBe(before);
 
     // Another IPv4 address is another client.
@@ -34,7 +34,7 @@ describe("POST /api/users per-network limit", () => {
     for (let i = 1; i <= 3; i++) expect((await signUp(app, `2001:db8:aa:1::${i}`)).status).toBe(201);
     const limited = await signUp(app, "2001:db8:aa:1:ffff:1234:5678:9abc");
     expect(limited.status).toBe(429);
-    expect(await limited.json()).toEqual({ error: TOO_MANY_SIGNUPS });
+    expect(await limited.json()).toEqual(errorBody(TOO_MANY_SIGNUPS));
     expect((await signUp(app, "2001:db8:aa:2::1")).status).toBe(201);
   });
 
@@ -53,7 +53,7 @@ describe("POST /api/users per-network limit", () => {
     );
     const taken = await signUp(recorded, "192.0.2.44", email.toUpperCase());
     expect(taken.status).toBe(409);
-    expect(await taken.json()).toEqual({ error: EMAIL_TAKEN });
+    expect(await taken.json()).toEqual(errorBody(EMAIL_TAKEN));
     expect([...seen].some((sql) => /^insert into "users"/.test(sql))).toBe(false);
     // The 409 was the second sign-up from this network: the third is refused.
     expect((await signUp(app, "192.0.2.44")).status).toBe(429);

@@ -3,7 +3,7 @@
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { INVALID_REFRESH_TOKEN } from "../../src/errors";
+import { errorBody, INVALID_REFRESH_TOKEN } from "../../src/errors";
 import { appWith, type Fetcher, fixedClock, json, newUser, PASSWORD, postChirp, refresh, revoke } from "../helpers";
 
 const ROTATION = { REFRESH_TOKEN_ROTATION: "on" };
@@ -84,7 +84,7 @@ describe("reuse detection", () => {
     clock.advance(5);
     const replay = await refresh(app, user.refreshToken); // a spent token shows up again
     expect(replay.status).toBe(401);
-    expect(await replay.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
+    expect(await replay.json()).toEqual(errorBody(INVALID_REFRESH_TOKEN));
 
     expect((await refresh(app, second.refresh_token)).status).toBe(401);
     expect((await postChirp(app, second.token, "family ended")).status).toBe(401);

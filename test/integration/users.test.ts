@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { EMAIL_TAKEN, INVALID_EMAIL, INVALID_JSON, invalidField, NOT_A_JSON_OBJECT } from "../../src/errors";
+import { EMAIL_TAKEN, errorBody, INVALID_EMAIL, INVALID_JSON, invalidField, NOT_A_JSON_OBJECT } from "../../src/errors";
 import { api, bearer, json, newUser, PASSWORD, put, rowCount, USER_FIELDS, uniqueEmail } from "../helpers";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -40,7 +40,7 @@ describe("POST /api/users", () => {
     for (const again of [email, email.toUpperCase(), ` ${email}`]) {
       const res = await api("/api/users", json({ email: again, password: "b" }));
       expect(res.status).toBe(409);
-      expect(await res.json()).toEqual({ error: EMAIL_TAKEN });
+      expect(await res.json()).toEqual(errorBody(EMAIL_TAKEN));
     }
     expect(await countUsers()).toBe(before);
   });
@@ -66,7 +66,7 @@ describe("POST /api/users", () => {
     const before = await countUsers();
     const res = await api("/api/users", { method: "POST", headers: { "Content-Type": "application/json" }, body });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error });
+    expect(await res.json()).toEqual(errorBody(error));
     expect(await countUsers()).toBe(before);
   });
 
@@ -108,7 +108,7 @@ describe("PUT /api/users", () => {
     for (const headers of [{}, bearer(user.refreshToken), bearer("garbage"), { Authorization: user.token }]) {
       const res = await api("/api/users", { ...json({ email: uniqueEmail(), password: "x" }, headers), method: "PUT" });
       expect(res.status).toBe(401);
-      expect(await res.json()).toEqual({ error: expect.any(String) });
+      expect(await res.json()).toEqual({ error: expect.any(String), code: expect.any(String) });
     }
     expect((await api("/api/login", json({ email: user.email, password: PASSWORD }))).status).toBe(200);
   });
@@ -118,7 +118,7 @@ describe("PUT /api/users", () => {
     const bob = await newUser();
     const res = await api("/api/users", put({ email: alice.email.toUpperCase(), password: "x" }, bob.token));
     expect(res.status).toBe(409);
-    expect(await res.json()).toEqual({ error: EMAIL_TAKEN });
+    expect(await res.json()).toEqual(errorBody(EMAIL_TAKEN));
     expect((await api("/api/login", json({ email: bob.email, password: PASSWORD }))).status).toBe(200);
   });
 
@@ -133,7 +133,7 @@ describe("PUT /api/users", () => {
     const user = await newUser();
     const res = await api("/api/users", put({ email: "nope", password: "x" }, user.token));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: INVALID_EMAIL });
+    expect(await res.json()).toEqual(errorBody(INVALID_EMAIL));
     expect((await api("/api/login", json({ email: user.email, password: PASSWORD }))).status).toBe(200);
   });
 });

@@ -2,7 +2,13 @@
 // and error="invalid_token" when one was presented and refused (RFC 6750 §3, §3.1).
 
 import { describe, expect, it } from "vitest";
-import { INCORRECT_CREDENTIALS, INVALID_ACCESS_TOKEN, INVALID_REFRESH_TOKEN, MISSING_BEARER } from "../../src/errors";
+import {
+  errorBody,
+  INCORRECT_CREDENTIALS,
+  INVALID_ACCESS_TOKEN,
+  INVALID_REFRESH_TOKEN,
+  MISSING_BEARER,
+} from "../../src/errors";
 import { api, bearer, json, newUser, postChirp, refresh } from "../helpers";
 
 const INVALID = 'Bearer error="invalid_token"';
@@ -18,7 +24,7 @@ describe("WWW-Authenticate on 401", () => {
     const res = await api(path, { method });
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
-    expect(await res.json()).toEqual({ error: MISSING_BEARER });
+    expect(await res.json()).toEqual(errorBody(MISSING_BEARER));
   });
 
   it("a refused access token: invalid_token", async () => {
@@ -30,7 +36,7 @@ describe("WWW-Authenticate on 401", () => {
     ]) {
       expect(res.status).toBe(401);
       expect(res.headers.get("WWW-Authenticate")).toBe(INVALID);
-      expect(await res.json()).toEqual({ error: INVALID_ACCESS_TOKEN });
+      expect(await res.json()).toEqual(errorBody(INVALID_ACCESS_TOKEN));
     }
   });
 
@@ -38,7 +44,7 @@ describe("WWW-Authenticate on 401", () => {
     const res = await refresh(api, "0".repeat(64));
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe(INVALID);
-    expect(await res.json()).toEqual({ error: INVALID_REFRESH_TOKEN });
+    expect(await res.json()).toEqual(errorBody(INVALID_REFRESH_TOKEN));
   });
 
   it("a wrong password: Bearer, the scheme to use once logged in", async () => {
@@ -46,7 +52,7 @@ describe("WWW-Authenticate on 401", () => {
     const res = await api("/api/login", json({ email: user.email, password: "wrong" }));
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
-    expect(await res.json()).toEqual({ error: INCORRECT_CREDENTIALS });
+    expect(await res.json()).toEqual(errorBody(INCORRECT_CREDENTIALS));
   });
 
   it("the Polka webhook without its key: the ApiKey scheme it expects", async () => {
