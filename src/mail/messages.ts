@@ -1,6 +1,7 @@
 // The mails the API sends, as text and HTML. Links carry their token in the fragment (#token=…),
 // which browsers never send to a server or put in a Referer: it reaches no log on the way.
 
+import type { AccountTokenPurpose } from "../db/account-tokens";
 import type { Mail } from "./mailer";
 
 const escapeHtml = (text: string) =>
@@ -23,6 +24,19 @@ function mail(kind: Mail["kind"], to: string, subject: string, paragraphs: strin
 const minutes = (seconds: number) =>
   seconds % 3600 === 0 ? `${seconds / 3600} hour${seconds === 3600 ? "" : "s"}` : `${Math.ceil(seconds / 60)} minutes`;
 
+/**
+ * Where each mailed token's link opens in the web app (public/_redirects serves each one the app;
+ * the app picks its page by the path): one row per purpose, so a new purpose names its own page.
+ */
+export const LINK_PAGES = {
+  password_reset: "reset-password",
+  email_verification: "verify-email",
+  email_change_cancel: "cancel-email-change",
+} as const satisfies Record<AccountTokenPurpose, string>;
+
+const linkTo = (page: keyof typeof LINK_PAGES, { appUrl, token }: TokenLink) =>
+  `${appUrl}/${LINK_PAGES[page]}#token=${token}`;
+
 export interface TokenLink {
   /** The base of links (APP_URL or the API's own /app). */
   appUrl: string;
@@ -30,21 +44,21 @@ export interface TokenLink {
   ttlSeconds: number;
 }
 
-export const passwordResetMail = (to: string, { appUrl, token, ttlSeconds }: TokenLink) =>
+export const passwordResetMail = (to: string, link: TokenLink) =>
   mail("password_reset", to, "Reset your Chirpy password", [
     "Someone, hopefully you, asked to reset the password of the Chirpy account of this address.",
-    `Open this link within ${minutes(ttlSeconds)} to choose a new password (it works once):`,
-    `${appUrl}/reset-password#token=${token}`,
-    `Or, from an API client, POST /api/password-resets/confirm with {"token": "${token}", "password": "<new password>"}.`,
+    `Open this link within ${minutes(link.ttlSeconds)} to choose a new password (it works once):`,
+    linkTo("password_reset", link),
+    `Or, from an API client, POST /api/password-resets/confirm with {"token": "${link.token}", "password": "<new password>"}.`,
     "A new password logs you out everywhere. If you did not ask for this, ignore this mail: nothing changes.",
   ]);
 
-export const verificationMail = (to: string, { appUrl, token, ttlSeconds }: TokenLink) =>
+export const verificationMail = (to: string, link: TokenLink) =>
   mail("email_verification", to, "Confirm your email address for Chirpy", [
     "Confirm that this address belongs to your Chirpy account.",
-    `Open this link within ${minutes(ttlSeconds)}:`,
-    `${appUrl}/verify-email#token=${token}`,
-    `Or, from an API client, POST /api/email-verifications/confirm with {"token": "${token}"}.`,
+    `Open this link within ${minutes(link.ttlSeconds)}:`,
+    linkTo("email_verification", link),
+    `Or, from an API client, POST /api/email-verifications/confirm with {"token": "${link.token}"}.`,
     "If you did not sign up or change your address, ignore this mail.",
   ]);
 
@@ -60,9 +74,9 @@ export const passwordChangedNotice = (to: string) =>
     "If that was you, there is nothing to do. If not, reset your password now from the log-in page (Forgot password).",
   ]);
 
-export const emailChangeRequestedNotice = (to: string, { appUrl, token, ttlSeconds }: TokenLink) =>
+export const emailChangeRequestedNotice = (to: string, link: TokenLink) =>
   mail("email_change_requested", to, "A change of your Chirpy email address is waiting", [
     "Someone signed in to your Chirpy account asked to move it to another email address. The change happens only when that address confirms it; until then your account stays on this one.",
-    `If that was not you, cancel the change (the link works once, for ${minutes(ttlSeconds)}) and change your password:`,
-    `${appUrl}/cancel-email-change#token=${token}`,
+    `If that was not you, cancel the change (the link works once, for ${minutes(link.ttlSeconds)}) and change your password:`,
+    linkTo("email_change_cancel", link),
   ]);
