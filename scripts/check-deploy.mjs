@@ -9,7 +9,7 @@ const vars = tomlVars(file);
 const { findSettingProblem, findDeploymentProblem } = await configChecks();
 const problem = findSettingProblem(vars)?.message ?? findDeploymentProblem(vars);
 if (problem) {
-  console.error(`Refusing to deploy: ${problem} (under [vars] in ${file}; see the Configuration table in README.md).`);
+  console.error(`Refusing to deploy: ${problem} (under [vars] in ${file}; see docs/configuration.md).`);
   process.exit(1);
 }
 console.log(`${file}: settings check out for a deployment.`);

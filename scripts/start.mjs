@@ -56,7 +56,7 @@ const { findSettingProblem, findDeploymentProblem } = await configChecks();
 const settings = { ...tomlVars(), ...devVars, ...cliVars };
 const problem = findSettingProblem(settings)?.message ?? findDeploymentProblem(settings);
 if (problem) {
-  console.error(`Refusing to start: ${problem} (see the Configuration table in README.md).`);
+  console.error(`Refusing to start: ${problem} (see docs/configuration.md).`);
   process.exit(1);
 }
 

@@ -1,6 +1,6 @@
 // Every setting, declared once: one valibot schema over the Worker's environment gives each
 // variable its type, default and rule, and parses it into the typed Config the code reads (never
-// env.X). Adding a setting is one entry here (plus its README row, checked by a test).
+// env.X). Adding a setting is one entry here (plus its row in docs/configuration.md, checked by a test).
 // A missing or weak secret does not throw here: it is recorded so only the routes that need it
 // fail (closed), with a log line naming the problem. A malformed setting is a misconfiguration.
 

@@ -8,7 +8,7 @@ export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 /**
  * Every public error, named once: its code (what clients branch on, stable), its status and its
  * message (what people read; the course's clients read only `error`, so the text stays as it was).
- * Tests compare against these names, and README's table of codes is checked against this one.
+ * Tests compare against these names, and docs/api.md's table of codes is checked against this one.
  */
 export const ERRORS = {
   // 400

@@ -25,7 +25,7 @@ describe("the OpenAPI document", () => {
     const documented = Object.entries(doc.paths)
       .flatMap(([p, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${p}`))
       .filter((op) => !["GET /openapi.json", "GET /docs"].includes(op));
-    const readme = readFileSync(path.join(root, "README.md"), "utf8");
+    const readme = readFileSync(path.join(root, "docs/api.md"), "utf8");
     // The API section's table only (other sections have tables keyed by endpoint too).
     const start = readme.indexOf("\n## API\n");
     const api = readme.slice(start, readme.indexOf("\n## ", start + 5));

@@ -1,4 +1,4 @@
-// README's table of error codes is the catalogue's (src/errors.ts): every code with its status and
+// docs/api.md's table of error codes is the catalogue's (src/errors.ts): every code with its status and
 // message, and nothing else, so a new error is documented or this names it.
 
 import { readFileSync } from "node:fs";
@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ERRORS, TEMPLATED_ERRORS } from "../../src/errors";
 
-const readme = readFileSync(path.resolve(import.meta.dirname, "../../README.md"), "utf8");
+const readme = readFileSync(path.resolve(import.meta.dirname, "../../docs/api.md"), "utf8");
 
 describe("README's error codes", () => {
   it("lists every code of the catalogue with its status and message, in its order", () => {

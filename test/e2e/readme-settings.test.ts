@@ -6,7 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfig, settingsSchema } from "../../src/config";
 
-const readme = readFileSync(path.resolve(import.meta.dirname, "../../README.md"), "utf8");
+const readme = readFileSync(path.resolve(import.meta.dirname, "../../docs/configuration.md"), "utf8");
 const section = readme.slice(
   readme.indexOf("## Configuration"),
   readme.indexOf("\n## ", readme.indexOf("## Configuration") + 5),
@@ -20,7 +20,7 @@ const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (var|secret) \| ([^|]*) \|
 );
 const SECRETS = ["JWT_SECRET", "JWT_PREVIOUS_SECRETS", "POLKA_KEY"];
 
-describe("README configuration table", () => {
+describe("docs/configuration.md: the settings table", () => {
   it("lists every setting of the schema, and nothing else", () => {
     expect(rows.map((row) => row.name).sort()).toEqual(Object.keys(settingsSchema.entries).sort());
   });

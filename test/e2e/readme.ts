@@ -1,15 +1,20 @@
-// Reads the README's command blocks marked `<!-- readme-test: NAME -->`, for the tests that run them.
+// Reads the command blocks marked `<!-- readme-test: NAME -->` in README.md and docs/*.md, for the
+// tests that run them (each name once across all of them).
 
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-const readme = readFileSync(path.resolve(import.meta.dirname, "../../README.md"), "utf8");
+const root = path.resolve(import.meta.dirname, "../..");
+const readme = ["README.md", ...readdirSync(path.join(root, "docs")).map((file) => `docs/${file}`)]
+  .filter((file) => file.endsWith(".md"))
+  .map((file) => readFileSync(path.join(root, file), "utf8"))
+  .join("\n");
 
 /** The fenced block that follows `<!-- readme-test: NAME -->`. */
 export function readmeBlock(name: string): string {
   const match = new RegExp(`<!-- readme-test: ${name} -->\\s*\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(readme);
-  if (!match) throw new Error(`README has no block marked readme-test: ${name}`);
+  if (!match) throw new Error(`no block marked readme-test: ${name} in README.md or docs/`);
   return match[1];
 }
 

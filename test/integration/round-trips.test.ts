@@ -2,7 +2,7 @@
 // is one), the session each ran in (first-primary trips go to the primary; first-unconstrained or
 // bookmark trips may be served by a replica), and the rows D1 reports reading and writing (what it
 // bills, and what fills the one-query-at-a-time queue of a database). A change that adds a trip or
-// grows the rows fails here, and README's table says the same numbers.
+// grows the rows fails here, and docs/edge-and-scaling.md's table says the same numbers.
 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -12,7 +12,7 @@ import { MisconfigurationError } from "../../src/errors";
 const DB = {} as D1Database;
 
 describe("parseConfig", () => {
-  it("gives every setting a field under its camelCase name (README's table holds the defaults: test/e2e/readme-settings)", () => {
+  it("gives every setting a field under its camelCase name (docs/configuration.md's table holds the defaults: test/e2e/readme-settings)", () => {
     const config = parseConfig({ DB });
     const camel = (name: string) => name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     expect(Object.keys(config).sort()).toEqual(Object.keys(settingsSchema.entries).map(camel).sort());
