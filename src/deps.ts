@@ -1,7 +1,7 @@
 // What a service gets: the request's Drizzle handle (over its D1 session), its bookmark, the
 // parsed config, the clock and the random source. Built once per request (or cron run); no Hono.
 
-import { mailRecipientBudget, retryAfter } from "./auth/limits";
+import { mailRecipientBudget, retryAfter, windowMsOf } from "./auth/limits";
 import { type Defer, deferNow } from "./background";
 import type { Clock } from "./clock";
 import { type Bindings, type Config, parseConfig } from "./config";
@@ -81,7 +81,7 @@ export function buildDeps(
         now: clock.now,
         spendRecipientBudget: async (to) => {
           const budget = await mailRecipientBudget(config, to);
-          const windowMs = config.mailWindowSeconds * 1000;
+          const windowMs = windowMsOf(config, "mail");
           const nowMs = clock.now();
           const counts = await reserveAttemptsStatement(dbOnFirstUse(), [budget.key], new Date(nowMs), windowMs);
           return retryAfter([budget], counts, windowMs, nowMs) === 0;

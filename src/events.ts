@@ -72,6 +72,37 @@ export type ThrottledEvent =
       ip: string | null;
     };
 
+/**
+ * Every event name, once: the type makes a missing or an unknown name an error, and the table in
+ * docs/security.md is checked against it (test/e2e/docs-events.test.ts).
+ */
+export const EVENT_NAMES: Record<(SecurityEvent | ThrottledEvent)["event"], true> = {
+  "signup.succeeded": true,
+  "signup.rate_limited": true,
+  "login.succeeded": true,
+  "login.failed": true,
+  "login.rate_limited": true,
+  "credentials.rate_limited": true,
+  "credentials.changed": true,
+  "session.ended": true,
+  "refresh_token.reuse_detected": true,
+  "access_token.unknown_kid": true,
+  "access_token.invalid": true,
+  "webhook.rejected": true,
+  "password_reset.requested": true,
+  "password_reset.rate_limited": true,
+  "password_reset.completed": true,
+  "password_reset.failed": true,
+  "email_verification.failed": true,
+  "email.verified": true,
+  "email_verification.rate_limited": true,
+  "email.changed": true,
+  "email_change.cancelled": true,
+  "mail.recipient_rate_limited": true,
+  "mail.link_unavailable": true,
+  "mail.send_failed": true,
+};
+
 const THROTTLE_WINDOW_MS = 60_000;
 /** Reasons × networks tracked per isolate at most; the oldest goes first (its held count written out). */
 const MAX_THROTTLES = 1000;

@@ -12,6 +12,34 @@ export interface ClientMeta {
   ip: string | null;
 }
 
+/**
+ * Each kind of counter and the setting its window comes from: the services count in that window,
+ * and housekeeping forgets a counter once its window has passed. A new kind is a row here (the
+ * type makes a kind without one an error).
+ */
+const COUNTER_WINDOWS = {
+  email: "loginFailureWindowSeconds",
+  account: "loginFailureWindowSeconds",
+  ip: "loginFailureWindowSeconds",
+  login: "loginFailureWindowSeconds",
+  device: "loginFailureWindowSeconds",
+  signup: "signupWindowSeconds",
+  password: "passwordChangeWindowSeconds",
+  reset: "mailWindowSeconds",
+  "reset-ip": "mailWindowSeconds",
+  verify: "mailWindowSeconds",
+  mail: "mailWindowSeconds",
+} as const satisfies Record<AttemptKind, keyof Config>;
+
+/** The window of a kind of counter, in milliseconds. */
+export const windowMsOf = (config: Config, kind: AttemptKind): number => config[COUNTER_WINDOWS[kind]] * 1000;
+
+/** Every kind of counter with the start before which its windows have passed (for housekeeping). */
+export const passedWindowStarts = (config: Config, nowMs: number) =>
+  Object.fromEntries(
+    (Object.keys(COUNTER_WINDOWS) as AttemptKind[]).map((kind) => [kind, new Date(nowMs - windowMsOf(config, kind))]),
+  ) as Record<AttemptKind, Date>;
+
 /** One counter and how many attempts its window allows. */
 export interface Budget {
   key: string;

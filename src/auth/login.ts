@@ -24,7 +24,7 @@ import {
 import { emitSecurityEvent, emitThrottledSecurityEvent } from "../events";
 import { isLoopback, knownNetworkKeyOf, networkKeyOf } from "../net/network";
 import { type DeviceClaim, deviceCookieFor, isDeviceOf, parseDeviceCookie } from "./device";
-import { type Budget, type ClientMeta, networkBudgets, retryAfter } from "./limits";
+import { type Budget, type ClientMeta, networkBudgets, retryAfter, windowMsOf } from "./limits";
 import { issueAccessToken, newOpaqueToken, requireKeyRing } from "./tokens";
 
 const MAX_USER_AGENT_LENGTH = 256;
@@ -106,7 +106,8 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   const keys = await requireKeyRing(config);
   const nowMs = clock.now();
   const now = new Date(nowMs);
-  const windowMs = config.loginFailureWindowSeconds * 1000;
+  // Every counter a login spends (email, account, ip, login, device) shares the login window.
+  const windowMs = windowMsOf(config, "login");
   // Keyed on a digest so the table holds no email addresses of strangers.
   const emailDigest = await sha256Hex(input.email);
   const network = (meta.ip && networkKeyOf(meta.ip)) || null;

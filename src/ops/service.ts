@@ -1,5 +1,6 @@
 // Operations: the dev-only reset, the health check, and the housekeeping cron.
 
+import { passedWindowStarts } from "../auth/limits";
 import { backgroundSettled } from "../background";
 import { type Cutoffs, type Deleted, deleteStaleRowsStep } from "../db/housekeeping";
 import { deleteAllUsers, pingDatabase } from "../db/users";
@@ -67,19 +68,7 @@ export async function runHousekeeping(deps: Deps, budget: HousekeepingBudget = C
   const ago = (seconds: number) => new Date(nowMs - seconds * 1000);
   const cutoffs: Cutoffs = {
     endedBefore: ago(ENDED_RETENTION_SECONDS),
-    attemptWindowStartedBefore: {
-      email: ago(config.loginFailureWindowSeconds),
-      account: ago(config.loginFailureWindowSeconds),
-      ip: ago(config.loginFailureWindowSeconds),
-      login: ago(config.loginFailureWindowSeconds),
-      signup: ago(config.signupWindowSeconds),
-      password: ago(config.passwordChangeWindowSeconds),
-      reset: ago(config.mailWindowSeconds),
-      "reset-ip": ago(config.mailWindowSeconds),
-      verify: ago(config.mailWindowSeconds),
-      mail: ago(config.mailWindowSeconds),
-      device: ago(config.loginFailureWindowSeconds),
-    },
+    attemptWindowStartedBefore: passedWindowStarts(config, nowMs),
     networkLastLoginBefore: ago(config.loginKnownNetworkSeconds),
   };
   const started = budget.now();

@@ -6,7 +6,15 @@
 // - Tokens: 32 random bytes, stored as their SHA-256 only, single use, one per user and purpose,
 //   bound to the address they were sent to.
 
-import { type Budget, type ClientMeta, keysOf, mailRecipientBudget, networkBudgets, retryAfter } from "../auth/limits";
+import {
+  type Budget,
+  type ClientMeta,
+  keysOf,
+  mailRecipientBudget,
+  networkBudgets,
+  retryAfter,
+  windowMsOf,
+} from "../auth/limits";
 import { newOpaqueToken, OPAQUE_TOKEN_PATTERN } from "../auth/tokens";
 import { sha256Hex } from "../crypto/bytes";
 import { hashPassword } from "../crypto/password";
@@ -117,7 +125,7 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
   const appUrl = linkBaseOf(deps, meta, "password_reset");
   if (appUrl === null) return;
   const nowMs = deps.clock.now();
-  const windowMs = config.mailWindowSeconds * 1000;
+  const windowMs = windowMsOf(config, "reset");
   const perEmail = { key: attemptKey("reset", await sha256Hex(email)), limit: config.passwordResetMaxPerEmail };
   const perNetwork = networkBudgets("reset-ip", meta.ip, config.passwordResetMaxPerIp);
   const perRecipient = await mailRecipientBudget(config, email);
@@ -243,7 +251,7 @@ export async function cancelPendingEmailChange(deps: Deps, token: string): Promi
 export async function resendVerification(deps: Deps, user: User, meta: MailMeta): Promise<void> {
   const { config, db } = deps;
   const nowMs = deps.clock.now();
-  const windowMs = config.mailWindowSeconds * 1000;
+  const windowMs = windowMsOf(config, "verify");
   const budget = { key: attemptKey("verify", user.id), limit: config.emailVerificationMaxPerUser };
   const counts = await reserveAttemptsStatement(db, [budget.key], new Date(nowMs), windowMs);
   const wait = retryAfter([budget], counts, windowMs, nowMs);

@@ -2,7 +2,7 @@
 // caller's session check. Never sees Context, Request or Response.
 
 import type { Authenticated } from "../auth/access";
-import { type Budget, type ClientMeta, keysOf, networkBudgets, retryAfter } from "../auth/limits";
+import { type Budget, type ClientMeta, keysOf, networkBudgets, retryAfter, windowMsOf } from "../auth/limits";
 import type { Credentials } from "../auth/login";
 import { randomUuid } from "../crypto/bytes";
 import { hashPassword, verifyPassword } from "../crypto/password";
@@ -43,7 +43,7 @@ export async function createUser(deps: Deps, input: Credentials, meta: MailMeta)
   const { config, clock, db } = deps;
   const nowMs = clock.now();
   const now = new Date(nowMs);
-  const windowMs = config.signupWindowSeconds * 1000;
+  const windowMs = windowMsOf(config, "signup");
   const budgets = signupBudgets(deps, meta.ip, true);
   const keys = keysOf(budgets);
   const [counts, [existing]] = keys
@@ -80,10 +80,10 @@ async function spendCredentialChangeBudgets(deps: Deps, user: User, newEmail: bo
   const nowMs = deps.clock.now();
   const now = new Date(nowMs);
   const userBudget = { key: attemptKey("password", user.id), limit: config.passwordChangeMaxPerUser };
-  const userWindowMs = config.passwordChangeWindowSeconds * 1000;
+  const userWindowMs = windowMsOf(config, "password");
   const probe = newEmail ? signupBudgets(deps, meta.ip, false) : [];
   const probeKeys = keysOf(probe);
-  const probeWindowMs = config.signupWindowSeconds * 1000;
+  const probeWindowMs = windowMsOf(config, "signup");
   const reserveForUser = reserveAttemptsStatement(db, [userBudget.key], now, userWindowMs);
   const [userCounts, probeCounts] = probeKeys
     ? await db.batch([reserveForUser, reserveAttemptsStatement(db, probeKeys, now, probeWindowMs)])
