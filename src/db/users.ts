@@ -79,15 +79,17 @@ export async function updateUserCredentials(db: Db, input: CredentialsUpdate): P
   try {
     // Every mail link sent before the change stops working (the old address's, the old password's).
     const voidTokens = voidAccountTokensStatement(db, userId, input.voidTokens ? updateLanded : sql`0`);
+    if (!input.passwordChanged) {
+      const [rows] = await db.batch([update, voidTokens]);
+      return rows[0] ? { ok: true, user: rows[0], sessionsEnded: 0 } : { ok: false, reason: "session_ended" };
+    }
     // A new password forgets the networks known under the old one; then every session ends.
-    const [rows, , , ended] = input.passwordChanged
-      ? await db.batch([
-          update,
-          voidTokens,
-          forgetNetworksOfUserStatement(db, userId, updateLanded),
-          endSessionsOfUserStatement(db, userId, now, newHashLanded),
-        ])
-      : [...(await db.batch([update, voidTokens])), null, []];
+    const [rows, , , ended] = await db.batch([
+      update,
+      voidTokens,
+      forgetNetworksOfUserStatement(db, userId, updateLanded),
+      endSessionsOfUserStatement(db, userId, now, newHashLanded),
+    ]);
     return rows[0] ? { ok: true, user: rows[0], sessionsEnded: ended.length } : { ok: false, reason: "session_ended" };
   } catch (error) {
     if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };

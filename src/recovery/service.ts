@@ -131,7 +131,7 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
   const perRecipient = await mailRecipientBudget(config, email);
   const budgets = [perEmail, perRecipient, ...perNetwork];
   const token = newOpaqueToken(deps);
-  const ttlSeconds = config.passwordResetTtlSeconds;
+  const ttlSeconds = ttlSecondsOf(deps, "password_reset");
   const [counts, issued] = await db.batch([
     reserveAttemptsStatement(db, keysOf(budgets) as [string, ...string[]], new Date(nowMs), windowMs),
     issueAccountTokenToAddressStatement(db, {
@@ -144,9 +144,9 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
     }),
   ]);
   const over = (list: Budget[]) => retryAfter(list, counts, windowMs, nowMs) > 0;
-  if (over(perNetwork) || over([perEmail])) {
-    const limit = over(perNetwork) ? "ip" : "email";
-    emitSecurityEvent({ event: "password_reset.rate_limited", limit, ip: meta.ip });
+  const overNetwork = over(perNetwork);
+  if (overNetwork || over([perEmail])) {
+    emitSecurityEvent({ event: "password_reset.rate_limited", limit: overNetwork ? "ip" : "email", ip: meta.ip });
     return;
   }
   if (over([perRecipient])) {
@@ -225,7 +225,7 @@ export function sendVerificationLater(
 }
 
 /** Tells the current address of a held email change, with a link that cancels it. */
-export function sendEmailChangeCancelLater(deps: Deps, user: Pick<User, "id" | "pendingEmail">, meta: MailMeta): void {
+export function sendEmailChangeCancelLater(deps: Deps, user: Pick<User, "id">, meta: MailMeta): void {
   deps.defer("email_change_cancel", async () => {
     const appUrl = linkBaseOf(deps, meta, "email_change_cancel");
     if (appUrl === null) return;
