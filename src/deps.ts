@@ -1,13 +1,12 @@
 // What a service gets: the request's Drizzle handle (over its D1 session), its bookmark, the
 // parsed config, the clock and the random source. Built once per request (or cron run); no Hono.
 
-import { mailRecipientBudget, retryAfter, windowMsOf } from "./auth/limits";
+import { recipientCharge, spend } from "./auth/budgets";
 import { type Defer, deferNow } from "./background";
 import type { Clock } from "./clock";
 import { type Bindings, type Config, parseConfig } from "./config";
 import { type RandomBytes, randomBytes } from "./crypto/bytes";
 import { createDb, type Db } from "./db/client";
-import { reserveAttemptsStatement } from "./db/login-attempts";
 import type { SessionStart } from "./db/replication";
 import { createMailer, type Mailer } from "./mail/mailer";
 
@@ -79,12 +78,9 @@ export function buildDeps(
         from: config.emailFrom,
         devMailbox: config.platform === "dev",
         now: clock.now,
-        spendRecipientBudget: async (to) => {
-          const budget = await mailRecipientBudget(config, to);
-          const windowMs = windowMsOf(config, "mail");
-          const nowMs = clock.now();
-          const counts = await reserveAttemptsStatement(dbOnFirstUse(), [budget.key], new Date(nowMs), windowMs);
-          return retryAfter([budget], counts, windowMs, nowMs) === 0;
+        spendRecipientBudget: async (to, kind) => {
+          const spent = [await recipientCharge(config, to)];
+          return (await spend({ db: dbOnFirstUse(), config, clock }, spent, { ip: null, kind })) === null;
         },
       });
       return mail;

@@ -26,14 +26,6 @@ export type SecurityEvent =
       ip: string | null;
     }
   | { event: "signup.succeeded"; user_id: string; ip: string | null }
-  | { event: "signup.rate_limited"; retry_after: number; ip: string | null }
-  | {
-      event: "credentials.rate_limited";
-      user_id: string;
-      limit: "signup" | "password";
-      retry_after: number;
-      ip: string | null;
-    }
   | {
       event: "credentials.changed";
       user_id: string;
@@ -45,15 +37,34 @@ export type SecurityEvent =
   | { event: "session.ended"; user_id: string | null; session_id: string | null; by: SessionEndedBy; count: number }
   | { event: "refresh_token.reuse_detected"; user_id: string; session_id: string }
   | { event: "password_reset.requested"; user_id: string | null; ip: string | null }
-  | { event: "password_reset.rate_limited"; limit: "email" | "ip"; ip: string | null }
   | { event: "password_reset.completed"; user_id: string }
-  | { event: "email_verification.rate_limited"; user_id: string }
   | { event: "email.verified"; user_id: string }
   | { event: "email.changed"; user_id: string }
   | { event: "email_change.cancelled"; user_id: string }
   | { event: "mail.send_failed"; kind: string; attempts: number; error: string }
-  | { event: "mail.recipient_rate_limited"; kind: string }
   | { event: "mail.link_unavailable"; kind: string; reason: "app_url_unset" | "host_not_loopback" };
+
+/** The events of the budgets (auth/budgets.ts), one per operation that spends them. */
+export type RateLimitedEventName =
+  | "login.rate_limited"
+  | "signup.rate_limited"
+  | "credentials.rate_limited"
+  | "password_reset.rate_limited"
+  | "email_verification.rate_limited"
+  | "mail.recipient_rate_limited";
+
+/**
+ * A budget past its limit: which one (`limit`, the budget's label), when it allows another attempt,
+ * and who spent it where that is known (the user; the mail's kind).
+ */
+interface RateLimitedEvent {
+  event: RateLimitedEventName;
+  limit: string;
+  retry_after: number;
+  ip: string | null;
+  user_id?: string;
+  kind?: string;
+}
 
 /**
  * Events anyone can cause at will (junk tokens, wrong keys, guessed links, a budget's 429): written
@@ -65,12 +76,7 @@ export type ThrottledEvent =
   | { event: "webhook.rejected"; reason: "bad_key" | "unknown_user"; ip: string | null }
   | { event: "password_reset.failed"; reason: "invalid_token" | "address_changed"; ip: string | null }
   | { event: "email_verification.failed"; reason: "invalid_token" | "address_changed"; ip: string | null }
-  | {
-      event: "login.rate_limited";
-      limit: "ip_attempts" | "ip" | "email" | "account" | "device";
-      retry_after: number;
-      ip: string | null;
-    };
+  | RateLimitedEvent;
 
 /**
  * Every event name, once: the type makes a missing or an unknown name an error, and the table in

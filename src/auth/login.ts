@@ -4,27 +4,15 @@
 import { randomUuid, sha256Hex } from "../crypto/bytes";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../crypto/password";
 import { rememberNetworkStatement, selectUserForLogin } from "../db/known-networks";
-import {
-  attemptKey,
-  clearAttemptsStatement,
-  releaseAttemptsStatement,
-  reserveAttemptsStatement,
-} from "../db/login-attempts";
+import { clearAttemptsStatement, releaseAttemptsStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
 import { endLeastRecentlyUsedSessionsStatement, openSessionStatements, sessionWritten } from "../db/sessions";
 import type { Deps } from "../deps";
-import {
-  EMAIL_NOT_VERIFIED,
-  forbidden,
-  INCORRECT_CREDENTIALS,
-  TOO_MANY_LOGINS,
-  tooManyRequests,
-  unauthorized,
-} from "../errors";
-import { emitSecurityEvent, emitThrottledSecurityEvent } from "../events";
+import { EMAIL_NOT_VERIFIED, forbidden, INCORRECT_CREDENTIALS, unauthorized } from "../errors";
+import { emitSecurityEvent } from "../events";
 import { isLoopback, knownNetworkKeyOf, networkKeyOf } from "../net/network";
+import { type Charge, type ClientMeta, charge, charges, enforce, loginPairSubject, reserveStatement } from "./budgets";
 import { type DeviceClaim, deviceCookieFor, isDeviceOf, parseDeviceCookie } from "./device";
-import { type Budget, type ClientMeta, networkBudgets, retryAfter, windowMsOf } from "./limits";
 import { issueAccessToken, newOpaqueToken, requireKeyRing } from "./tokens";
 
 const MAX_USER_AGENT_LENGTH = 256;
@@ -52,36 +40,34 @@ export interface LoginResult {
   deviceCookie: string;
 }
 
-/** The budgets one login attempt spends, by what each protects. */
-interface LoginBudgets {
-  /** Every attempt per network (LOGIN_MAX_ATTEMPTS_PER_IP): PBKDF2 is costly, success or not. */
-  attempts: Budget[];
-  /** Failures per network (LOGIN_MAX_FAILURES_PER_IP): one network spraying many accounts. */
-  networkFailures: Budget[];
-  /** Failures per (email, network) (LOGIN_MAX_FAILURES_PER_EMAIL): one network guessing one account. */
-  pairFailures: Budget;
-  /** Failures per email from networks it has not logged in from (LOGIN_MAX_FAILURES_PER_ACCOUNT). */
-  accountFailures: Budget;
-  /** Failures through the device cookie the request carried (LOGIN_MAX_FAILURES_PER_DEVICE). */
-  deviceFailures: Budget[];
+/** The budgets one login attempt spends, by what each protects (rows of BUDGETS). */
+interface LoginCharges {
+  /** Every attempt per network: PBKDF2 is costly, success or not. */
+  attempts: Charge[];
+  /** Failures per network: one network spraying many accounts. */
+  networkFailures: Charge[];
+  /** Failures per (email, network): one network guessing one account. */
+  pairFailures: Charge;
+  /** Failures per email from networks it has not logged in from. */
+  accountFailures: Charge;
+  /** Failures through the device cookie the request carried. */
+  deviceFailures: Charge[];
 }
 
-function loginBudgets(
+function loginCharges(
   deps: Deps,
   emailDigest: string,
   ip: string | null,
   network: string,
   device: DeviceClaim | null,
-): LoginBudgets {
+): LoginCharges {
   const { config } = deps;
   return {
-    attempts: networkBudgets("login", ip, config.loginMaxAttemptsPerIp),
-    networkFailures: networkBudgets("ip", ip, config.loginMaxFailuresPerIp),
-    pairFailures: { key: attemptKey("email", `${emailDigest}:${network}`), limit: config.loginMaxFailuresPerEmail },
-    accountFailures: { key: attemptKey("account", emailDigest), limit: config.loginMaxFailuresPerAccount },
-    deviceFailures: device
-      ? [{ key: attemptKey("device", device.deviceId), limit: config.loginMaxFailuresPerDevice }]
-      : [],
+    attempts: charges(config, "login_attempts", ip),
+    networkFailures: charges(config, "login_network_failures", ip),
+    pairFailures: charge(config, "login_pair_failures", loginPairSubject(emailDigest, network)),
+    accountFailures: charge(config, "login_account_failures", emailDigest),
+    deviceFailures: device ? charges(config, "login_device_failures", device.deviceId) : [],
   };
 }
 
@@ -106,42 +92,40 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   const keys = await requireKeyRing(config);
   const nowMs = clock.now();
   const now = new Date(nowMs);
-  // Every counter a login spends (email, account, ip, login, device) shares the login window.
-  const windowMs = windowMsOf(config, "login");
   // Keyed on a digest so the table holds no email addresses of strangers.
   const emailDigest = await sha256Hex(input.email);
   const network = (meta.ip && networkKeyOf(meta.ip)) || null;
   const knownNetwork = (meta.ip && knownNetworkKeyOf(meta.ip)) || null;
   // Read by shape only here; whether it is the user's is known after the lookup.
   const device = parseDeviceCookie(meta.deviceCookie);
-  const budgets = loginBudgets(deps, emailDigest, meta.ip, network ?? "unknown", device);
-  const { attempts, networkFailures, pairFailures, accountFailures, deviceFailures } = budgets;
-  const allKeys = [
-    pairFailures.key,
-    accountFailures.key,
-    ...[...attempts, ...networkFailures, ...deviceFailures].map((b) => b.key),
-  ] as const;
+  const spent = loginCharges(deps, emailDigest, meta.ip, network ?? "unknown", device);
+  const { attempts, networkFailures, pairFailures, accountFailures, deviceFailures } = spent;
+  // The failure counters a success (or an unverified address) gives back.
+  const failures = [accountFailures, ...networkFailures, ...deviceFailures].map((c) => c.key);
 
   const knownSince = new Date(nowMs - config.loginKnownNetworkSeconds * 1000);
+  const reservation = reserveStatement(
+    db,
+    [...attempts, ...networkFailures, pairFailures, accountFailures, ...deviceFailures],
+    now,
+  );
   const [counts, [found]] = await db.batch([
-    reserveAttemptsStatement(db, allKeys, now, windowMs),
+    // Never null: the (email, network) and account counters are always spent.
+    reservation as NonNullable<typeof reservation>,
     selectUserForLogin(db, input.email, knownNetwork, knownSince),
   ]);
   const knownDevice = device !== null && found !== undefined && (await isDeviceOf(keys, device, found.user));
-  const over = (list: Budget[]) => retryAfter(list, counts, windowMs, nowMs);
   const spared = knownDevice || found?.fromKnownNetwork || (meta.ip && isLoopback(meta.ip));
-  const limits = [
-    ["ip_attempts", over(attempts)],
-    ["ip", over(networkFailures)],
-    ["email", over([pairFailures])],
-    ["account", spared ? 0 : over([accountFailures])],
-    ["device", knownDevice ? over(deviceFailures) : 0],
-  ] as const;
-  const [limit, wait] = limits.reduce((worst, next) => (next[1] > worst[1] ? next : worst));
-  if (wait > 0) {
-    emitThrottledSecurityEvent({ event: "login.rate_limited", limit, retry_after: wait, ip: meta.ip }, nowMs);
-    throw tooManyRequests(TOO_MANY_LOGINS, wait);
-  }
+  // The account-wide budget spares the user's networks and browsers; the device budget binds only
+  // the user's own device cookie.
+  const binding = [
+    ...attempts,
+    ...networkFailures,
+    pairFailures,
+    ...(spared ? [] : [accountFailures]),
+    ...(knownDevice ? deviceFailures : []),
+  ];
+  enforce(binding, counts, nowMs, { ip: meta.ip });
 
   const user = found?.user;
   const passwordOk = await verifyPassword(input.password, user?.hashedPassword ?? DUMMY_PASSWORD_HASH);
@@ -152,11 +136,7 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
   }
   if (config.requireVerifiedEmail && !user.emailVerified) {
     // Said only to whoever knows the password. Not a failed guess: its failure counts go back.
-    await releaseAttemptsStatement(db, [
-      pairFailures.key,
-      accountFailures.key,
-      ...[...networkFailures, ...deviceFailures].map((b) => b.key),
-    ]);
+    await releaseAttemptsStatement(db, [pairFailures.key, ...failures]);
     emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "email_unverified", ip: meta.ip });
     throw forbidden(EMAIL_NOT_VERIFIED);
   }
@@ -184,11 +164,7 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     }),
     endLeastRecentlyUsedSessionsStatement(db, user.id, config.maxSessionsPerUser, now, written),
     clearAttemptsStatement(db, [pairFailures.key], written),
-    releaseAttemptsStatement(
-      db,
-      [accountFailures.key, ...[...networkFailures, ...deviceFailures].map((b) => b.key)],
-      written,
-    ),
+    releaseAttemptsStatement(db, failures, written),
     ...(knownNetwork ? [rememberNetworkStatement(db, sessionId, knownNetwork, now)] : []),
   ]);
   if (opened.length === 0) {

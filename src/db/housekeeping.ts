@@ -6,14 +6,14 @@
 import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
-import { type AttemptKind, attemptKey, keysStartingWith } from "./login-attempts";
+import { keysStartingWith } from "./login-attempts";
 import { accountTokens, knownNetworks, loginAttempts, refreshTokens, sessions } from "./schema";
 
 export interface Cutoffs {
   /** Sessions and tokens that ended (expired or revoked) before this go. */
   endedBefore: Date;
   /** Counter windows of each kind that started before its date go (each kind has its own window). */
-  attemptWindowStartedBefore: Record<AttemptKind, Date>;
+  attemptWindowStartedBefore: Record<string, Date>;
   /** Known networks not logged in from since this go. */
   networkLastLoginBefore: Date;
 }
@@ -86,7 +86,7 @@ function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
           db
             .select({ key: loginAttempts.key })
             .from(loginAttempts)
-            .where(and(keysStartingWith(attemptKey(kind as AttemptKind, "")), lt(loginAttempts.windowStart, before)))
+            .where(and(keysStartingWith(`${kind}:`), lt(loginAttempts.windowStart, before)))
             .limit(limit),
         ),
       ),

@@ -7,28 +7,6 @@ import type { Db } from "./client";
 import { loginAttempts } from "./schema";
 
 /**
- * What a counter counts: failed logins per (email, network) ("email"), per email across networks
- * ("account") and per network ("ip"); every login attempt per network ("login"); sign-ups (and
- * email-change probes) per network and globally ("signup"); credential changes per user ("password");
- * password-reset requests per email ("reset") and per network ("reset-ip"); verification mails
- * asked for per user ("verify"); mails of any kind per recipient address ("mail"); failed logins
- * through one device cookie ("device").
- */
-export type AttemptKind =
-  | "email"
-  | "account"
-  | "ip"
-  | "login"
-  | "signup"
-  | "password"
-  | "reset"
-  | "reset-ip"
-  | "verify"
-  | "mail"
-  | "device";
-export const attemptKey = (kind: AttemptKind, value: string) => `${kind}:${value}`;
-
-/**
  * Keys that start with `prefix`, as a range of the primary key: from the prefix up to (not
  * including) the prefix with its last character incremented. A range uses the index where LIKE
  * would not (and D1 refuses LIKE patterns over 50 characters).
@@ -44,15 +22,30 @@ export interface AttemptCount {
   windowStart: Date;
 }
 
+/** A counter to count one attempt on, and the length of its fixed window. */
+export interface CounterSpend {
+  key: string;
+  windowMs: number;
+}
+
 /**
- * Counts one attempt for each key (batchable), in one statement; a window older than windowMs
- * starts over. Yields one row per key, in no particular order.
+ * Counts one attempt on each counter (batchable), in one statement; a window older than the
+ * counter's own starts over. Yields one row per key, in no particular order.
  */
-export function reserveAttemptsStatement(db: Db, keys: readonly [string, ...string[]], now: Date, windowMs: number) {
-  const expired = sql`${loginAttempts.windowStart} <= ${now.getTime() - windowMs}`;
+export function reserveAttemptsStatement(db: Db, counters: readonly [CounterSpend, ...CounterSpend[]], now: Date) {
+  const windows = new Set(counters.map((counter) => counter.windowMs));
+  // One window for all (the usual case) is one comparison; several are one CASE over the keys.
+  const windowStartCutoff =
+    windows.size === 1
+      ? sql`${now.getTime() - counters[0].windowMs}`
+      : sql`case ${loginAttempts.key} ${sql.join(
+          counters.map(({ key, windowMs }) => sql`when ${key} then ${now.getTime() - windowMs}`),
+          sql` `,
+        )} end`;
+  const expired = sql`${loginAttempts.windowStart} <= ${windowStartCutoff}`;
   return db
     .insert(loginAttempts)
-    .values(keys.map((key) => ({ key, windowStart: now, count: 1 })))
+    .values(counters.map(({ key }) => ({ key, windowStart: now, count: 1 })))
     .onConflictDoUpdate({
       target: loginAttempts.key,
       // SQLite evaluates every SET expression against the old row, so both see the old window.

@@ -101,7 +101,7 @@ export const refreshTokens = sqliteTable(
   ],
 );
 
-// Attempt counters for the budgets (auth/limits.ts), one row per key ("<kind>:<what>", e.g.
+// Attempt counters for the budgets (auth/budgets.ts), one row per key ("<kind>:<what>", e.g.
 // "ip:ip4:192.0.2.1" or "account:<sha256 of the email>"), in fixed windows that start at the first attempt.
 export const loginAttempts = sqliteTable(
   "login_attempts",

@@ -45,18 +45,15 @@ export interface MailerOptions {
   /** PLATFORM=dev: keep every mail for GET /admin/mailbox. */
   devMailbox: boolean;
   now: () => number;
-  /** Counts one mail to the address; false when its budget is spent (then nothing is sent). */
-  spendRecipientBudget: (to: string) => Promise<boolean>;
+  /** Counts one mail to the address; false when its budget is spent (then nothing is sent, and its event says so). */
+  spendRecipientBudget: (to: string, kind: MailKind) => Promise<boolean>;
 }
 
 export function createMailer({ binding, from, devMailbox, now, spendRecipientBudget }: MailerOptions): Mailer {
   return {
     async send(mail, options = {}) {
       const { kind, ...message } = mail;
-      if (!options.recipientBudgetSpent && !(await spendRecipientBudget(mail.to))) {
-        emitSecurityEvent({ event: "mail.recipient_rate_limited", kind });
-        return;
-      }
+      if (!options.recipientBudgetSpent && !(await spendRecipientBudget(mail.to, kind))) return;
       if (devMailbox) {
         keepForDev({ to: mail.to, subject: mail.subject, text: mail.text, sent_at: new Date(now()).toISOString() });
       }

@@ -1,6 +1,6 @@
 // Operations: the dev-only reset, the health check, and the housekeeping cron.
 
-import { passedWindowStarts } from "../auth/limits";
+import { passedWindowStarts } from "../auth/budgets";
 import { backgroundSettled } from "../background";
 import { type Cutoffs, type Deleted, deleteStaleRowsStep } from "../db/housekeeping";
 import { deleteAllUsers, pingDatabase } from "../db/users";

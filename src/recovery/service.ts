@@ -7,14 +7,15 @@
 //   bound to the address they were sent to.
 
 import {
-  type Budget,
   type ClientMeta,
-  keysOf,
-  mailRecipientBudget,
-  networkBudgets,
-  retryAfter,
-  windowMsOf,
-} from "../auth/limits";
+  charge,
+  charges,
+  enforce,
+  loginLockOf,
+  recipientCharge,
+  reserveStatement,
+  spend,
+} from "../auth/budgets";
 import { newOpaqueToken, OPAQUE_TOKEN_PATTERN } from "../auth/tokens";
 import { sha256Hex } from "../crypto/bytes";
 import { hashPassword } from "../crypto/password";
@@ -27,7 +28,6 @@ import {
   saveAccountTokenStatement,
   verifyEmail,
 } from "../db/account-tokens";
-import { attemptKey, reserveAttemptsStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
 import type { Deps } from "../deps";
 import {
@@ -37,8 +37,6 @@ import {
   INVALID_CANCEL_TOKEN,
   INVALID_RESET_TOKEN,
   INVALID_VERIFICATION_TOKEN,
-  TOO_MANY_VERIFICATION_MAILS,
-  tooManyRequests,
 } from "../errors";
 import { emitSecurityEvent, emitThrottledSecurityEvent } from "../events";
 import { emailChangeRequestedNotice, passwordResetMail, verificationMail } from "../mail/messages";
@@ -125,34 +123,27 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
   const appUrl = linkBaseOf(deps, meta, "password_reset");
   if (appUrl === null) return;
   const nowMs = deps.clock.now();
-  const windowMs = windowMsOf(config, "reset");
-  const perEmail = { key: attemptKey("reset", await sha256Hex(email)), limit: config.passwordResetMaxPerEmail };
-  const perNetwork = networkBudgets("reset-ip", meta.ip, config.passwordResetMaxPerIp);
-  const perRecipient = await mailRecipientBudget(config, email);
-  const budgets = [perEmail, perRecipient, ...perNetwork];
+  const spent = [
+    charge(config, "reset_requests", await sha256Hex(email)),
+    ...charges(config, "reset_requests_per_network", meta.ip),
+    await recipientCharge(config, email),
+  ];
   const token = newOpaqueToken(deps);
   const ttlSeconds = ttlSecondsOf(deps, "password_reset");
   const [counts, issued] = await db.batch([
-    reserveAttemptsStatement(db, keysOf(budgets) as [string, ...string[]], new Date(nowMs), windowMs),
+    // Never null: the address's budgets are always spent.
+    reserveStatement(db, spent, new Date(nowMs)) as NonNullable<ReturnType<typeof reserveStatement>>,
     issueAccountTokenToAddressStatement(db, {
       tokenHash: await sha256Hex(token),
       email,
       purpose: "password_reset",
       now: new Date(nowMs),
       expiresAt: new Date(nowMs + ttlSeconds * 1000),
-      within: budgets,
+      within: spent,
     }),
   ]);
-  const over = (list: Budget[]) => retryAfter(list, counts, windowMs, nowMs) > 0;
-  const overNetwork = over(perNetwork);
-  if (overNetwork || over([perEmail])) {
-    emitSecurityEvent({ event: "password_reset.rate_limited", limit: overNetwork ? "ip" : "email", ip: meta.ip });
-    return;
-  }
-  if (over([perRecipient])) {
-    emitSecurityEvent({ event: "mail.recipient_rate_limited", kind: "password_reset" });
-    return;
-  }
+  // Past a budget the token was not stored, and the answer (a 202, long gone) does not change.
+  if (enforce(spent, counts, nowMs, { ip: meta.ip, kind: "password_reset" })) return;
   const [stored] = issued;
   emitSecurityEvent({ event: "password_reset.requested", user_id: stored?.userId ?? null, ip: meta.ip });
   if (!stored) return;
@@ -189,7 +180,7 @@ export async function confirmPasswordReset(
     tokenHash,
     userId: found.userId,
     hashedPassword: await hashPassword(password, deps.random),
-    loginLock: { keys: [attemptKey("account", emailDigest)], prefixes: [attemptKey("email", `${emailDigest}:`)] },
+    loginLock: loginLockOf(emailDigest),
     now,
   });
   // Another confirm with the same token won the batch, or the address changed meanwhile.
@@ -249,16 +240,7 @@ export async function cancelPendingEmailChange(deps: Deps, token: string): Promi
  * already verified.
  */
 export async function resendVerification(deps: Deps, user: User, meta: MailMeta): Promise<void> {
-  const { config, db } = deps;
-  const nowMs = deps.clock.now();
-  const windowMs = windowMsOf(config, "verify");
-  const budget = { key: attemptKey("verify", user.id), limit: config.emailVerificationMaxPerUser };
-  const counts = await reserveAttemptsStatement(db, [budget.key], new Date(nowMs), windowMs);
-  const wait = retryAfter([budget], counts, windowMs, nowMs);
-  if (wait > 0) {
-    emitSecurityEvent({ event: "email_verification.rate_limited", user_id: user.id });
-    throw tooManyRequests(TOO_MANY_VERIFICATION_MAILS, wait);
-  }
+  await spend(deps, [charge(deps.config, "verification_mails", user.id)], { ip: meta.ip, user_id: user.id });
   if (!user.emailVerified) sendVerificationLater(deps, user, meta);
 }
 

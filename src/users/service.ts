@@ -2,36 +2,20 @@
 // caller's session check. Never sees Context, Request or Response.
 
 import type { Authenticated } from "../auth/access";
-import { type Budget, type ClientMeta, keysOf, networkBudgets, retryAfter, windowMsOf } from "../auth/limits";
+import { type ClientMeta, charge, charges, enforce, reserveStatement, spend } from "../auth/budgets";
 import type { Credentials } from "../auth/login";
 import { randomUuid } from "../crypto/bytes";
 import { hashPassword, verifyPassword } from "../crypto/password";
-import { attemptKey, reserveAttemptsStatement } from "../db/login-attempts";
 import type { User } from "../db/schema";
 import { insertUser, selectUserByEmail, updateUserCredentials } from "../db/users";
 import type { Deps } from "../deps";
-import {
-  conflict,
-  EMAIL_TAKEN,
-  INVALID_ACCESS_TOKEN,
-  invalidToken,
-  TOO_MANY_PASSWORD_CHANGES,
-  TOO_MANY_SIGNUPS,
-  tooManyRequests,
-} from "../errors";
+import { conflict, EMAIL_TAKEN, INVALID_ACCESS_TOKEN, invalidToken } from "../errors";
 import { emitSecurityEvent } from "../events";
 import { emailChangedNotice, passwordChangedNotice } from "../mail/messages";
 import { type MailMeta, sendEmailChangeCancelLater, sendVerificationLater } from "../recovery/service";
 
 /** The user row, as routes may name it (they never import src/db). */
 export type { User };
-
-/** The sign-up budgets of a client: its networks (IPv6: /64, /56, /48) and, for any network, the global one. */
-function signupBudgets(deps: Deps, ip: string | null, global: boolean): Budget[] {
-  const networks = networkBudgets("signup", ip, deps.config.signupMaxPerIp);
-  if (!global || networks.length === 0) return networks;
-  return [...networks, { key: attemptKey("signup", "global"), limit: deps.config.signupMaxGlobal }];
-}
 
 /**
  * Signs a user up. Each sign-up is counted per client network (IPv6 by /64, /56 and /48) and
@@ -43,17 +27,13 @@ export async function createUser(deps: Deps, input: Credentials, meta: MailMeta)
   const { config, clock, db } = deps;
   const nowMs = clock.now();
   const now = new Date(nowMs);
-  const windowMs = windowMsOf(config, "signup");
-  const budgets = signupBudgets(deps, meta.ip, true);
-  const keys = keysOf(budgets);
-  const [counts, [existing]] = keys
-    ? await db.batch([reserveAttemptsStatement(db, keys, now, windowMs), selectUserByEmail(db, input.email)])
+  // Per network (IPv6 by /64, /56 and /48) and, for any network, the global budget.
+  const spent = meta.ip ? [...charges(config, "signups", meta.ip), ...charges(config, "signups_global", null)] : [];
+  const reservation = reserveStatement(db, spent, now);
+  const [counts, [existing]] = reservation
+    ? await db.batch([reservation, selectUserByEmail(db, input.email)])
     : [[], await selectUserByEmail(db, input.email)];
-  const wait = retryAfter(budgets, counts, windowMs, nowMs);
-  if (wait > 0) {
-    emitSecurityEvent({ event: "signup.rate_limited", retry_after: wait, ip: meta.ip });
-    throw tooManyRequests(TOO_MANY_SIGNUPS, wait);
-  }
+  enforce(spent, counts, nowMs, { ip: meta.ip });
   if (existing) throw conflict(EMAIL_TAKEN);
 
   const user = await insertUser(db, {
@@ -76,26 +56,12 @@ export async function createUser(deps: Deps, input: Credentials, meta: MailMeta)
  * Over either → 429, nothing hashed or written.
  */
 async function spendCredentialChangeBudgets(deps: Deps, user: User, newEmail: boolean, meta: ClientMeta) {
-  const { config, db } = deps;
-  const nowMs = deps.clock.now();
-  const now = new Date(nowMs);
-  const userBudget = { key: attemptKey("password", user.id), limit: config.passwordChangeMaxPerUser };
-  const userWindowMs = windowMsOf(config, "password");
-  const probe = newEmail ? signupBudgets(deps, meta.ip, false) : [];
-  const probeKeys = keysOf(probe);
-  const probeWindowMs = windowMsOf(config, "signup");
-  const reserveForUser = reserveAttemptsStatement(db, [userBudget.key], now, userWindowMs);
-  const [userCounts, probeCounts] = probeKeys
-    ? await db.batch([reserveForUser, reserveAttemptsStatement(db, probeKeys, now, probeWindowMs)])
-    : [await reserveForUser, []];
-  const probeWait = retryAfter(probe, probeCounts, probeWindowMs, nowMs);
-  const userWait = retryAfter([userBudget], userCounts, userWindowMs, nowMs);
-  if (probeWait > 0 || userWait > 0) {
-    const limit = probeWait > 0 ? "signup" : "password";
-    const wait = Math.max(probeWait, userWait);
-    emitSecurityEvent({ event: "credentials.rate_limited", user_id: user.id, limit, retry_after: wait, ip: meta.ip });
-    throw tooManyRequests(limit === "signup" ? TOO_MANY_SIGNUPS : TOO_MANY_PASSWORD_CHANGES, wait);
-  }
+  const { config } = deps;
+  await spend(
+    deps,
+    [charge(config, "credential_changes", user.id), ...(newEmail ? charges(config, "email_probes", meta.ip) : [])],
+    { ip: meta.ip, user_id: user.id },
+  );
 }
 
 /**

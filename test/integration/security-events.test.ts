@@ -74,7 +74,14 @@ describe("security events", () => {
       { event: "login.rate_limited", limit: "email", retry_after: 900, count: 1, level: "security", ip_prefix: null },
     ]);
     expect(events.filter((e) => e.event === "signup.rate_limited")).toEqual([
-      { event: "signup.rate_limited", retry_after: 3600, level: "security", ip_prefix: "2001:db8:1234::/48" },
+      {
+        event: "signup.rate_limited",
+        limit: "ip",
+        retry_after: 3600,
+        count: 1,
+        level: "security",
+        ip_prefix: "2001:db8:1234::/48",
+      },
     ]);
   });
 
