@@ -4,6 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { type AppOptions, createApp } from "../src/app";
 import type { Clock } from "../src/clock";
 import type { Bindings } from "../src/config";
+import { checkDocumented } from "./documented-answers";
 
 export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 
@@ -11,14 +12,22 @@ export type Fetcher = (path: string, init?: RequestInit) => Promise<Response>;
 const urlOf = (path: string) => (path.startsWith("http") ? path : `http://chirpy.test${path}`);
 
 /** Calls the deployed entry point exactly as a client would. */
-export const api: Fetcher = (path, init) => exports.default.fetch(urlOf(path), init);
+export const api: Fetcher = async (path, init) => {
+  const res = await exports.default.fetch(urlOf(path), init);
+  await checkDocumented(init?.method ?? "GET", urlOf(path), res);
+  return res;
+};
 
 /** An app with injected dependencies (e.g. a fixed clock), on the same real D1. */
 export function appWith(options: AppOptions, bindings: Partial<Bindings> = {}): Fetcher {
   const app = createApp(options);
   // One environment object for the app's life, as a Worker isolate has.
   const merged = { ...env, ...bindings };
-  return async (path, init) => app.request(urlOf(path), init, merged);
+  return async (path, init) => {
+    const res = await app.request(urlOf(path), init, merged);
+    await checkDocumented(init?.method ?? "GET", urlOf(path), res);
+    return res;
+  };
 }
 
 export interface FixedClock extends Clock {

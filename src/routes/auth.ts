@@ -13,13 +13,18 @@ import {
   setRefreshCookie,
 } from "../middleware/session-cookie";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
-import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { BODY_FAULTS, describeRoute, type ErrorAnswer, errors } from "./describe";
 import { loginResponseSchema, refreshResponseSchema, toLoginJson, toRefreshJson } from "./responses";
 
 const withRefreshToken = { "header.Authorization": "Bearer {$response.body#/refresh_token}" };
-const COOKIE_MODE_REFUSED: [string, typeof E] = [
+const COOKIE_MODE_REFUSED: [string, ErrorAnswer] = [
   `Cookie mode refused: the cookie without ${SESSION_HEADER}: cookie, or a foreign Origin; nothing changed`,
-  E,
+  errors("cookie_needs_session_header", "cookie_mode_origin_refused"),
+];
+/** A ${SESSION_HEADER} header with a value other than "cookie". */
+const BAD_SESSION_HEADER: [string, ErrorAnswer] = [
+  `${SESSION_HEADER} is present but not "cookie"`,
+  errors("invalid_field"),
 ];
 
 export const authRoutes = new Hono<AppEnv>()
@@ -30,10 +35,13 @@ export const authRoutes = new Hono<AppEnv>()
       tag: "auth",
       responses: {
         200: ["Logged in", loginResponseSchema],
-        400: ["Invalid body", E],
-        401: ["Incorrect email or password", E],
-        403: COOKIE_MODE_REFUSED,
-        429: ["Too many failed attempts; see Retry-After", E],
+        400: ["Invalid body", errors(...BODY_FAULTS, "invalid_email")],
+        401: ["Incorrect email or password", errors("incorrect_credentials")],
+        403: [
+          "The address is not verified yet (REQUIRE_VERIFIED_EMAIL), or cookie mode from a foreign Origin",
+          errors("email_not_verified", "cookie_mode_origin_refused"),
+        ],
+        429: ["Too many failed attempts; see Retry-After", errors("too_many_logins")],
       },
       links: {
         200: {
@@ -73,7 +81,11 @@ export const authRoutes = new Hono<AppEnv>()
       security: ["refreshToken", "refreshCookie"],
       responses: {
         200: ["New access token (cookie mode, rotation on: the successor replaces the cookie)", refreshResponseSchema],
-        ...UNAUTHORIZED,
+        400: BAD_SESSION_HEADER,
+        401: [
+          "No refresh token (no Authorization header; in cookie mode no cookie), or one that is unknown, revoked, expired or reused",
+          errors("missing_bearer", "missing_session_cookie", "invalid_refresh_token"),
+        ],
         403: COOKIE_MODE_REFUSED,
       },
     }),
@@ -103,7 +115,8 @@ export const authRoutes = new Hono<AppEnv>()
       security: ["refreshToken", "refreshCookie"],
       responses: {
         204: ["Revoked (cookie mode: the cookie is cleared, also when there was none)"],
-        401: ["Missing or malformed Authorization header", E],
+        400: BAD_SESSION_HEADER,
+        401: ["Missing or malformed Authorization header", errors("missing_bearer")],
         403: COOKIE_MODE_REFUSED,
       },
     }),

@@ -5,7 +5,7 @@ import { chirpTooLong, invalidField, MALFORMED_CURSOR } from "../errors";
 import { type AppEnv, mayReadFromReplica } from "../middleware/context";
 import { requireAccessToken } from "../middleware/require-auth";
 import { codePoints, documented, jsonBody, named, uuid, validate } from "../middleware/validation";
-import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { BODY_FAULTS, describeRoute, errors, UNAUTHORIZED } from "./describe";
 import { chirpResponseSchema, toChirpJson } from "./responses";
 
 const chirpSchema = named(
@@ -85,7 +85,11 @@ export const chirpsRoutes = new Hono<AppEnv>()
       summary: "Post a chirp (≤ 140 characters; profanity replaced by ****)",
       tag: "chirps",
       security: "accessToken",
-      responses: { 201: ["Created", chirpResponseSchema], 400: ["Invalid or too long", E], ...UNAUTHORIZED },
+      responses: {
+        201: ["Created", chirpResponseSchema],
+        400: ["Invalid or too long", errors(...BODY_FAULTS, "chirp_too_long")],
+        ...UNAUTHORIZED,
+      },
       links: {
         201: {
           getChirp: { operationId: "getApiChirpsChirpID", description: "Read it back", parameters: byId },
@@ -106,7 +110,10 @@ export const chirpsRoutes = new Hono<AppEnv>()
       summary:
         'List chirps by created_at (ties in insertion order), a page at a time: when more follow, the Link header (rel="next") gives the next page\'s URL',
       tag: "chirps",
-      responses: { 200: ["Chirps", [chirpResponseSchema]], 400: ["Bad query", E] },
+      responses: {
+        200: ["Chirps", [chirpResponseSchema]],
+        400: ["Bad query", errors("invalid_field", "malformed_cursor", "foreign_cursor")],
+      },
       headers: {
         200: {
           Link: 'When more chirps follow: `<URL of the next page>; rel="next"` (RFC 8288), the same query with a cursor',
@@ -131,7 +138,11 @@ export const chirpsRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "Get one chirp",
       tag: "chirps",
-      responses: { 200: ["The chirp", chirpResponseSchema], 400: ["Malformed id", E], 404: ["Not found", E] },
+      responses: {
+        200: ["The chirp", chirpResponseSchema],
+        400: ["Malformed id", errors("invalid_field")],
+        404: ["Not found", errors("chirp_not_found")],
+      },
     }),
     mayReadFromReplica,
     validate("param", chirpIdSchema),
@@ -148,10 +159,10 @@ export const chirpsRoutes = new Hono<AppEnv>()
       security: "accessToken",
       responses: {
         204: ["Deleted"],
-        400: ["Malformed id", E],
+        400: ["Malformed id", errors("invalid_field")],
         ...UNAUTHORIZED,
-        403: ["Not the author", E],
-        404: ["Not found", E],
+        403: ["Not the author", errors("not_your_chirp")],
+        404: ["Not found", errors("chirp_not_found")],
       },
     }),
     requireAccessToken,

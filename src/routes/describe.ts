@@ -5,7 +5,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import type * as v from "valibot";
-import { errorResponseSchema } from "./responses";
+import type { ErrorCode } from "../errors";
 
 type Security = "accessToken" | "refreshToken" | "refreshCookie" | "polkaApiKey";
 
@@ -23,8 +23,11 @@ export interface OperationDescription {
   tag: string;
   /** The scheme, or alternatives of which any one is enough. */
   security?: Security | Security[];
-  /** Status → [description, body]: a response schema (routes/responses.ts), an array of one, "text", "html", or nothing. */
-  responses: Record<number, [string, (v.GenericSchema | [v.GenericSchema] | "text" | "html")?]>;
+  /**
+   * Status → [description, body]: a response schema (routes/responses.ts), an array of one, "text",
+   * "html", the error codes it may carry (errors(...)), or nothing.
+   */
+  responses: Record<number, [string, (v.GenericSchema | [v.GenericSchema] | "text" | "html" | ErrorAnswer)?]>;
   /** Status → links from that response to other operations (OpenAPI `links`). */
   links?: Record<number, Record<string, Link>>;
   /** Status → response headers it may carry: name → description (string values). */
@@ -47,8 +50,30 @@ export function describeRoute(description: OperationDescription): MiddlewareHand
 export const descriptionOf = (handler: unknown): OperationDescription | undefined =>
   (handler as Described)[DESCRIPTION];
 
-export const E = errorResponseSchema;
-/** The 401 every token-protected operation can answer. */
+/** An error response ({"error", "code"}) and the codes it may carry, each from the catalogue (errors.ts). */
+export interface ErrorAnswer {
+  codes: readonly ErrorCode[];
+}
+
+/** An error response that carries one of these codes (each must have the response's status). */
+export const errors = (...codes: ErrorCode[]): ErrorAnswer => ({ codes });
+
+export const isErrorAnswer = (body: unknown): body is ErrorAnswer =>
+  typeof body === "object" && body !== null && "codes" in body;
+
+/** What any operation may answer besides its own responses: the document's `default` response. */
+export const ANY_OPERATION = {
+  413: "body_too_large",
+  500: ["internal_error", "misconfigured"],
+} as const;
+
+/** A JSON body that is not JSON, not an object, or has a wrong field. */
+export const BODY_FAULTS = ["invalid_json", "not_a_json_object", "invalid_field"] as const satisfies ErrorCode[];
+
+/** The 401 every access-token-protected operation can answer. */
 export const UNAUTHORIZED: OperationDescription["responses"] = {
-  401: ["Missing, malformed, invalid or expired credentials (WWW-Authenticate says which)", E],
+  401: [
+    "Missing, malformed, invalid or expired credentials (WWW-Authenticate says which)",
+    errors("missing_bearer", "invalid_access_token"),
+  ],
 };

@@ -7,9 +7,11 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { RouterRoute } from "hono/types";
 import type * as v from "valibot";
+import { ERRORS, type ErrorCode, TEMPLATED_ERRORS } from "../errors";
 import { REFRESH_COOKIE, SESSION_HEADER } from "../middleware/session-cookie";
 import { inputOf, jsonSchemaOf, nameOf, type ValidatedInput } from "../middleware/validation";
-import { descriptionOf, type OperationDescription } from "./describe";
+import { ANY_OPERATION, descriptionOf, type ErrorAnswer, isErrorAnswer, type OperationDescription } from "./describe";
+import { errorResponseSchema } from "./responses";
 
 interface Operation extends OperationDescription {
   method: string;
@@ -70,11 +72,43 @@ function parameters(schema: v.GenericSchema, where: "query" | "path" | "header")
 const operationIdOf = (method: string, path: string) =>
   `${method}${path.replace(/[/:]+(\w)/g, (_m, c: string) => c.toUpperCase())}`;
 
+const CATALOGUE: Record<ErrorCode, { status: number }> = { ...ERRORS, ...TEMPLATED_ERRORS };
+
+/**
+ * The Error schema narrowed to the codes a response may carry. A code answered with another status
+ * than its catalogue's is a mistake in a description: building the document fails and says where.
+ */
+function errorContent(
+  answer: ErrorAnswer,
+  status: number | "default",
+  where: string,
+  components: Record<string, JsonObject>,
+) {
+  const wrong = answer.codes.filter((code) => status !== "default" && CATALOGUE[code].status !== status);
+  if (wrong.length > 0) throw new Error(`${where} ${status}: ${wrong.join(", ")} answer with another status`);
+  return {
+    "application/json": {
+      schema: {
+        allOf: [schemaOf(errorResponseSchema, components), { properties: { code: { enum: [...answer.codes] } } }],
+      },
+    },
+  };
+}
+
+/** What any operation may answer besides its own responses. */
+const defaultResponse = (components: Record<string, JsonObject>) => ({
+  description: `Any operation: ${Object.entries(ANY_OPERATION)
+    .map(([status, codes]) => `${status} ${[codes].flat().join(" or ")}`)
+    .join("; ")}`,
+  content: errorContent({ codes: Object.values(ANY_OPERATION).flat() }, "default", "default", components),
+});
+
 function operationObject(op: Operation, components: Record<string, JsonObject>): JsonObject {
   const responses: JsonObject = {};
   for (const [status, [description, body]] of Object.entries(op.responses)) {
     let content: JsonObject | undefined;
-    if (body === "text") content = { "text/plain": { schema: { type: "string" } } };
+    if (isErrorAnswer(body)) content = errorContent(body, Number(status), `${op.method} ${op.path}`, components);
+    else if (body === "text") content = { "text/plain": { schema: { type: "string" } } };
     else if (body === "html") content = { "text/html": { schema: { type: "string" } } };
     else if (Array.isArray(body)) {
       content = { "application/json": { schema: { type: "array", items: schemaOf(body[0], components) } } };
@@ -119,7 +153,7 @@ function operationObject(op: Operation, components: Record<string, JsonObject>):
           },
         }
       : {}),
-    responses,
+    responses: { ...responses, default: defaultResponse(components) },
   };
 }
 
@@ -142,7 +176,7 @@ export function openApiDocument(routes: RouterRoute[]): JsonObject {
       title: "chirpy-edge",
       version: "0.1.0",
       description:
-        'The Chirpy API on Cloudflare Workers + D1: users, password login, short-lived access JWTs, revocable refresh tokens, sessions and chirps. Every error body is {"error": string}.',
+        'The Chirpy API on Cloudflare Workers + D1: users, password login, short-lived access JWTs, revocable refresh tokens, sessions and chirps. Every error body is {"error": string, "code": string}: each response lists the codes it may carry, and `default` those any operation may answer.',
     },
     tags: ["auth", "users", "sessions", "chirps", "webhooks", "ops"].map((name) => ({ name })),
     paths,

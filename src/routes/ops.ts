@@ -4,7 +4,7 @@ import type { AppEnv } from "../middleware/context";
 import { devPlatformOnly, devToolGuard } from "../middleware/dev-tool-guard";
 import { email, validate } from "../middleware/validation";
 import { checkDatabase, readDevMailbox, resetAllUsers } from "../ops/service";
-import { describeRoute, E } from "./describe";
+import { describeRoute, errors } from "./describe";
 import { keptMailResponseSchema } from "./responses";
 
 const mailboxQuerySchema = v.object({ to: email });
@@ -15,7 +15,7 @@ export const opsRoutes = new Hono<AppEnv>()
     describeRoute({
       summary: "Health check (pings D1)",
       tag: "ops",
-      responses: { 200: ["OK", "text"], 503: ["D1 is unreachable", E] },
+      responses: { 200: ["OK", "text"], 503: ["D1 is unreachable", errors("database_unavailable")] },
     }),
     async (c) => {
       await checkDatabase(c.get("deps"));
@@ -29,7 +29,10 @@ export const opsRoutes = new Hono<AppEnv>()
       tag: "ops",
       responses: {
         200: ["Deleted"],
-        403: ["PLATFORM is not dev, the host is not loopback, or the request came from another site", E],
+        403: [
+          "PLATFORM is not dev, the host is not loopback, or the request came from another site",
+          errors("reset_dev_only", "loopback_only", "cross_site_refused"),
+        ],
       },
     }),
     devToolGuard,
@@ -45,9 +48,12 @@ export const opsRoutes = new Hono<AppEnv>()
       tag: "ops",
       responses: {
         200: ["Mails, newest first", [keptMailResponseSchema]],
-        400: ["Missing or invalid address", E],
-        403: ["The host is not loopback, or the request came from another site", E],
-        404: ["PLATFORM is not dev: the route does not exist", E],
+        400: ["Missing or invalid address", errors("invalid_field", "invalid_email")],
+        403: [
+          "The host is not loopback, or the request came from another site",
+          errors("loopback_only", "cross_site_refused"),
+        ],
+        404: ["PLATFORM is not dev: the route does not exist", errors("not_found")],
       },
     }),
     devPlatformOnly,

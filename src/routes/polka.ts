@@ -5,7 +5,7 @@ import { type AppEnv, clientIpOf } from "../middleware/context";
 import { polkaKeyAuth } from "../middleware/polka-key";
 import { jsonBody, named } from "../middleware/validation";
 import { upgradeToChirpyRed } from "../polka/service";
-import { describeRoute, E } from "./describe";
+import { BODY_FAULTS, describeRoute, errors } from "./describe";
 
 const polkaWebhookSchema = named(
   "PolkaWebhook",
@@ -25,9 +25,9 @@ export const polkaRoutes = new Hono<AppEnv>().post(
     security: "polkaApiKey",
     responses: {
       204: ["Handled"],
-      400: ["Invalid body", E],
-      401: ["Bad or missing API key", E],
-      404: ["Unknown user", E],
+      400: ["Invalid body", errors(...BODY_FAULTS, "user_id_not_uuid")],
+      401: ["Bad or missing API key", errors("polka_key_refused")],
+      404: ["Unknown user", errors("user_not_found")],
     },
   }),
   polkaKeyAuth,

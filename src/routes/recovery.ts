@@ -12,7 +12,7 @@ import {
   requestPasswordReset,
   resendVerification,
 } from "../recovery/service";
-import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { BODY_FAULTS, describeRoute, errors, UNAUTHORIZED } from "./describe";
 import { acceptedResponseSchema } from "./responses";
 
 const token = v.pipe(
@@ -37,7 +37,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
           "Accepted. A registered address gets a mail with a link and the token, within its budgets",
           acceptedResponseSchema,
         ],
-        400: ["Invalid body", E],
+        400: ["Invalid body", errors(...BODY_FAULTS, "invalid_email")],
       },
     }),
     jsonBody(resetRequestSchema),
@@ -53,7 +53,10 @@ export const recoveryRoutes = new Hono<AppEnv>()
       tag: "auth",
       responses: {
         204: ["Password set; every session (refresh and access tokens) ended; the login lock cleared"],
-        400: ["Invalid body, or a wrong, used, replaced or expired token (nothing changed)", E],
+        400: [
+          "Invalid body, or a wrong, used, replaced or expired token (nothing changed)",
+          errors(...BODY_FAULTS, "invalid_reset_token"),
+        ],
       },
     }),
     jsonBody(resetConfirmSchema),
@@ -72,7 +75,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
       responses: {
         202: ["Accepted", acceptedResponseSchema],
         ...UNAUTHORIZED,
-        429: ["Too many verification mails; see Retry-After", E],
+        429: ["Too many verification mails; see Retry-After", errors("too_many_verification_mails")],
       },
     }),
     requireUser,
@@ -88,8 +91,11 @@ export const recoveryRoutes = new Hono<AppEnv>()
       tag: "users",
       responses: {
         204: ["Verified (a pending new address: now the account's address)"],
-        400: ["Invalid body, or a wrong, used, expired token, or one sent to a former address", E],
-        409: ["The pending address was registered by someone else meanwhile", E],
+        400: [
+          "Invalid body, or a wrong, used, expired token, or one sent to a former address",
+          errors(...BODY_FAULTS, "invalid_verification_token"),
+        ],
+        409: ["The pending address was registered by someone else meanwhile", errors("email_taken")],
       },
     }),
     jsonBody(verificationConfirmSchema),
@@ -105,7 +111,10 @@ export const recoveryRoutes = new Hono<AppEnv>()
       tag: "users",
       responses: {
         204: ["Cancelled: the new address's link no longer works"],
-        400: ["Invalid body, or a wrong, used or expired token, or nothing pending", E],
+        400: [
+          "Invalid body, or a wrong, used or expired token, or nothing pending",
+          errors(...BODY_FAULTS, "invalid_cancel_token"),
+        ],
       },
     }),
     jsonBody(cancelEmailChangeSchema),

@@ -4,7 +4,7 @@ import type { AppEnv } from "../middleware/context";
 import { requireAccessToken, requireUser } from "../middleware/require-auth";
 import { uuid, validate } from "../middleware/validation";
 import { endAllSessions, endSession, listSessions } from "../sessions/service";
-import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { describeRoute, errors, UNAUTHORIZED } from "./describe";
 import { sessionResponseSchema, toSessionJson } from "./responses";
 
 const sessionIdSchema = v.object({ sessionID: uuid("session id") });
@@ -49,7 +49,12 @@ export const sessionsRoutes = new Hono<AppEnv>()
       summary: "End one of the caller's sessions",
       tag: "sessions",
       security: "accessToken",
-      responses: { 204: ["Ended"], 400: ["Malformed id", E], ...UNAUTHORIZED, 404: ["No such live session", E] },
+      responses: {
+        204: ["Ended"],
+        400: ["Malformed id", errors("invalid_field")],
+        ...UNAUTHORIZED,
+        404: ["No such live session", errors("session_not_found")],
+      },
     }),
     requireAccessToken,
     validate("param", sessionIdSchema),

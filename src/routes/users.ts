@@ -3,7 +3,7 @@ import { type AppEnv, mailMetaOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
 import { createUser, updateCredentials } from "../users/service";
-import { describeRoute, E, UNAUTHORIZED } from "./describe";
+import { BODY_FAULTS, describeRoute, errors, UNAUTHORIZED } from "./describe";
 import { toUserJson, userResponseSchema } from "./responses";
 
 export const usersRoutes = new Hono<AppEnv>()
@@ -14,9 +14,9 @@ export const usersRoutes = new Hono<AppEnv>()
       tag: "users",
       responses: {
         201: ["Created", userResponseSchema],
-        400: ["Invalid body", E],
-        409: ["Email already registered", E],
-        429: ["Too many sign-ups from this network; see Retry-After", E],
+        400: ["Invalid body", errors(...BODY_FAULTS, "invalid_email")],
+        409: ["Email already registered", errors("email_taken")],
+        429: ["Too many sign-ups from this network; see Retry-After", errors("too_many_signups")],
       },
       links: {
         201: {
@@ -43,10 +43,13 @@ export const usersRoutes = new Hono<AppEnv>()
       security: "accessToken",
       responses: {
         200: ["Updated", userResponseSchema],
-        400: ["Invalid body", E],
+        400: ["Invalid body", errors(...BODY_FAULTS, "invalid_email")],
         ...UNAUTHORIZED,
-        409: ["Email taken", E],
-        429: ["Too many credential changes, or email probes from this network; see Retry-After", E],
+        409: ["Email taken", errors("email_taken")],
+        429: [
+          "Too many credential changes, or email probes from this network; see Retry-After",
+          errors("too_many_password_changes", "too_many_signups"),
+        ],
       },
     }),
     requireUser,

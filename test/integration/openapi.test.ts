@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { ERRORS, TEMPLATED_ERRORS } from "../../src/errors";
 import { toOpenApiPath } from "../../src/routes/openapi";
 import {
   chirpResponseSchema,
@@ -126,5 +127,56 @@ describe("links between operations", () => {
     const body = { email: uniqueEmail("linked"), password: "linked password" };
     expect((await api("/api/users", json(body))).status).toBe(201);
     expect((await api("/api/login", json(body))).status).toBe(200);
+  });
+});
+
+describe("the codes of each operation", () => {
+  type ErrorResponse = { content?: { "application/json"?: { schema?: { allOf?: { properties?: unknown }[] } } } };
+  const codesOf = (res: ErrorResponse) =>
+    (res.content?.["application/json"]?.schema?.allOf ?? []).flatMap(
+      (part) => (part.properties as { code?: { enum?: string[] } } | undefined)?.code?.enum ?? [],
+    );
+
+  it("every error response lists its codes, each answered with that status by the catalogue", async () => {
+    const doc = await (await api("/openapi.json")).json<{
+      paths: Record<string, Record<string, { responses: Record<string, ErrorResponse> }>>;
+    }>();
+    const catalogue: Record<string, { status: number }> = { ...ERRORS, ...TEMPLATED_ERRORS };
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        for (const [status, res] of Object.entries(op.responses)) {
+          if (status !== "default" && Number(status) < 400) continue;
+          const codes = codesOf(res);
+          expect(codes.length, `${method} ${path} ${status}`).toBeGreaterThan(0);
+          if (status === "default") continue;
+          for (const code of codes)
+            expect(catalogue[code].status, `${method} ${path} ${status} ${code}`).toBe(Number(status));
+        }
+      }
+    }
+  });
+
+  it("says which codes a login, a refresh and a revoke answer (the 400 for a bad X-Chirpy-Session too)", async () => {
+    const doc = await (await api("/openapi.json")).json<{
+      paths: Record<string, Record<string, { responses: Record<string, ErrorResponse> }>>;
+    }>();
+    const login = doc.paths["/api/login"].post.responses;
+    expect(codesOf(login["429"])).toEqual(["too_many_logins"]);
+    expect(codesOf(login["401"])).toEqual(["incorrect_credentials"]);
+    expect(codesOf(doc.paths["/api/refresh"].post.responses["401"]).sort()).toEqual([
+      "invalid_refresh_token",
+      "missing_bearer",
+      "missing_session_cookie",
+    ]);
+    for (const path of ["/api/refresh", "/api/revoke"]) {
+      expect(codesOf(doc.paths[path].post.responses["400"])).toEqual(["invalid_field"]);
+    }
+    expect(codesOf(login.default).sort()).toEqual(["body_too_large", "internal_error", "misconfigured"]);
+  });
+
+  it("a refresh with X-Chirpy-Session other than cookie answers the documented 400", async () => {
+    const res = await api("/api/refresh", { method: "POST", headers: { "X-Chirpy-Session": "bearer" } });
+    expect(res.status).toBe(400);
+    expect((await res.json<{ code: string }>()).code).toBe("invalid_field");
   });
 });
