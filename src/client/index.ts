@@ -1,18 +1,24 @@
-// A typed client for chirpy-edge on top of Hono's RPC client (hc<AppType>) that does the refresh
-// dance right: it attaches the access token, refreshes it shortly before expiry or once after a
-// 401, with one refresh in flight at a time (concurrent callers wait for the same one), keeps the
-// rotated refresh token in a pluggable store, and reports "session ended" as one typed event.
+// A typed client for chirpy-edge: openapi-fetch over the types openapi-typescript generates from the
+// API's own OpenAPI document (./api.ts), with the refresh dance as its middleware: it attaches the
+// access token, refreshes it shortly before expiry or once after a 401 invalid_access_token, with
+// one refresh in flight at a time (concurrent callers wait for the same one), keeps the rotated
+// refresh token in a pluggable store, and reports "session ended" as one typed event.
 // In cookie mode (browser apps) the refresh token is an HttpOnly cookie this code never sees, the
 // access token lives in memory only, and one refresh runs at a time across the origin's tabs.
 // Runs anywhere with fetch (browsers, Workers, Node 18+). Imports no server code at run time.
 
-import { hc } from "hono/client";
-import type { AppType } from "./api";
+import createClient, { type Client, type Middleware } from "openapi-fetch";
+import type { components, paths } from "./api";
 
-export type { AppType };
+export type { components, paths };
 
-/** The typed API: Hono's hc client over the app's routes. */
-export type ChirpyApi = ReturnType<typeof hc<AppType>>;
+/** The typed API: openapi-fetch over the document's paths, `api.POST("/api/chirps", { body })`. */
+export type ChirpyApi = Client<paths>;
+
+/** An error answer: the message for people, and the code to branch on (one of the document's). */
+export type ApiError = components["schemas"]["Error"];
+/** The stable codes of every error answer. */
+export type ErrorCode = ApiError["code"];
 
 export interface Tokens {
   accessToken: string;
@@ -62,37 +68,44 @@ export interface ChirpyClientOptions {
   now?: () => number;
 }
 
-/** A JWT's lifetime in milliseconds (`exp - iat`), or null when it has none or is not a JWT. */
-function lifetimeOf(jwt: string): number | null {
+/** The claims of a JWT (not verified: only the server can), or null when it is not a JWT. */
+export function claimsOf(jwt: string): Record<string, unknown> | null {
   try {
     const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const { exp, iat } = JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4)));
-    return typeof exp === "number" && typeof iat === "number" ? (exp - iat) * 1000 : null;
+    const claims = JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4)));
+    return typeof claims === "object" && claims !== null ? claims : null;
   } catch {
     return null;
   }
 }
 
-/** What a login answers (in cookie mode without `refresh_token`). */
-export interface LoginBody {
-  id: string;
-  created_at: string;
-  updated_at: string;
-  email: string;
-  is_chirpy_red: boolean;
-  email_verified: boolean;
-  token: string;
-  refresh_token?: string;
+/** A JWT's lifetime in milliseconds (`exp - iat`), or null when it has none or is not a JWT. */
+function lifetimeOf(jwt: string): number | null {
+  const { exp, iat } = claimsOf(jwt) ?? {};
+  return typeof exp === "number" && typeof iat === "number" ? (exp - iat) * 1000 : null;
 }
 
-/** A chirp as the API answers it. */
-export interface ChirpBody {
-  id: string;
-  created_at: string;
-  updated_at: string;
-  body: string;
-  user_id: string;
+/** An error answer's body, or a stand-in with the status when it is not one of ours (a proxy's page). */
+async function errorOf(res: Response): Promise<ApiError> {
+  const body = (await res.json().catch(() => null)) as Partial<ApiError> | null;
+  if (body && typeof body.error === "string" && typeof body.code === "string") return body as ApiError;
+  return { error: `HTTP ${res.status}`, code: res.status >= 500 ? "internal_error" : "bad_request" };
 }
+
+/** What a login answers (in cookie mode without `refresh_token`). */
+export type LoginBody = components["schemas"]["Login"];
+
+/** A refused login: the server's error, its status, and for a 429 the seconds to wait. */
+export interface LoginRefusal extends ApiError {
+  status: number;
+  retryAfter: number | null;
+}
+
+/** A login's outcome: the body, or why it was refused (branch on `code`). */
+export type LoginOutcome = { ok: true; body: LoginBody } | { ok: false; refusal: LoginRefusal };
+
+/** A chirp as the API answers it. */
+export type ChirpBody = components["schemas"]["Chirp"];
 
 /** One page of the timeline, and the URL of the next one (null: none follows). */
 export interface ChirpPage {
@@ -126,6 +139,8 @@ interface Transport {
 }
 
 const COOKIE_MODE_HEADERS = { "X-Chirpy-Session": "cookie" };
+/** The codes that say a refresh (or revoke) presented nothing that opens a session any more. */
+const SESSION_OVER = new Set<string>(["invalid_refresh_token", "missing_session_cookie", "missing_bearer"]);
 // `credentials` is a browser fetch option (the Workers runtime's types lack it, and its fetch
 // refuses it): the cookie-mode requests' init, typed as the browser's RequestInit has it.
 const INCLUDE_CREDENTIALS = { credentials: "include" } as RequestInit;
@@ -171,7 +186,10 @@ function cookieTransport(base: string): Transport {
 }
 
 export interface ChirpyClient {
-  /** The typed API (Hono's hc<AppType>), tokens attached: `rpc.api.chirps.$post({ json })`. */
+  /**
+   * The typed API (openapi-fetch), tokens attached: `const { data, error } = await
+   * rpc.POST("/api/chirps", { body: { body: "hi" } })`; `error.code` is one the operation documents.
+   */
   rpc: ChirpyApi;
   /**
    * The same typed API without credentials, for calls that need none and must not refresh a
@@ -183,8 +201,11 @@ export interface ChirpyClient {
    * session (in cookie mode: how a reloaded page learns whether it is still logged in).
    */
   refresh(): Promise<string | null>;
-  /** Logs in and keeps the tokens; returns the response body, or null for a refused login. */
-  login(email: string, password: string): Promise<LoginBody | null>;
+  /**
+   * Logs in and keeps the tokens: `{ ok: true, body }`, or `{ ok: false, refusal }` with the
+   * server's code (`incorrect_credentials`, `too_many_logins` with `retryAfter`, `email_not_verified`…).
+   */
+  login(email: string, password: string): Promise<LoginOutcome>;
   /**
    * Revokes the refresh token (ending the session server-side), then forgets the tokens. A 2xx
    * or a 401 (the server refuses what the store holds) ends the session here too; a network
@@ -241,11 +262,16 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
     const init = await transport.refreshInit();
     if (!init) return null;
     const res = await transport.exclusive(() => baseFetch(`${base}/api/refresh`, { ...init, method: "POST" }));
-    if (res.status === 401) {
-      if (started === generation) await endSession("refresh-refused");
-      return null;
+    if (!res.ok) {
+      const { code, error } = await errorOf(res);
+      // The token (or cookie) opens nothing any more: the session is over. Anything else (a 5xx, a
+      // network's page) may pass: the session is kept and the caller may retry.
+      if (SESSION_OVER.has(code)) {
+        if (started === generation) await endSession("refresh-refused");
+        return null;
+      }
+      throw new Error(`refresh failed with status ${res.status} (${code}): ${error}`);
     }
-    if (!res.ok) throw new Error(`refresh failed with status ${res.status}`);
     const body = (await res.json()) as { token: string; refresh_token?: string };
     if (started !== generation) return null;
     await received(body);
@@ -268,23 +294,37 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
     return refreshAt !== undefined && refreshAt <= now() ? refresh() : token;
   }
 
-  /** fetch with the access token attached, refreshed and retried once after a 401. */
-  async function authorizedFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (headers.has("Authorization")) return baseFetch(input, init);
-    const token = await currentAccessToken();
-    if (token) headers.set("Authorization", `Bearer ${token}`);
-    const res = await baseFetch(input, { ...init, headers });
-    const refused = res.status === 401 && res.headers.get("WWW-Authenticate")?.includes("invalid_token");
-    if (!token || !refused || init.body instanceof ReadableStream) return res;
-    const fresh = await refresh();
-    if (!fresh) return res;
-    headers.set("Authorization", `Bearer ${fresh}`);
-    return baseFetch(input, { ...init, headers });
-  }
+  // The refresh dance as openapi-fetch middleware: the token goes on each request (refreshed first
+  // when due), and a 401 invalid_access_token is refreshed once and retried once with the new token.
+  const sent = new Map<string, Request>();
+  const refreshDance: Middleware = {
+    async onRequest({ request, id }) {
+      if (request.headers.has("Authorization")) return undefined;
+      const token = await currentAccessToken();
+      if (!token) return undefined;
+      request.headers.set("Authorization", `Bearer ${token}`);
+      // A copy to retry with: the request's own body is spent once it is sent.
+      sent.set(id, request.clone());
+      return request;
+    },
+    async onResponse({ response, id }) {
+      const copy = sent.get(id);
+      sent.delete(id);
+      if (!copy || response.status !== 401) return undefined;
+      if ((await errorOf(response.clone())).code !== "invalid_access_token") return undefined;
+      const fresh = await refresh();
+      if (!fresh) return undefined;
+      copy.headers.set("Authorization", `Bearer ${fresh}`);
+      return baseFetch(copy);
+    },
+    onError({ id }) {
+      sent.delete(id);
+    },
+  };
 
-  const rpc: ChirpyApi = hc<AppType>(base, { fetch: authorizedFetch });
-  const anonymous: ChirpyApi = hc<AppType>(base, { fetch: baseFetch });
+  const rpc: ChirpyApi = createClient<paths>({ baseUrl: base, fetch: baseFetch });
+  rpc.use(refreshDance);
+  const anonymous: ChirpyApi = createClient<paths>({ baseUrl: base, fetch: baseFetch });
   const modeInit = cookieMode ? INCLUDE_CREDENTIALS : {};
   const modeHeaders = cookieMode ? COOKIE_MODE_HEADERS : {};
 
@@ -302,18 +342,23 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
         headers: { "Content-Type": "application/json", ...modeHeaders },
         body: JSON.stringify({ email, password }),
       });
-      if (!res.ok) return null;
+      if (!res.ok) {
+        const retryAfter = Number(res.headers.get("Retry-After")) || null;
+        return { ok: false, refusal: { ...(await errorOf(res)), status: res.status, retryAfter } };
+      }
       const body = (await res.json()) as LoginBody;
       generation++;
       mayHoldCookie = cookieMode;
       await received(body);
-      return body;
+      return { ok: true, body };
     },
     async logout() {
       const init = await transport.refreshInit();
       if (init) {
         const res = await baseFetch(`${base}/api/revoke`, { ...init, method: "POST" });
-        if (!res.ok && res.status !== 401) throw new Error(`logout failed with status ${res.status}; still logged in`);
+        if (!res.ok && !SESSION_OVER.has((await errorOf(res)).code)) {
+          throw new Error(`logout failed with status ${res.status}; still logged in`);
+        }
       }
       await endSession("logged-out");
     },
@@ -332,10 +377,8 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
       let next: string | null = `${base}/api/chirps${query.size ? `?${query}` : ""}`;
       while (next !== null) {
         const res = await baseFetch(next);
-        if (res.status !== 200) {
-          const error = ((await res.json().catch(() => null)) as { error?: string } | null)?.error;
-          throw new Error(`GET /api/chirps answered ${res.status}${error ? `: ${error}` : ""}`);
-        }
+        if (res.status !== 200)
+          throw new Error(`GET /api/chirps answered ${res.status}: ${(await errorOf(res)).error}`);
         const link = nextLinkOf(res, next);
         next = link !== null && new URL(link).origin === origin ? link : null;
         yield { chirps: (await res.json()) as ChirpBody[], next };

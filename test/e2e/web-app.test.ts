@@ -65,7 +65,7 @@ const reachable = (page: Page) =>
 
 describe("README's cookie-mode snippet", () => {
   it("is the web app's own line, which the browser tests below run", () => {
-    const app = readFileSync(path.resolve(import.meta.dirname, "../../src/web/app.ts"), "utf8");
+    const app = readFileSync(path.resolve(import.meta.dirname, "../../src/web/session.ts"), "utf8");
     expect(app).toContain(readmeBlock("client-cookie").trim());
   });
 });

@@ -10,10 +10,13 @@ function countingWorker(clock: FixedClock, bindings: Record<string, string> = {}
   const app = appWith({ clock }, bindings);
   const counts: Record<string, number> = {};
   const fetcher = async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(input instanceof Request ? input.url : input.toString());
-    const key = `${init?.method ?? "GET"} ${url.pathname}`;
+    // As fetch takes them: a URL and options, or a Request (openapi-fetch sends those).
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const key = `${request.method} ${url.pathname}`;
     counts[key] = (counts[key] ?? 0) + 1;
-    return app(url.pathname + url.search, init);
+    const body = request.method === "GET" || request.method === "HEAD" ? undefined : await request.text();
+    return app(url.pathname + url.search, { method: request.method, headers: request.headers, body });
   };
   return { app, counts, fetch: fetcher as typeof fetch };
 }
@@ -23,7 +26,7 @@ async function loggedInClient(clock: FixedClock, bindings: Record<string, string
   const user = await newUser(worker.app, uniqueEmail("client"));
   const store = memoryStore();
   const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: worker.fetch, store, now: clientNow });
-  expect(await client.login(user.email, user.password)).toMatchObject({ id: user.id });
+  expect(await client.login(user.email, user.password)).toMatchObject({ ok: true, body: { id: user.id } });
   const ended: SessionEndedEvent[] = [];
   client.onSessionEnded((event) => ended.push(event));
   for (const key of Object.keys(worker.counts)) delete worker.counts[key];
@@ -31,7 +34,12 @@ async function loggedInClient(clock: FixedClock, bindings: Record<string, string
 }
 
 const postChirps = (client: ReturnType<typeof createChirpyClient>, n: number) =>
-  Promise.all(Array.from({ length: n }, (_, i) => client.rpc.api.chirps.$post({ json: { body: `chirp ${i}` } })));
+  Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const { response } = await client.rpc.POST("/api/chirps", { body: { body: `chirp ${i}` } });
+      return response;
+    }),
+  );
 
 describe("client: refresh before expiry", () => {
   it.each(["off", "on"])(
@@ -82,8 +90,9 @@ describe("client: refresh after a 401", () => {
     expect(await store.get()).toBeNull();
 
     // Later calls go out without a token and never try to refresh.
-    const later = await client.rpc.api.chirps.$post({ json: { body: "after" } });
-    expect(later.status).toBe(401);
+    const later = await client.rpc.POST("/api/chirps", { body: { body: "after" } });
+    expect(later.response.status).toBe(401);
+    expect(later.error?.code).toBe("missing_bearer");
     expect(worker.counts["POST /api/refresh"]).toBe(1);
     expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
   });
@@ -183,12 +192,13 @@ function browserLikeWorker(clock: FixedClock, bindings: Record<string, string> =
   const jar = new Map<string, string>();
   const fetcher = async (input: RequestInfo | URL, init: RequestInit & { credentials?: string } = {}) => {
     const { credentials, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    if (rest.method === "POST") headers.set("Origin", "http://chirpy.test");
+    const request = new Request(input, rest);
+    const headers = new Headers(request.headers);
+    if (request.method === "POST") headers.set("Origin", "http://chirpy.test");
     if (credentials === "include" && jar.size > 0) {
       headers.set("Cookie", [...jar].map(([name, value]) => `${name}=${value}`).join("; "));
     }
-    const res = await worker.fetch(input, { ...rest, headers });
+    const res = await worker.fetch(new Request(request, { headers }));
     for (const line of res.headers.getAll("Set-Cookie")) {
       const [pair] = line.split(";");
       const [name, value] = [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)];
@@ -213,8 +223,8 @@ describe("client: cookie mode (browser apps)", () => {
   it("never sees the refresh token, and refreshes once for 20 calls through the cookie (rotation on)", async () => {
     const { clock, worker, user, open } = await start({ REFRESH_TOKEN_ROTATION: "on" });
     const client = open();
-    const body = await client.login(user.email, user.password);
-    expect(body && "refresh_token" in body).toBe(false);
+    const outcome = await client.login(user.email, user.password);
+    expect(outcome.ok && "refresh_token" in outcome.body).toBe(false);
     const first = worker.jar.get("__Host-chirpy_refresh");
     expect(first).toMatch(/^[0-9a-f]{64}$/);
 
@@ -229,8 +239,8 @@ describe("client: cookie mode (browser apps)", () => {
     const { worker, user, open } = await start();
     await open().login(user.email, user.password);
     const reloaded = open();
-    const res = await reloaded.rpc.api.chirps.$post({ json: { body: "after a reload" } });
-    expect(res.status).toBe(201);
+    const { data } = await reloaded.rpc.POST("/api/chirps", { body: { body: "after a reload" } });
+    expect(data?.body).toBe("after a reload");
     expect(worker.counts["POST /api/refresh"]).toBe(1);
   });
 
@@ -251,10 +261,13 @@ describe("client: cookie mode (browser apps)", () => {
   it("logged out, calls go without a token and do not retry the refresh each time", async () => {
     const { worker, open } = await start();
     const client = open();
-    for (let i = 0; i < 3; i++) expect((await client.rpc.api.chirps.$get({ query: { sort: "asc" } })).status).toBe(200);
+    for (let i = 0; i < 3; i++) {
+      const { response } = await client.rpc.GET("/api/chirps", { params: { query: { sort: "asc" } } });
+      expect(response.status).toBe(200);
+    }
     expect(worker.counts["POST /api/refresh"]).toBe(1);
-    const refused = await client.rpc.api.chirps.$post({ json: { body: "not logged in" } });
-    expect(refused.status).toBe(401);
+    const refused = await client.rpc.POST("/api/chirps", { body: { body: "not logged in" } });
+    expect(refused.response.status).toBe(401);
     expect(worker.counts["POST /api/refresh"]).toBe(1);
   });
 });
@@ -264,7 +277,7 @@ describe("client: the timeline a page at a time", () => {
     const clock = fixedClock(Date.UTC(2046, 0, 1));
     const { client, user } = await loggedInClient(clock);
     for (let i = 0; i < 5; i++) {
-      await client.rpc.api.chirps.$post({ json: { body: `paged ${i}` } });
+      await client.rpc.POST("/api/chirps", { body: { body: `paged ${i}` } });
       clock.advance(1);
     }
     for (const sort of ["asc", "desc"] as const) {
@@ -287,5 +300,33 @@ describe("client: the timeline a page at a time", () => {
     await expect(pages.next()).rejects.toThrow(
       "GET /api/chirps answered 400: limit must be a whole number from 1 to 1000",
     );
+  });
+});
+
+describe("client: refusals carry the server's code", () => {
+  it("a refused login says why: incorrect_credentials, then too_many_logins with Retry-After", async () => {
+    const clock = fixedClock(Date.UTC(2047, 0, 1));
+    const worker = countingWorker(clock, { LOGIN_MAX_FAILURES_PER_EMAIL: "1" });
+    const user = await newUser(worker.app, uniqueEmail("refused"));
+    const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: worker.fetch, now: clock.now });
+    const first = await client.login(user.email, "not the password");
+    expect(first).toEqual({
+      ok: false,
+      refusal: expect.objectContaining({ status: 401, code: "incorrect_credentials", retryAfter: null }),
+    });
+    await client.login(user.email, "not the password");
+    const locked = await client.login(user.email, user.password);
+    expect(locked.ok).toBe(false);
+    if (locked.ok) return;
+    expect(locked.refusal).toMatchObject({ status: 429, code: "too_many_logins" });
+    expect(locked.refusal.retryAfter).toBeGreaterThan(0);
+  });
+
+  it("rpc errors are typed by the operation: a chirp too long is chirp_too_long, not a 401 retry", async () => {
+    const { client, worker } = await loggedInClient(fixedClock());
+    const { error, response } = await client.rpc.POST("/api/chirps", { body: { body: "x".repeat(141) } });
+    expect(response.status).toBe(400);
+    expect(error?.code).toBe("chirp_too_long");
+    expect(worker.counts["POST /api/refresh"]).toBeUndefined();
   });
 });

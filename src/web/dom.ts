@@ -1,0 +1,44 @@
+// The web app's DOM helpers: elements from tags (never from HTML strings: every text goes in as
+// text), labelled fields, and the status line.
+
+type Child = Node | string | null | false;
+
+/** An element with attributes (on* are listeners) and children. */
+export function h(tag: string, attributes: Record<string, unknown> = {}, ...children: Child[]): HTMLElement {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name.startsWith("on") && typeof value === "function") {
+      element.addEventListener(name.slice(2), value as EventListener);
+    } else if (value === true) element.setAttribute(name, "");
+    else if (value !== false && value !== undefined && value !== null) element.setAttribute(name, String(value));
+  }
+  for (const child of children) if (child) element.append(child);
+  return element;
+}
+
+let nextId = 0;
+/** A labelled field: the label's text is the field's accessible name. */
+export function field(label: string, control: HTMLElement): HTMLElement[] {
+  const id = `field-${nextId++}`;
+  control.id = id;
+  return [h("label", { for: id }, label), control];
+}
+
+/** An input's current value. */
+export const inputValue = (input: HTMLElement) => (input as HTMLInputElement).value;
+
+/** Where the views render. */
+export const main = document.getElementById("main") as HTMLElement;
+const statusLine = document.getElementById("status") as HTMLElement;
+
+export type SayKind = "info" | "error";
+
+/** Says how the last action went (`data-kind="error"` when it failed). */
+export function say(message: string, kind: SayKind = "info") {
+  statusLine.textContent = message;
+  statusLine.dataset.kind = message ? kind : "";
+}
+
+/** Says why the server refused an action: the error's own message, after what was tried. */
+export const sayRefused = (what: string, error: { error: string } | undefined) =>
+  say(`${what}: ${error?.error ?? "the server could not be reached"}`, "error");

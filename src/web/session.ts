@@ -1,0 +1,84 @@
+// Who is logged in, and the session's life across tabs: the shipped client in cookie mode (the
+// refresh token is an HttpOnly cookie this code never sees, the access token lives in the client's
+// memory only), one refresh at a time across tabs (Web Locks, in the client), and each tab hearing
+// the others' log in and log out (BroadcastChannel).
+
+import { type ChirpyClient, claimsOf, createChirpyClient } from "chirpy-edge/client";
+import type { SayKind } from "./dom";
+
+export const client: ChirpyClient = createChirpyClient({ baseUrl: location.origin, session: "cookie" });
+const channel = "BroadcastChannel" in globalThis ? new BroadcastChannel("chirpy-edge session") : null;
+
+export interface Me {
+  id: string;
+  email: string | null;
+  /** Known after a log-in in this tab (a reload only knows the session). */
+  emailVerified: boolean | null;
+}
+
+/** The logged-in user, or null; whose chirps the timeline shows: everyone's (null) or one author's. */
+export const state: { me: Me | null; author: string | null } = { me: null, author: null };
+
+/** What the views do when the session starts, resumes or ends (set by app.ts). */
+export const screens = {
+  home: async (_message: string, _kind?: SayKind) => {},
+  loggedOut: (_message?: string, _kind?: SayKind) => {},
+};
+
+/** Tells the other tabs. */
+export const announce = (event: "logged-in" | "logged-out") => channel?.postMessage(event);
+
+/** Logs in; null, or why the server refused (said for each code the web app knows). */
+export async function logIn(email: string, password: string): Promise<string | null> {
+  const outcome = await client.login(email, password);
+  if (!outcome.ok) {
+    const { code, retryAfter } = outcome.refusal;
+    switch (code) {
+      case "incorrect_credentials":
+        return "Log-in failed: incorrect email or password";
+      case "too_many_logins":
+        return `Log-in failed: too many attempts; try again in ${Math.ceil((retryAfter ?? 60) / 60)} min`;
+      case "email_not_verified":
+        return "Log-in failed: confirm your address first, through the link in the mail we sent";
+      default:
+        return `Log-in failed: ${outcome.refusal.error}`;
+    }
+  }
+  const { body } = outcome;
+  state.me = { id: body.id, email: body.email, emailVerified: body.email_verified };
+  announce("logged-in");
+  await screens.home("");
+  return null;
+}
+
+export async function logOut(): Promise<string | null> {
+  try {
+    await client.logout();
+    announce("logged-out");
+    return null;
+  } catch {
+    return "Could not reach the server; still logged in";
+  }
+}
+
+/** A page (re)load: the cookie, if any, says whether the user is still logged in. */
+export async function resume(message = "", kind: SayKind = "info") {
+  const token = await client.refresh().catch(() => null);
+  const subject = token && claimsOf(token)?.sub;
+  if (typeof subject !== "string") return screens.loggedOut(message, kind);
+  state.me = { id: subject, email: null, emailVerified: null };
+  await screens.home(message, kind);
+}
+
+client.onSessionEnded((event) => {
+  // A page opened without a session learns so by a refused refresh: nothing ended that it knew of.
+  if (!state.me) return screens.loggedOut();
+  state.me = null;
+  screens.loggedOut(event.reason === "logged-out" ? "Logged out" : "Your session ended; log in again");
+});
+
+// Another tab logged in or out: follow it without a reload.
+channel?.addEventListener("message", async (event) => {
+  if (event.data === "logged-out" && state.me) await client.logout();
+  if (event.data === "logged-in" && !state.me) await resume();
+});

@@ -1,0 +1,56 @@
+// The logged-out page: log in, sign up, or ask for a reset link.
+
+import { field, h, inputValue, main, type SayKind, say, sayRefused } from "../dom";
+import { client, logIn, state } from "../session";
+import { showForgotPassword } from "./forgot-password";
+
+export function showLoggedOut(message = "", kind: SayKind = "info") {
+  state.me = null;
+  say(message, kind);
+  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const tryLogIn = async () => {
+    const refused = await logIn(inputValue(email), inputValue(password));
+    if (refused) say(refused, "error");
+  };
+  const form = h(
+    "form",
+    {
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        await tryLogIn();
+      },
+    },
+    h("h2", {}, "Welcome"),
+    ...field("Email", email),
+    ...field("Password", password),
+    h(
+      "div",
+      { class: "toolbar" },
+      h("button", { type: "submit" }, "Log in"),
+      h("button", { type: "button", onclick: () => showForgotPassword(inputValue(email)) }, "Forgot password"),
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: async () => {
+            if (!(form as HTMLFormElement).reportValidity()) return;
+            const { error } = await client.anonymous.POST("/api/users", {
+              body: { email: inputValue(email), password: inputValue(password) },
+            });
+            if (error?.code === "email_taken") {
+              return say(
+                "Sign-up failed: that address already has an account; log in, or use Forgot password",
+                "error",
+              );
+            }
+            if (error) return sayRefused("Sign-up failed", error);
+            await tryLogIn();
+          },
+        },
+        "Sign up",
+      ),
+    ),
+  );
+  main.replaceChildren(form);
+}
