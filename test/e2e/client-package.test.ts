@@ -113,3 +113,21 @@ describe("chirpy-edge/client installed from npm pack into a new package", () => 
     }
   });
 });
+
+describe("chirpy-edge/client installed from a fresh clone's path, as the same command does", () => {
+  it("runs in a new package with nothing built or installed in the clone", () => {
+    const clone = path.join(outside, "clone");
+    execFileSync("git", ["clone", "-q", root, clone]);
+    const app = path.join(outside, "path-demo");
+    execFileSync("sh", ["-c", readmeBlock("client-install").replaceAll("chirpy-demo", "path-demo")], {
+      cwd: outside,
+      env: { ...process.env, CHIRPY_EDGE: clone, npm_config_prefer_offline: "true", npm_config_audit: "false" },
+      stdio: "pipe",
+    });
+    writeFileSync(
+      path.join(app, "check.mjs"),
+      'import { createChirpyClient } from "chirpy-edge/client";\nconsole.log(typeof createChirpyClient);\n',
+    );
+    expect(execFileSync(process.execPath, ["check.mjs"], { cwd: app, encoding: "utf8" })).toBe("function\n");
+  }, 120_000);
+});
