@@ -49,6 +49,10 @@ for (let i = 0; i < 16; i++) {
 }
 
 // ---- scenarios --------------------------------------------------------------------------------
+const DESCRIBED_BODY = {
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ email: "bench-described@example.com", password: PASSWORD }),
+};
 const cycle = (items) => {
   let i = 0;
   return () => items[i++ % items.length];
@@ -102,6 +106,18 @@ const allScenarios = [
       request: () => ({ method: "POST", path: `/__bench/insert?user=${next()}` }),
     };
   })(),
+  // One described, validated operation (a login-shaped body, echoed): this project's describeRoute +
+  // jsonBody against hono-openapi's describeRoute + validator, side by side (issue 26's measurement).
+  {
+    name: "described route: ours (describeRoute + jsonBody)",
+    floor: "floor A: constant route",
+    request: () => ({ method: "POST", path: "/__bench/described/ours", ...DESCRIBED_BODY }),
+  },
+  {
+    name: "described route: hono-openapi (describeRoute + validator)",
+    floor: "described route: ours (describeRoute + jsonBody)",
+    request: () => ({ method: "POST", path: "/__bench/described/hono-openapi", ...DESCRIBED_BODY }),
+  },
   // The app's own cost before any handler: every app-wide middleware (security headers, no-store,
   // deps, CORS, body limit), routing to nothing, and the JSON 404, with no D1 and no crypto.
   {

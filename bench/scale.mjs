@@ -173,7 +173,7 @@ console.log(
     results.map((r) => `${r.chirps.toLocaleString("en")} chirps: CPU ms · p50 · p99`).join(" | ") +
     " |",
 );
-console.log("|---|" + results.map(() => "---").join("|") + "|");
+console.log(`|---|${results.map(() => "---").join("|")}|`);
 for (const name of Object.keys(results[0].scenarios)) {
   const cells = results.map((r) => {
     const s = r.scenarios[name];

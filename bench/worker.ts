@@ -6,6 +6,8 @@
 // (W) waits 100 ms without CPU, to show how many requests the runtime keeps in flight; and one
 // housekeeping step on demand (bench:scale).
 
+import { Hono } from "hono";
+import { describeRoute as describedByHonoOpenapi, resolver, validator as validatedByHonoOpenapi } from "hono-openapi";
 import { systemClock } from "../src/clock";
 import type { Bindings } from "../src/config";
 import { sha256Hex } from "../src/crypto/bytes";
@@ -16,7 +18,42 @@ import { findUsableRefreshToken } from "../src/db/refresh-tokens";
 import { BOOKMARK_HEADER } from "../src/db/replication";
 import { buildDeps } from "../src/deps";
 import worker from "../src/index";
+import { credentialsSchema, jsonBody } from "../src/middleware/validation";
 import { CRON_HOUSEKEEPING, runHousekeeping } from "../src/ops/service";
+import { describeRoute, errors } from "../src/routes/describe";
+import { errorResponseSchema, loginResponseSchema } from "../src/routes/responses";
+
+// One operation, a login-shaped POST that validates its body and answers it, described and
+// validated two ways: this project's describeRoute + jsonBody, and hono-openapi's describeRoute +
+// validator (with resolver() for the responses), to weigh what a well-kept library would cost per
+// request (the documents are compared by bench/openapi-compare.mjs).
+const described = new Hono()
+  .post(
+    "/__bench/described/ours",
+    describeRoute({
+      summary: "Log in",
+      tag: "auth",
+      responses: { 200: ["Logged in", loginResponseSchema], 400: ["Invalid body", errors("invalid_json")] },
+    }),
+    jsonBody(credentialsSchema),
+    (c) => c.json(c.req.valid("json")),
+  )
+  .post(
+    "/__bench/described/hono-openapi",
+    describedByHonoOpenapi({
+      summary: "Log in",
+      tags: ["auth"],
+      responses: {
+        200: { description: "Logged in", content: { "application/json": { schema: resolver(loginResponseSchema) } } },
+        400: {
+          description: "Invalid body",
+          content: { "application/json": { schema: resolver(errorResponseSchema) } },
+        },
+      },
+    }),
+    validatedByHonoOpenapi("json", credentialsSchema),
+    (c) => c.json(c.req.valid("json")),
+  );
 
 // The headers every API response carries besides its body (security headers, no-store), read from
 // the app's own 404 once per isolate.
@@ -90,6 +127,9 @@ export default {
         const run = await runHousekeeping(buildDeps(env, systemClock), { ...CRON_HOUSEKEEPING, timeBudgetMs: 0 });
         return Response.json(run);
       }
+      case "/__bench/described/ours":
+      case "/__bench/described/hono-openapi":
+        return described.fetch(request, env, ctx);
       default:
         return worker.fetch(request, env, ctx);
     }

@@ -17,48 +17,68 @@ type SessionEndedBy =
 /** Why an access token under one of our kids was refused (expired and malformed tokens are routine). */
 type InvalidTokenReason = "signature" | "alg" | "exp_missing" | "issuer" | "claims";
 
-export type SecurityEvent =
-  | { event: "login.succeeded"; user_id: string; session_id: string; ip: string | null }
-  | {
-      event: "login.failed";
-      user_id: string | null;
-      reason: "unknown_email" | "wrong_password" | "credentials_changed" | "email_unverified";
-      ip: string | null;
-    }
-  | { event: "signup.succeeded"; user_id: string; ip: string | null }
-  | {
-      event: "credentials.changed";
-      user_id: string;
-      session_id: string;
-      password_changed: boolean;
-      email_changed: boolean;
-      email_change_pending: boolean;
-    }
-  | { event: "session.ended"; user_id: string | null; session_id: string | null; by: SessionEndedBy; count: number }
-  | { event: "refresh_token.reuse_detected"; user_id: string; session_id: string }
-  | { event: "password_reset.requested"; user_id: string | null; ip: string | null }
-  | { event: "password_reset.completed"; user_id: string }
-  | { event: "email.verified"; user_id: string }
-  | { event: "email.changed"; user_id: string }
-  | { event: "email_change.cancelled"; user_id: string }
-  | { event: "mail.send_failed"; kind: string; attempts: number; error: string }
-  | { event: "mail.link_unavailable"; kind: string; reason: "app_url_unset" | "host_not_loopback" };
-
-/** The events of the budgets (auth/budgets.ts), one per operation that spends them. */
-export type RateLimitedEventName =
-  | "login.rate_limited"
-  | "signup.rate_limited"
-  | "credentials.rate_limited"
-  | "password_reset.rate_limited"
-  | "email_verification.rate_limited"
-  | "mail.recipient_rate_limited";
+/** A placeholder that names an event's fields (only its type is used). */
+const fields = <T>() => ({}) as T;
 
 /**
- * A budget past its limit: which one (`limit`, the budget's label), when it allows another attempt,
- * and who spent it where that is known (the user; the mail's kind).
+ * Every event, once: its name and fields. The unions below are made from these two tables, and
+ * docs/security.md's table of events is checked against their names (test/e2e/docs-events.test.ts),
+ * so a new event is an entry here and its row there.
  */
-interface RateLimitedEvent {
-  event: RateLimitedEventName;
+const EVENTS = {
+  "signup.succeeded": fields<{ user_id: string; ip: string | null }>(),
+  "login.succeeded": fields<{ user_id: string; session_id: string; ip: string | null }>(),
+  "login.failed": fields<{
+    user_id: string | null;
+    reason: "unknown_email" | "wrong_password" | "credentials_changed" | "email_unverified";
+    ip: string | null;
+  }>(),
+  "credentials.changed": fields<{
+    user_id: string;
+    session_id: string;
+    password_changed: boolean;
+    email_changed: boolean;
+    email_change_pending: boolean;
+  }>(),
+  "session.ended": fields<{ user_id: string | null; session_id: string | null; by: SessionEndedBy; count: number }>(),
+  "refresh_token.reuse_detected": fields<{ user_id: string; session_id: string }>(),
+  "password_reset.requested": fields<{ user_id: string | null; ip: string | null }>(),
+  "password_reset.completed": fields<{ user_id: string }>(),
+  "email.verified": fields<{ user_id: string }>(),
+  "email.changed": fields<{ user_id: string }>(),
+  "email_change.cancelled": fields<{ user_id: string }>(),
+  "mail.send_failed": fields<{ kind: string; attempts: number; error: string }>(),
+  "mail.link_unavailable": fields<{ kind: string; reason: "app_url_unset" | "host_not_loopback" }>(),
+};
+
+const RATE_LIMITED = [
+  "login.rate_limited",
+  "signup.rate_limited",
+  "credentials.rate_limited",
+  "password_reset.rate_limited",
+  "email_verification.rate_limited",
+  "mail.recipient_rate_limited",
+] as const;
+
+/**
+ * Events anyone can cause at will (junk tokens, wrong keys, guessed links, a budget's 429): written
+ * at most once per reason and client network per THROTTLE_WINDOW_MS, with a count of those held back.
+ */
+const THROTTLED_EVENTS = {
+  "access_token.unknown_kid": fields<{ kid: string | null }>(),
+  "access_token.invalid": fields<{ kid: string; reason: InvalidTokenReason }>(),
+  "webhook.rejected": fields<{ reason: "bad_key" | "unknown_user"; ip: string | null }>(),
+  "password_reset.failed": fields<{ reason: "invalid_token" | "address_changed"; ip: string | null }>(),
+  "email_verification.failed": fields<{ reason: "invalid_token" | "address_changed"; ip: string | null }>(),
+  // The budgets' (auth/budgets.ts): which one (`limit`, its label), when it allows another attempt,
+  // and who spent it where that is known (the user; the mail's kind).
+  ...(Object.fromEntries(RATE_LIMITED.map((name) => [name, fields<RateLimitedFields>()])) as Record<
+    RateLimitedEventName,
+    RateLimitedFields
+  >),
+};
+
+interface RateLimitedFields {
   limit: string;
   retry_after: number;
   ip: string | null;
@@ -66,48 +86,15 @@ interface RateLimitedEvent {
   kind?: string;
 }
 
-/**
- * Events anyone can cause at will (junk tokens, wrong keys, guessed links, a budget's 429): written
- * at most once per reason and client network per THROTTLE_WINDOW_MS, with a count of those held back.
- */
-export type ThrottledEvent =
-  | { event: "access_token.unknown_kid"; kid: string | null }
-  | { event: "access_token.invalid"; kid: string; reason: InvalidTokenReason }
-  | { event: "webhook.rejected"; reason: "bad_key" | "unknown_user"; ip: string | null }
-  | { event: "password_reset.failed"; reason: "invalid_token" | "address_changed"; ip: string | null }
-  | { event: "email_verification.failed"; reason: "invalid_token" | "address_changed"; ip: string | null }
-  | RateLimitedEvent;
+/** The events of the budgets' rows, one per operation that spends them. */
+export type RateLimitedEventName = (typeof RATE_LIMITED)[number];
 
-/**
- * Every event name, once: the type makes a missing or an unknown name an error, and the table in
- * docs/security.md is checked against it (test/e2e/docs-events.test.ts).
- */
-export const EVENT_NAMES: Record<(SecurityEvent | ThrottledEvent)["event"], true> = {
-  "signup.succeeded": true,
-  "signup.rate_limited": true,
-  "login.succeeded": true,
-  "login.failed": true,
-  "login.rate_limited": true,
-  "credentials.rate_limited": true,
-  "credentials.changed": true,
-  "session.ended": true,
-  "refresh_token.reuse_detected": true,
-  "access_token.unknown_kid": true,
-  "access_token.invalid": true,
-  "webhook.rejected": true,
-  "password_reset.requested": true,
-  "password_reset.rate_limited": true,
-  "password_reset.completed": true,
-  "password_reset.failed": true,
-  "email_verification.failed": true,
-  "email.verified": true,
-  "email_verification.rate_limited": true,
-  "email.changed": true,
-  "email_change.cancelled": true,
-  "mail.recipient_rate_limited": true,
-  "mail.link_unavailable": true,
-  "mail.send_failed": true,
-};
+type EventOf<T> = { [K in keyof T]: { event: K } & T[K] }[keyof T];
+export type SecurityEvent = EventOf<typeof EVENTS>;
+export type ThrottledEvent = EventOf<typeof THROTTLED_EVENTS>;
+
+/** Every event name (docs/security.md's table is checked against them). */
+export const EVENT_NAMES = [...Object.keys(EVENTS), ...Object.keys(THROTTLED_EVENTS)];
 
 const THROTTLE_WINDOW_MS = 60_000;
 /** Reasons × networks tracked per isolate at most; the oldest goes first (its held count written out). */

@@ -1,6 +1,7 @@
 // The mails the API sends, as text and HTML. Links carry their token in the fragment (#token=…),
 // which browsers never send to a server or put in a Referer: it reaches no log on the way.
 
+import type { Config } from "../config";
 import type { AccountTokenPurpose } from "../db/account-tokens";
 import type { Mail } from "./mailer";
 
@@ -25,17 +26,22 @@ const minutes = (seconds: number) =>
   seconds % 3600 === 0 ? `${seconds / 3600} hour${seconds === 3600 ? "" : "s"}` : `${Math.ceil(seconds / 60)} minutes`;
 
 /**
- * Where each mailed token's link opens in the web app (public/_redirects serves each one the app;
- * the app picks its page by the path): one row per purpose, so a new purpose names its own page.
+ * Each mailed token's purpose, once: how long its link lives (the setting) and where it opens in
+ * the web app (public/_redirects serves each page the app; the app picks its view by the path). The
+ * type makes a purpose without a row an error, so a new purpose cannot borrow another's TTL.
  */
-export const LINK_PAGES = {
-  password_reset: "reset-password",
-  email_verification: "verify-email",
-  email_change_cancel: "cancel-email-change",
-} as const satisfies Record<AccountTokenPurpose, string>;
+export const MAIL_LINKS = {
+  password_reset: { ttl: "passwordResetTtlSeconds", page: "reset-password" },
+  email_verification: { ttl: "emailVerificationTtlSeconds", page: "verify-email" },
+  // The cancel link lives as long as the link that would apply the change.
+  email_change_cancel: { ttl: "emailVerificationTtlSeconds", page: "cancel-email-change" },
+} as const satisfies Record<AccountTokenPurpose, { ttl: keyof Config; page: string }>;
 
-const linkTo = (page: keyof typeof LINK_PAGES, { appUrl, token }: TokenLink) =>
-  `${appUrl}/${LINK_PAGES[page]}#token=${token}`;
+/** How long a purpose's link lives, in seconds. */
+export const ttlSecondsOf = (config: Config, purpose: AccountTokenPurpose): number => config[MAIL_LINKS[purpose].ttl];
+
+const linkTo = (purpose: AccountTokenPurpose, { appUrl, token }: TokenLink) =>
+  `${appUrl}/${MAIL_LINKS[purpose].page}#token=${token}`;
 
 export interface TokenLink {
   /** The base of links (APP_URL or the API's own /app). */

@@ -96,6 +96,11 @@ function issueMessage(issue: v.BaseIssue<unknown>): string {
   return issue.message;
 }
 
+/** The Content-Types whose bodies hono/validator parses as JSON (its own rule, repeated). */
+const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
+const isJsonMediaType = (contentType: string | undefined) =>
+  contentType !== undefined && JSON_MEDIA_TYPE.test(contentType.split(";")[0].trim());
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -111,9 +116,9 @@ function parseJson(text: string): unknown {
 export const jsonBody = <S extends v.GenericSchema>(schema: S) =>
   carrying(
     validator("json", async (value, c): Promise<v.InferOutput<S>> => {
-      // With a JSON Content-Type Hono has parsed the body already; when that fails it throws an
-      // HTTPException that app.onError answers with INVALID_JSON, as parseJson does here.
-      const parsed = c.req.bodyCache.json ? value : parseJson(new TextDecoder().decode(await c.req.arrayBuffer()));
+      // With a JSON Content-Type Hono has parsed the body already (`value`; when that fails it throws
+      // an HTTPException that app.onError answers with INVALID_JSON, as parseJson does here).
+      const parsed = isJsonMediaType(c.req.header("Content-Type")) ? value : parseJson(await c.req.text());
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         throw badRequest(NOT_A_JSON_OBJECT);
       }

@@ -39,7 +39,7 @@ import {
   INVALID_VERIFICATION_TOKEN,
 } from "../errors";
 import { emitSecurityEvent, emitThrottledSecurityEvent } from "../events";
-import { emailChangeRequestedNotice, passwordResetMail, verificationMail } from "../mail/messages";
+import { emailChangeRequestedNotice, passwordResetMail, ttlSecondsOf, verificationMail } from "../mail/messages";
 
 /** Where a request came from, and where its mail's links point (null: nowhere configured). */
 export interface MailMeta extends ClientMeta {
@@ -80,7 +80,7 @@ async function issueAccountToken(
   to: "current" | "pending" = "current",
 ) {
   const nowMs = deps.clock.now();
-  const ttl = ttlSecondsOf(deps, purpose);
+  const ttl = ttlSecondsOf(deps.config, purpose);
   const token = newOpaqueToken(deps);
   const [saved] = await saveAccountTokenStatement(deps.db, {
     tokenHash: await sha256Hex(token),
@@ -91,18 +91,6 @@ async function issueAccountToken(
     to,
   });
   return saved ? { token, ttlSeconds: ttl, to: saved.email } : null;
-}
-
-/** How long each kind of mailed token lives, each named: a new purpose must say its own. */
-function ttlSecondsOf(deps: Deps, purpose: AccountTokenPurpose): number {
-  const { config } = deps;
-  const ttl: Record<AccountTokenPurpose, number> = {
-    password_reset: config.passwordResetTtlSeconds,
-    email_verification: config.emailVerificationTtlSeconds,
-    // The cancel link lives as long as the link that would apply the change.
-    email_change_cancel: config.emailVerificationTtlSeconds,
-  };
-  return ttl[purpose];
 }
 
 /** POST /api/password-resets: schedules the work and returns at once, whatever the address. */
@@ -129,7 +117,7 @@ async function sendPasswordReset(deps: Deps, email: string, meta: MailMeta): Pro
     await recipientCharge(config, email),
   ];
   const token = newOpaqueToken(deps);
-  const ttlSeconds = ttlSecondsOf(deps, "password_reset");
+  const ttlSeconds = ttlSecondsOf(deps.config, "password_reset");
   const [counts, issued] = await db.batch([
     // Never null: the address's budgets are always spent.
     reserveStatement(db, spent, new Date(nowMs)) as NonNullable<ReturnType<typeof reserveStatement>>,
