@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import autocannon from "autocannon";
-import { buildBench, CLK_TCK, call as callServer, root, startBenchServer } from "./serve.mjs";
+import { buildBench, CLK_TCK, call as callServer, loadAuthenticator, root, startBenchServer } from "./serve.mjs";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
@@ -19,7 +19,11 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ONLY = process.env.BENCH_ONLY?.split(",");
 
 const bundle = buildBench();
-const { mf, base, cpuTicks, rssKb } = await startBenchServer();
+// Passkeys are bound to a domain: the bench's is bench.test (its requests come from that origin).
+const PASSKEY_ORIGIN = "http://bench.test";
+const { mf, base, cpuTicks, rssKb } = await startBenchServer({
+  bindings: { WEBAUTHN_RP_ID: "bench.test", WEBAUTHN_ORIGINS: PASSKEY_ORIGIN },
+});
 
 // ---- seed -----------------------------------------------------------------------------------
 const PASSWORD = "bench-password-123";
@@ -46,6 +50,31 @@ for (let i = 0; i < 16; i++) {
   const login = await call("POST", "/api/login", { body: { email, password: PASSWORD } });
   writers.push(login.token);
   writerIds.push(login.id);
+}
+
+// A passkey for users[0] (an authenticator that does not count, as most synced passkeys), and signed
+// sign-in answers made ahead, each to its own single-use challenge: the scenario posts one per request.
+const { SoftAuthenticator } = await loadAuthenticator();
+const authenticator = new SoftAuthenticator(PASSKEY_ORIGIN, "bench.test", false);
+const creation = await call("POST", "/api/passkeys/registration-options", { token: users[0].token });
+await call("POST", "/api/passkeys", {
+  token: users[0].token,
+  body: { credential: await authenticator.create(creation) },
+});
+const PASSKEY_SCENARIO = "POST /api/login/passkey";
+const PASSKEY_ANSWERS =
+  !ONLY || ONLY.some((o) => PASSKEY_SCENARIO.includes(o)) ? Math.ceil(DURATION_S * RUNS * 1200) : 0;
+if (PASSKEY_ANSWERS > 0) console.log(`signing ${PASSKEY_ANSWERS} passkey sign-in answers ahead…`);
+const passkeyAnswers = [];
+while (passkeyAnswers.length < PASSKEY_ANSWERS) {
+  const batch = await Promise.all(
+    Array.from({ length: 64 }, async () =>
+      JSON.stringify({
+        credential: await authenticator.get(await call("POST", "/api/passkeys/authentication-options")),
+      }),
+    ),
+  );
+  passkeyAnswers.push(...batch);
 }
 
 // ---- scenarios --------------------------------------------------------------------------------
@@ -187,6 +216,20 @@ const allScenarios = [
       name: "GET /api/chirps?author_id=",
       floor: "floor B: one indexed D1 read",
       request: () => ({ method: "GET", path: `/api/chirps?author_id=${next()}` }),
+    };
+  })(),
+  (() => {
+    // Each answer once: a challenge is single use (past the prepared ones, 401s count as errors).
+    let i = 0;
+    return {
+      name: PASSKEY_SCENARIO,
+      floor: "POST /api/login",
+      request: () => ({
+        method: "POST",
+        path: "/api/login/passkey",
+        headers: { "content-type": "application/json" },
+        body: passkeyAnswers[i++ % passkeyAnswers.length],
+      }),
     };
   })(),
   (() => {

@@ -7,7 +7,9 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import WebSocket from "ws";
 import { OFFLINE_ENV } from "../scripts/wrangler.mjs";
@@ -160,4 +162,18 @@ export async function inspectorSession(port, targetId) {
       socket.send(JSON.stringify({ id, method, params }));
     });
   return { send, close: () => socket.close() };
+}
+
+/** test/authenticator.ts (a software WebAuthn authenticator), bundled for Node. */
+export async function loadAuthenticator() {
+  const outfile = path.join(root, "bench/.build/authenticator.mjs");
+  await build({
+    entryPoints: [path.join(root, "test/authenticator.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    outfile,
+    logLevel: "error",
+  });
+  return import(pathToFileURL(outfile).href);
 }

@@ -42,6 +42,34 @@ export interface ChirpyClientOptions {
     refreshLeewaySeconds?: number;
     /** Milliseconds since the epoch (default Date.now); injectable for tests. */
     now?: () => number;
+    /**
+     * The WebAuthn ceremonies, JSON in and out (default: the browser's navigator.credentials, with
+     * PublicKeyCredential.parseCreationOptionsFromJSON / parseRequestOptionsFromJSON and toJSON()).
+     * Injectable for tests and for platforms with their own authenticator API.
+     */
+    passkeyCeremonies?: PasskeyCeremonies;
+}
+/** A passkey as the API lists it. */
+export type PasskeyBody = components["schemas"]["Passkey"];
+type CreationOptionsJSON = components["schemas"]["PasskeyCreationOptions"];
+type RequestOptionsJSON = components["schemas"]["PasskeyRequestOptions"];
+type RegistrationResponseJSON = components["schemas"]["PasskeyRegistration"]["credential"];
+type AuthenticationResponseJSON = components["schemas"]["PasskeyAssertion"]["credential"];
+export interface PasskeyCeremonies {
+    create(options: CreationOptionsJSON): Promise<RegistrationResponseJSON>;
+    get(options: RequestOptionsJSON, how: {
+        autofill?: boolean;
+        signal?: AbortSignal;
+    }): Promise<AuthenticationResponseJSON>;
+}
+/**
+ * Why a passkey ceremony did not happen: "unsupported" (no WebAuthn, or no JSON support, in this
+ * browser), "cancelled" (the user closed the dialog, or no passkey was chosen), "refused" (the
+ * server refused the options or the passkey; the message says why), "failed" (anything else).
+ */
+export declare class PasskeyError extends Error {
+    readonly reason: "unsupported" | "cancelled" | "refused" | "failed";
+    constructor(reason: "unsupported" | "cancelled" | "refused" | "failed", message: string);
 }
 /** The claims of a JWT (not verified: only the server can), or null when it is not a JWT. */
 export declare function claimsOf(jwt: string): Record<string, unknown> | null;
@@ -100,6 +128,25 @@ export interface ChirpyClient {
      * error or any other status rejects and keeps the tokens, so the caller can retry.
      */
     logout(): Promise<void>;
+    /**
+     * Signs in with a passkey (in a browser: navigator.credentials.get()), as login() answers. With
+     * `autofill`, the browser offers the passkeys in the Email field's autofill (conditional
+     * mediation) instead of a dialog; abort it with `signal` before starting another ceremony.
+     * Rejects with a PasskeyError when the browser has no passkeys, the user cancels, or the
+     * options are refused.
+     */
+    loginWithPasskey(options?: {
+        autofill?: boolean;
+        signal?: AbortSignal;
+    }): Promise<LoginOutcome>;
+    /** The logged-in user's passkeys: add one (the browser creates it), list them, remove one. */
+    passkeys: {
+        register(options?: {
+            name?: string;
+        }): Promise<PasskeyBody>;
+        list(): Promise<PasskeyBody[]>;
+        remove(id: string): Promise<void>;
+    };
     /** Subscribes to "session ended"; returns the unsubscribe function. */
     onSessionEnded(listener: (event: SessionEndedEvent) => void): () => void;
     /**

@@ -11,6 +11,55 @@ function memoryStore(initial = null) {
     }
   };
 }
+var PasskeyError = class extends Error {
+  constructor(reason, message) {
+    super(message);
+    this.reason = reason;
+    this.name = "PasskeyError";
+  }
+};
+function browserCeremonies() {
+  const webauthn = () => {
+    const api = globalThis.PublicKeyCredential;
+    const credentials = globalThis.navigator?.credentials;
+    if (!api?.parseCreationOptionsFromJSON || !api.parseRequestOptionsFromJSON || !credentials) {
+      throw new PasskeyError("unsupported", "This browser cannot use passkeys here");
+    }
+    return { api, credentials };
+  };
+  const run = async (ceremony) => {
+    try {
+      const credential = await ceremony();
+      if (!credential) throw new PasskeyError("cancelled", "No passkey was chosen");
+      return credential.toJSON();
+    } catch (error) {
+      if (error instanceof PasskeyError) throw error;
+      const name = error.name;
+      if (name === "NotAllowedError" || name === "AbortError") {
+        throw new PasskeyError("cancelled", "The passkey dialog was closed or timed out");
+      }
+      if (name === "InvalidStateError") throw new PasskeyError("refused", "This device already has a passkey here");
+      throw new PasskeyError("failed", error.message ?? "The passkey ceremony failed");
+    }
+  };
+  return {
+    create(options) {
+      const { api, credentials } = webauthn();
+      return run(() => credentials.create({ publicKey: api.parseCreationOptionsFromJSON(options) }));
+    },
+    get(options, how) {
+      const { api, credentials } = webauthn();
+      const publicKey = api.parseRequestOptionsFromJSON(options);
+      return run(
+        () => credentials.get({
+          publicKey,
+          signal: how.signal,
+          ...how.autofill ? { mediation: "conditional" } : {}
+        })
+      );
+    }
+  };
+}
 function claimsOf(jwt) {
   try {
     const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
@@ -145,6 +194,28 @@ function createChirpyClient(options) {
       sent.delete(id);
     }
   };
+  async function logInWith(path, body) {
+    const res = await baseFetch(`${base}${path}`, {
+      ...modeInit,
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...modeHeaders },
+      body: JSON.stringify(body)
+    });
+    if (!res.ok) {
+      const retryAfter = Number(res.headers.get("Retry-After")) || null;
+      return { ok: false, refusal: { ...await errorOf(res), status: res.status, retryAfter } };
+    }
+    const login = await res.json();
+    generation++;
+    mayHoldCookie = cookieMode;
+    await received(login);
+    return { ok: true, body: login };
+  }
+  async function answered(res) {
+    if (!res.ok) throw new PasskeyError("refused", (await errorOf(res)).error);
+    return await res.json();
+  }
+  const ceremonies = options.passkeyCeremonies ?? browserCeremonies();
   const rpc = createClient({ baseUrl: base, fetch: baseFetch });
   rpc.use(refreshDance);
   const anonymous = createClient({ baseUrl: base, fetch: baseFetch });
@@ -157,22 +228,32 @@ function createChirpyClient(options) {
       if (cookieMode) mayHoldCookie = true;
       return refresh();
     },
-    async login(email, password) {
-      const res = await baseFetch(`${base}/api/login`, {
-        ...modeInit,
-        method: "POST",
-        headers: { "Content-Type": "application/json", ...modeHeaders },
-        body: JSON.stringify({ email, password })
-      });
-      if (!res.ok) {
-        const retryAfter = Number(res.headers.get("Retry-After")) || null;
-        return { ok: false, refusal: { ...await errorOf(res), status: res.status, retryAfter } };
+    login: (email, password) => logInWith("/api/login", { email, password }),
+    async loginWithPasskey(options2 = {}) {
+      const requestOptions = await answered(
+        await baseFetch(`${base}/api/passkeys/authentication-options`, { method: "POST" })
+      );
+      const credential = await ceremonies.get(requestOptions, options2);
+      return logInWith("/api/login/passkey", { credential });
+    },
+    passkeys: {
+      async register({ name } = {}) {
+        const { data: creationOptions, error } = await rpc.POST("/api/passkeys/registration-options");
+        if (error) throw new PasskeyError("refused", error.error);
+        const credential = await ceremonies.create(creationOptions);
+        const added = await rpc.POST("/api/passkeys", { body: { credential, ...name ? { name } : {} } });
+        if (added.error) throw new PasskeyError("refused", added.error.error);
+        return added.data;
+      },
+      async list() {
+        const { data, error } = await rpc.GET("/api/passkeys");
+        if (error) throw new PasskeyError("refused", error.error);
+        return data;
+      },
+      async remove(id) {
+        const { error } = await rpc.DELETE("/api/passkeys/{passkeyID}", { params: { path: { passkeyID: id } } });
+        if (error) throw new PasskeyError("refused", error.error);
       }
-      const body = await res.json();
-      generation++;
-      mayHoldCookie = cookieMode;
-      await received(body);
-      return { ok: true, body };
     },
     async logout() {
       const init = await transport.refreshInit();
@@ -209,6 +290,7 @@ function createChirpyClient(options) {
   };
 }
 export {
+  PasskeyError,
   claimsOf,
   createChirpyClient,
   memoryStore

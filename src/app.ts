@@ -23,6 +23,7 @@ import { authRoutes } from "./routes/auth";
 import { chirpsRoutes } from "./routes/chirps";
 import { docsRoutes } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
+import { passkeysRoutes } from "./routes/passkeys";
 import { polkaRoutes } from "./routes/polka";
 import { recoveryRoutes } from "./routes/recovery";
 import { sessionsRoutes } from "./routes/sessions";
@@ -56,6 +57,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/api/users", usersRoutes)
     .route("/api/chirps", chirpsRoutes)
     .route("/api/sessions", sessionsRoutes)
+    .route("/api/passkeys", passkeysRoutes)
     .route("/api/polka", polkaRoutes)
     .route(
       "/",

@@ -120,6 +120,25 @@ export const settingsSchema = v.object({
       'must list exact origins such as https://app.example.com (scheme, host, optional port; no "*", no path)',
     ),
   ),
+  /**
+   * The WebAuthn relying party: the domain passkeys are bound to (the site's host or a parent
+   * domain of it, never an IP address), and the exact origins allowed to use them. In development,
+   * when empty, the request's own host and origin.
+   */
+  WEBAUTHN_RP_ID: v.pipe(
+    v.optional(v.string(), ""),
+    v.check(
+      (value) => value === "" || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(value),
+      "must be a domain such as example.com (lowercase; no scheme, port or path; not an IP address)",
+    ),
+  ),
+  WEBAUTHN_ORIGINS: v.pipe(
+    list,
+    v.check(
+      (origins) => origins.every(isExactOrigin),
+      "must list exact origins such as https://chirpy.example.com (scheme, host, optional port; no path)",
+    ),
+  ),
   /** Null when missing or shorter than MIN_JWT_SECRET_BYTES: nothing is signed with a weak key. */
   JWT_SECRET: v.pipe(
     v.optional(v.string(), ""),

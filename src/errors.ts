@@ -36,6 +36,11 @@ export const ERRORS = {
     status: 400,
     message: "cursor belongs to another listing: keep sort and author_id as they were for the first page",
   },
+  invalid_passkey: {
+    status: 400,
+    message:
+      "The passkey could not be verified (its origin, RP id or challenge is wrong, or the challenge was used or expired); nothing was stored",
+  },
   // 401
   invalid_access_token: { status: 401, message: "Invalid or expired access token" },
   invalid_refresh_token: { status: 401, message: "Invalid refresh token" },
@@ -43,6 +48,7 @@ export const ERRORS = {
   missing_bearer: { status: 401, message: "Missing or malformed Authorization header (expected: Bearer <token>)" },
   incorrect_credentials: { status: 401, message: "Incorrect email or password" },
   polka_key_refused: { status: 401, message: "Missing or invalid API key" },
+  passkey_login_failed: { status: 401, message: "Passkey sign-in failed" },
   // 403
   not_your_chirp: { status: 403, message: "You can only delete your own chirps" },
   reset_dev_only: { status: 403, message: "Reset is only allowed when PLATFORM=dev" },
@@ -70,8 +76,10 @@ export const ERRORS = {
   chirp_not_found: { status: 404, message: "Chirp not found" },
   session_not_found: { status: 404, message: "Session not found" },
   user_not_found: { status: 404, message: "User not found" },
+  passkey_not_found: { status: 404, message: "Passkey not found" },
   // 409
   email_taken: { status: 409, message: "Email is already registered" },
+  passkey_exists: { status: 409, message: "This passkey is already registered" },
   // 429
   too_many_logins: { status: 429, message: "Too many failed login attempts; try again later" },
   too_many_signups: { status: 429, message: "Too many sign-ups from this network; try again later" },
@@ -146,6 +154,7 @@ export const invalidField = {
   notString: templated("invalid_field", (field: string) => `${field} must be a string`),
   notObject: templated("invalid_field", (field: string) => `${field} must be an object`),
   notUuid: templated("invalid_field", (field: string) => `${field} must be a UUID`),
+  notBase64Url: templated("invalid_field", (field: string) => `${field} must be base64url`),
   notToken: templated("invalid_field", (field: string) => `${field} must be 64 lowercase hexadecimal characters`),
   empty: templated("invalid_field", (field: string) => `${field} must not be empty`),
   tooLong: templated("invalid_field", (field: string, max: number) => `${field} must be at most ${max} characters`),
@@ -176,6 +185,10 @@ export const CHIRP_NOT_FOUND = ERRORS.chirp_not_found.message;
 export const SESSION_NOT_FOUND = ERRORS.session_not_found.message;
 export const USER_NOT_FOUND = ERRORS.user_not_found.message;
 export const EMAIL_TAKEN = ERRORS.email_taken.message;
+export const INVALID_PASSKEY = ERRORS.invalid_passkey.message;
+export const PASSKEY_LOGIN_FAILED = ERRORS.passkey_login_failed.message;
+export const PASSKEY_NOT_FOUND = ERRORS.passkey_not_found.message;
+export const PASSKEY_EXISTS = ERRORS.passkey_exists.message;
 export const bodyTooLarge = templated(
   "body_too_large",
   (maxBytes: number) => `Request body is larger than ${maxBytes} bytes`,

@@ -30,7 +30,15 @@ const EVENTS = {
   "login.succeeded": fields<{ user_id: string; session_id: string; ip: string | null }>(),
   "login.failed": fields<{
     user_id: string | null;
-    reason: "unknown_email" | "wrong_password" | "credentials_changed" | "email_unverified";
+    reason:
+      | "unknown_email"
+      | "wrong_password"
+      | "credentials_changed"
+      | "email_unverified"
+      | "passkey_unknown"
+      | "passkey_challenge"
+      | "passkey_invalid"
+      | "passkey_counter";
     ip: string | null;
   }>(),
   "credentials.changed": fields<{
@@ -47,6 +55,10 @@ const EVENTS = {
   "email.verified": fields<{ user_id: string }>(),
   "email.changed": fields<{ user_id: string }>(),
   "email_change.cancelled": fields<{ user_id: string }>(),
+  "passkey.registered": fields<{ user_id: string; passkey_id: string }>(),
+  "passkey.removed": fields<{ user_id: string; passkey_id: string }>(),
+  // A signature counter that did not move forward: the passkey may have been cloned.
+  "passkey.counter_regressed": fields<{ user_id: string; passkey_id: string; ip: string | null }>(),
   "mail.send_failed": fields<{ kind: string; attempts: number; error: string }>(),
   "mail.link_unavailable": fields<{ kind: string; reason: "app_url_unset" | "host_not_loopback" }>(),
 };

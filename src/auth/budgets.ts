@@ -85,6 +85,16 @@ export const BUDGETS = {
     event: "login.rate_limited",
     label: "device",
   },
+  // POST /api/passkeys/authentication-options stores a challenge for anyone who asks: per network.
+  passkey_challenges: {
+    counter: "webauthn",
+    scope: "network",
+    limit: "loginMaxAttemptsPerIp",
+    window: "loginFailureWindowSeconds",
+    answer: "too_many_logins",
+    event: "login.rate_limited",
+    label: "passkey_challenges",
+  },
   signups: {
     counter: "signup",
     scope: "network",

@@ -1,11 +1,14 @@
 // Login: checks credentials within its budgets and opens a session with an access token and a
 // refresh token. Never sees Context, Request or Response.
 
+import { eq, type SQL } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { randomUuid, sha256Hex } from "../crypto/bytes";
+import type { KeyRing } from "../crypto/keys";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../crypto/password";
 import { rememberNetworkStatement, selectUserForLogin } from "../db/known-networks";
 import { clearAttemptsStatement, releaseAttemptsStatement } from "../db/login-attempts";
-import type { User } from "../db/schema";
+import { type User, users } from "../db/schema";
 import { endLeastRecentlyUsedSessionsStatement, openSessionStatements, sessionWritten } from "../db/sessions";
 import type { Deps } from "../deps";
 import { EMAIL_NOT_VERIFIED, forbidden, INCORRECT_CREDENTIALS, unauthorized } from "../errors";
@@ -141,17 +144,66 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     throw forbidden(EMAIL_NOT_VERIFIED);
   }
 
+  const opened = await openLoginSession(deps, keys, {
+    user,
+    amr: "pwd",
+    // Only while the hash just verified is still the user's: a password change or deletion meanwhile leaves nothing.
+    holds: eq(users.hashedPassword, user.hashedPassword),
+    clear: [pairFailures.key],
+    release: failures,
+    knownNetwork,
+    deviceId: knownDevice ? device.deviceId : undefined,
+    meta,
+    nowMs,
+  });
+  if (!opened) {
+    emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "credentials_changed", ip: meta.ip });
+    throw unauthorized(INCORRECT_CREDENTIALS);
+  }
+  return opened;
+}
+
+/** A verified login: whose, how it proved it, and what lands with its session. */
+export interface SessionOpening {
+  user: User;
+  /** How the login proved who it was (RFC 8176): "pwd" (a password), "hwk" (a passkey). */
+  amr: "pwd" | "hwk";
+  /** A condition on the user's row that must still hold when the session is written (the credential verified). */
+  holds: SQL;
+  /** Counters forgotten, and counters given back one attempt, when the session is written. */
+  clear: string[];
+  release: string[];
+  knownNetwork: string | null;
+  /** The device id of the user's own device cookie the request carried, kept in the new cookie. */
+  deviceId?: string;
+  /** Statements that land with the session, only if it was written (e.g. a passkey's counter). */
+  alongside?: (written: SQL) => BatchItem<"sqlite">[];
+  meta: LoginMeta;
+  nowMs: number;
+}
+
+/**
+ * Opens the session of a verified login, in one batch: the session and its first refresh token
+ * (only while `holds` is still true of the user), the session cap, the counters, the known network
+ * and anything `alongside`. Null when the session was not written (the credential changed meanwhile).
+ */
+export async function openLoginSession(
+  deps: Deps,
+  keys: KeyRing,
+  opening: SessionOpening,
+): Promise<LoginResult | null> {
+  const { config, db } = deps;
+  const { user, meta, nowMs } = opening;
+  const now = new Date(nowMs);
   const sessionId = randomUuid(deps.random);
   const refreshToken = newOpaqueToken(deps);
   const [accessToken, refreshTokenHash] = await Promise.all([
-    issueAccessToken(deps, keys, user.id, sessionId, nowMs),
+    issueAccessToken(deps, keys, { userId: user.id, sessionId, amr: opening.amr }, nowMs),
     sha256Hex(refreshToken),
   ]);
-  // Everything after the session's own statements lands only if the session was written: the
-  // hash just verified was still the user's (a password change or deletion meanwhile leaves nothing).
   const written = sessionWritten(db, sessionId);
   const expiresAt = new Date(nowMs + config.refreshTokenTtlSeconds * 1000);
-  const [opened, , ended] = await db.batch([
+  const [created, , ended] = await db.batch([
     ...openSessionStatements(db, {
       id: sessionId,
       userId: user.id,
@@ -159,18 +211,17 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
       expiresAt,
       userAgent: meta.userAgent?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
       refreshTokenHash,
-      verifiedPasswordHash: user.hashedPassword,
+      amr: opening.amr,
+      holds: opening.holds,
       requireVerifiedEmail: config.requireVerifiedEmail,
     }),
     endLeastRecentlyUsedSessionsStatement(db, user.id, config.maxSessionsPerUser, now, written),
-    clearAttemptsStatement(db, [pairFailures.key], written),
-    releaseAttemptsStatement(db, failures, written),
-    ...(knownNetwork ? [rememberNetworkStatement(db, sessionId, knownNetwork, now)] : []),
+    ...(opening.clear.length > 0 ? [clearAttemptsStatement(db, opening.clear, written)] : []),
+    ...(opening.release.length > 0 ? [releaseAttemptsStatement(db, opening.release, written)] : []),
+    ...(opening.knownNetwork ? [rememberNetworkStatement(db, sessionId, opening.knownNetwork, now)] : []),
+    ...(opening.alongside?.(written) ?? []),
   ]);
-  if (opened.length === 0) {
-    emitSecurityEvent({ event: "login.failed", user_id: user.id, reason: "credentials_changed", ip: meta.ip });
-    throw unauthorized(INCORRECT_CREDENTIALS);
-  }
+  if (created.length === 0) return null;
   emitSecurityEvent({ event: "login.succeeded", user_id: user.id, session_id: sessionId, ip: meta.ip });
   if (ended.length > 0) {
     emitSecurityEvent({
@@ -181,8 +232,8 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
       count: ended.length,
     });
   }
-  // This browser is now one of the user's devices (the same one, if it was), under the password
-  // just verified: a later password change voids the cookie.
-  const deviceCookie = await deviceCookieFor(deps, keys.current, user, knownDevice ? device.deviceId : undefined);
+  // This browser is now one of the user's devices (the same one, if it was), under the password it
+  // has now: a later password change voids the cookie.
+  const deviceCookie = await deviceCookieFor(deps, keys.current, user, opening.deviceId);
   return { user, sessionId, accessToken, refreshToken, expiresAt, deviceCookie };
 }

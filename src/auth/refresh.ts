@@ -49,7 +49,7 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
     if (!owner) throw invalidRefreshToken();
     const staleBefore = new Date(nowMs - config.sessionTouchIntervalSeconds * 1000);
     if (owner.lastUsedAt <= staleBefore) await touchSession(db, owner.sessionId, now, staleBefore);
-    return { accessToken: await issueAccessToken(deps, keys, owner.userId, owner.sessionId, nowMs) };
+    return { accessToken: await issueAccessToken(deps, keys, owner, nowMs) };
   }
 
   const nonce = toHex(deps.random(NONCE_BYTES));
@@ -61,10 +61,9 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
     now,
   });
   if (result.ok) {
-    const { userId, sessionId, expiresAt } = result.owner;
     return {
-      accessToken: await issueAccessToken(deps, keys, userId, sessionId, nowMs),
-      successor: { refreshToken: successor, expiresAt },
+      accessToken: await issueAccessToken(deps, keys, result.owner, nowMs),
+      successor: { refreshToken: successor, expiresAt: result.owner.expiresAt },
     };
   }
 
@@ -78,7 +77,7 @@ export async function refreshSession(deps: Deps, presented: string): Promise<Ref
     const stamp = readRotationStamp(keys, state.rotationNonce);
     if (!stamp) throw invalidRefreshToken();
     return {
-      accessToken: await issueAccessToken(deps, keys, state.userId, state.sessionId, nowMs),
+      accessToken: await issueAccessToken(deps, keys, state, nowMs),
       successor: { refreshToken: await deriveSuccessor(stamp.key, stamp.nonce, presented), expiresAt: state.expiresAt },
     };
   }

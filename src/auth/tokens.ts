@@ -25,12 +25,15 @@ export function requireKeyRing(config: Config): Promise<KeyRing> {
   return ring;
 }
 
-export function issueAccessToken(deps: Deps, keys: KeyRing, userId: string, sessionId: string, nowMs: number) {
-  return signAccessToken(userId, sessionId, nowMs, {
-    key: keys.current,
-    issuer: deps.config.jwtIssuer,
-    ttlSeconds: deps.config.accessTokenTtlSeconds,
-  });
+/** An access token of a session, carrying the session's `amr` (its space-separated RFC 8176 values). */
+export function issueAccessToken(
+  deps: Deps,
+  keys: KeyRing,
+  session: { userId: string; sessionId: string; amr: string },
+  nowMs: number,
+) {
+  const options = { key: keys.current, issuer: deps.config.jwtIssuer, ttlSeconds: deps.config.accessTokenTtlSeconds };
+  return signAccessToken(session.userId, session.sessionId, nowMs, options, session.amr.split(" "));
 }
 
 /** A new opaque token (see OPAQUE_TOKEN_PATTERN). */

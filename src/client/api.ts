@@ -34,6 +34,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/login/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with a passkey: the answer to /api/passkeys/authentication-options' challenge (the same answer as /api/login; amr hwk) */
+        post: operations["postApiLoginPasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/refresh": {
         parameters: {
             query?: never;
@@ -171,6 +188,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's account: the user, and how many passkeys can sign in to it */
+        get: operations["getApiUsersMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chirps": {
         parameters: {
             query?: never;
@@ -237,6 +271,75 @@ export interface paths {
         post?: never;
         /** End one of the caller's sessions */
         delete: operations["deleteApiSessionsSessionID"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/passkeys/registration-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start adding a passkey: creation options with a challenge for this user (5 minutes, single use) */
+        post: operations["postApiPasskeysRegistration-options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the caller's passkeys, oldest first */
+        get: operations["getApiPasskeys"];
+        put?: never;
+        /** Add a passkey: the browser's answer to the creation options (the account's address is told) */
+        post: operations["postApiPasskeys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/passkeys/{passkeyID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove one of the caller's passkeys */
+        delete: operations["deleteApiPasskeysPasskeyID"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/passkeys/authentication-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start a passkey sign-in: request options for a discoverable credential, with a fresh challenge */
+        post: operations["postApiPasskeysAuthentication-options"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -322,7 +425,7 @@ export interface components {
              * @description What was wrong, for programs: stable; branch on this, never on the text
              * @enum {string}
              */
-            code: "bad_request" | "invalid_json" | "not_a_json_object" | "invalid_email" | "user_id_not_uuid" | "invalid_reset_token" | "invalid_verification_token" | "invalid_cancel_token" | "malformed_cursor" | "foreign_cursor" | "invalid_access_token" | "invalid_refresh_token" | "missing_session_cookie" | "missing_bearer" | "incorrect_credentials" | "polka_key_refused" | "not_your_chirp" | "reset_dev_only" | "cross_site_refused" | "loopback_only" | "cookie_needs_session_header" | "cookie_mode_origin_refused" | "email_not_verified" | "not_found" | "chirp_not_found" | "session_not_found" | "user_not_found" | "email_taken" | "too_many_logins" | "too_many_signups" | "too_many_password_changes" | "too_many_verification_mails" | "misconfigured" | "internal_error" | "database_unavailable" | "invalid_field" | "chirp_too_long" | "body_too_large";
+            code: "bad_request" | "invalid_json" | "not_a_json_object" | "invalid_email" | "user_id_not_uuid" | "invalid_reset_token" | "invalid_verification_token" | "invalid_cancel_token" | "malformed_cursor" | "foreign_cursor" | "invalid_passkey" | "invalid_access_token" | "invalid_refresh_token" | "missing_session_cookie" | "missing_bearer" | "incorrect_credentials" | "polka_key_refused" | "passkey_login_failed" | "not_your_chirp" | "reset_dev_only" | "cross_site_refused" | "loopback_only" | "cookie_needs_session_header" | "cookie_mode_origin_refused" | "email_not_verified" | "not_found" | "chirp_not_found" | "session_not_found" | "user_not_found" | "passkey_not_found" | "email_taken" | "passkey_exists" | "too_many_logins" | "too_many_signups" | "too_many_password_changes" | "too_many_verification_mails" | "misconfigured" | "internal_error" | "database_unavailable" | "invalid_field" | "chirp_too_long" | "body_too_large";
         };
         KeptMail: {
             to: string;
@@ -357,6 +460,120 @@ export interface components {
             token: string;
             /** @description Refresh token: 64 lowercase hex; absent in cookie mode (it is the HttpOnly cookie) */
             refresh_token?: string;
+        };
+        Me: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             */
+            updated_at: string;
+            email: string;
+            is_chirpy_red: boolean;
+            /** @description true once the owner of the address followed a verification (or password reset) link sent to it */
+            email_verified: boolean;
+            /** @description With REQUIRE_VERIFIED_EMAIL on: a new address asked for, applied when its owner follows the link sent to it (null: none) */
+            pending_email: string | null;
+            passkeys: number;
+        };
+        Passkey: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             */
+            created_at: string;
+            last_used_at: string | null;
+        };
+        PasskeyAssertion: {
+            credential: {
+                id: string;
+                rawId: string;
+                /** @constant */
+                type: "public-key";
+                response: {
+                    clientDataJSON: string;
+                    authenticatorData: string;
+                    signature: string;
+                    userHandle?: string | null;
+                };
+                clientExtensionResults?: {
+                    [key: string]: unknown;
+                };
+                authenticatorAttachment?: string | null;
+            };
+        };
+        PasskeyCreationOptions: {
+            challenge: string;
+            rp: {
+                id: string;
+                name: string;
+            };
+            user: {
+                id: string;
+                name: string;
+                displayName: string;
+            };
+            pubKeyCredParams: {
+                /** @constant */
+                type: "public-key";
+                alg: number;
+            }[];
+            timeout: number;
+            /** @constant */
+            attestation: "none";
+            excludeCredentials: {
+                /** @constant */
+                type: "public-key";
+                id: string;
+            }[];
+            authenticatorSelection: {
+                /** @constant */
+                residentKey: "required";
+                /** @constant */
+                requireResidentKey: true;
+                /** @constant */
+                userVerification: "preferred";
+            };
+        };
+        PasskeyRegistration: {
+            credential: {
+                id: string;
+                rawId: string;
+                /** @constant */
+                type: "public-key";
+                response: {
+                    clientDataJSON: string;
+                    attestationObject: string;
+                    transports?: string[];
+                };
+                clientExtensionResults?: {
+                    [key: string]: unknown;
+                };
+                authenticatorAttachment?: string | null;
+            };
+            /** @description How the passkey is listed (default: Passkey) */
+            name?: string;
+        };
+        PasskeyRequestOptions: {
+            challenge: string;
+            rpId: string;
+            timeout: number;
+            /** @constant */
+            userVerification: "preferred";
+            allowCredentials: {
+                /** @constant */
+                type: "public-key";
+                id: string;
+            }[];
         };
         PasswordResetConfirm: {
             /** @description The token from the mail's link (after #token=) or its text */
@@ -534,6 +751,92 @@ export interface operations {
                 };
             };
             /** @description Too many failed attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "too_many_logins";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    postApiLoginPasskey: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-chirpy-session"?: "cookie";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyAssertion"];
+            };
+        };
+        responses: {
+            /** @description Signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            /** @description Invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_json" | "not_a_json_object" | "invalid_field";
+                    };
+                };
+            };
+            /** @description Unknown passkey, bad signature, used or expired challenge, wrong origin, or a counter that went back */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "passkey_login_failed";
+                    };
+                };
+            };
+            /** @description The address is not verified yet (REQUIRE_VERIFIED_EMAIL), or cookie mode from a foreign Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "email_not_verified" | "cookie_mode_origin_refused";
+                    };
+                };
+            };
+            /** @description Too many attempts from this network; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1107,6 +1410,50 @@ export interface operations {
             };
         };
     };
+    getApiUsersMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Missing, malformed, invalid or expired credentials (WWW-Authenticate says which) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
     getApiChirps: {
         parameters: {
             query?: {
@@ -1493,6 +1840,278 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
                         code?: "session_not_found";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    "postApiPasskeysRegistration-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Creation options (WebAuthn JSON) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyCreationOptions"];
+                };
+            };
+            /** @description Missing, malformed, invalid or expired credentials (WWW-Authenticate says which) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    getApiPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Passkeys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"][];
+                };
+            };
+            /** @description Missing, malformed, invalid or expired credentials (WWW-Authenticate says which) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    postApiPasskeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRegistration"];
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Passkey"];
+                };
+            };
+            /** @description Invalid body, or a registration that does not verify (origin, RP id, challenge used, expired or another user's); nothing stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_json" | "not_a_json_object" | "invalid_field" | "invalid_passkey";
+                    };
+                };
+            };
+            /** @description Missing, malformed, invalid or expired credentials (WWW-Authenticate says which) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token";
+                    };
+                };
+            };
+            /** @description The passkey is already registered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "passkey_exists";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    deleteApiPasskeysPasskeyID: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                passkeyID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_field";
+                    };
+                };
+            };
+            /** @description Missing, malformed, invalid or expired credentials (WWW-Authenticate says which) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token";
+                    };
+                };
+            };
+            /** @description No such passkey of the caller's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "passkey_not_found";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    "postApiPasskeysAuthentication-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request options (WebAuthn JSON) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyRequestOptions"];
+                };
+            };
+            /** @description Too many challenges asked for from this network; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "too_many_logins";
                     };
                 };
             };

@@ -66,6 +66,95 @@ export interface ChirpyClientOptions {
   refreshLeewaySeconds?: number;
   /** Milliseconds since the epoch (default Date.now); injectable for tests. */
   now?: () => number;
+  /**
+   * The WebAuthn ceremonies, JSON in and out (default: the browser's navigator.credentials, with
+   * PublicKeyCredential.parseCreationOptionsFromJSON / parseRequestOptionsFromJSON and toJSON()).
+   * Injectable for tests and for platforms with their own authenticator API.
+   */
+  passkeyCeremonies?: PasskeyCeremonies;
+}
+
+/** A passkey as the API lists it. */
+export type PasskeyBody = components["schemas"]["Passkey"];
+type CreationOptionsJSON = components["schemas"]["PasskeyCreationOptions"];
+type RequestOptionsJSON = components["schemas"]["PasskeyRequestOptions"];
+type RegistrationResponseJSON = components["schemas"]["PasskeyRegistration"]["credential"];
+type AuthenticationResponseJSON = components["schemas"]["PasskeyAssertion"]["credential"];
+
+export interface PasskeyCeremonies {
+  create(options: CreationOptionsJSON): Promise<RegistrationResponseJSON>;
+  get(
+    options: RequestOptionsJSON,
+    how: { autofill?: boolean; signal?: AbortSignal },
+  ): Promise<AuthenticationResponseJSON>;
+}
+
+/**
+ * Why a passkey ceremony did not happen: "unsupported" (no WebAuthn, or no JSON support, in this
+ * browser), "cancelled" (the user closed the dialog, or no passkey was chosen), "refused" (the
+ * server refused the options or the passkey; the message says why), "failed" (anything else).
+ */
+export class PasskeyError extends Error {
+  constructor(
+    readonly reason: "unsupported" | "cancelled" | "refused" | "failed",
+    message: string,
+  ) {
+    super(message);
+    this.name = "PasskeyError";
+  }
+}
+
+/** The parts of the browser's WebAuthn API the default ceremonies use (WebAuthn Level 3 JSON). */
+interface BrowserPublicKeyCredential {
+  parseCreationOptionsFromJSON(options: unknown): unknown;
+  parseRequestOptionsFromJSON(options: unknown): unknown;
+}
+interface BrowserCredentials {
+  create(options: { publicKey: unknown }): Promise<unknown>;
+  get(options: { publicKey: unknown; signal?: AbortSignal; mediation?: "conditional" }): Promise<unknown>;
+}
+
+function browserCeremonies(): PasskeyCeremonies {
+  const webauthn = () => {
+    const api = (globalThis as { PublicKeyCredential?: Partial<BrowserPublicKeyCredential> }).PublicKeyCredential;
+    const credentials = (globalThis as { navigator?: { credentials?: BrowserCredentials } }).navigator?.credentials;
+    if (!api?.parseCreationOptionsFromJSON || !api.parseRequestOptionsFromJSON || !credentials) {
+      throw new PasskeyError("unsupported", "This browser cannot use passkeys here");
+    }
+    return { api: api as BrowserPublicKeyCredential, credentials };
+  };
+  const run = async <T>(ceremony: () => Promise<unknown>): Promise<T> => {
+    try {
+      const credential = await ceremony();
+      if (!credential) throw new PasskeyError("cancelled", "No passkey was chosen");
+      return (credential as unknown as { toJSON(): T }).toJSON();
+    } catch (error) {
+      if (error instanceof PasskeyError) throw error;
+      const name = (error as { name?: string }).name;
+      if (name === "NotAllowedError" || name === "AbortError") {
+        throw new PasskeyError("cancelled", "The passkey dialog was closed or timed out");
+      }
+      if (name === "InvalidStateError") throw new PasskeyError("refused", "This device already has a passkey here");
+      throw new PasskeyError("failed", (error as Error).message ?? "The passkey ceremony failed");
+    }
+  };
+  return {
+    create(options) {
+      const { api, credentials } = webauthn();
+      return run(() => credentials.create({ publicKey: api.parseCreationOptionsFromJSON(options) }));
+    },
+    get(options, how) {
+      const { api, credentials } = webauthn();
+      const publicKey = api.parseRequestOptionsFromJSON(options);
+      return run(() =>
+        credentials.get({
+          publicKey,
+          signal: how.signal,
+          ...(how.autofill ? { mediation: "conditional" as const } : {}),
+        }),
+      );
+    },
+  };
 }
 
 /** The claims of a JWT (not verified: only the server can), or null when it is not a JWT. */
@@ -212,6 +301,20 @@ export interface ChirpyClient {
    * error or any other status rejects and keeps the tokens, so the caller can retry.
    */
   logout(): Promise<void>;
+  /**
+   * Signs in with a passkey (in a browser: navigator.credentials.get()), as login() answers. With
+   * `autofill`, the browser offers the passkeys in the Email field's autofill (conditional
+   * mediation) instead of a dialog; abort it with `signal` before starting another ceremony.
+   * Rejects with a PasskeyError when the browser has no passkeys, the user cancels, or the
+   * options are refused.
+   */
+  loginWithPasskey(options?: { autofill?: boolean; signal?: AbortSignal }): Promise<LoginOutcome>;
+  /** The logged-in user's passkeys: add one (the browser creates it), list them, remove one. */
+  passkeys: {
+    register(options?: { name?: string }): Promise<PasskeyBody>;
+    list(): Promise<PasskeyBody[]>;
+    remove(id: string): Promise<void>;
+  };
   /** Subscribes to "session ended"; returns the unsubscribe function. */
   onSessionEnded(listener: (event: SessionEndedEvent) => void): () => void;
   /**
@@ -322,6 +425,32 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
     },
   };
 
+  /** POSTs a login (password or passkey) and keeps the session it opens; a refusal says why. */
+  async function logInWith(path: string, body: unknown): Promise<LoginOutcome> {
+    const res = await baseFetch(`${base}${path}`, {
+      ...modeInit,
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...modeHeaders },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) {
+      const retryAfter = Number(res.headers.get("Retry-After")) || null;
+      return { ok: false, refusal: { ...(await errorOf(res)), status: res.status, retryAfter } };
+    }
+    const login = (await res.json()) as LoginBody;
+    generation++;
+    mayHoldCookie = cookieMode;
+    await received(login);
+    return { ok: true, body: login };
+  }
+
+  /** A JSON answer's body, or a PasskeyError with the server's message. */
+  async function answered<T>(res: Response): Promise<T> {
+    if (!res.ok) throw new PasskeyError("refused", (await errorOf(res)).error);
+    return (await res.json()) as T;
+  }
+
+  const ceremonies = options.passkeyCeremonies ?? browserCeremonies();
   const rpc: ChirpyApi = createClient<paths>({ baseUrl: base, fetch: baseFetch });
   rpc.use(refreshDance);
   const anonymous: ChirpyApi = createClient<paths>({ baseUrl: base, fetch: baseFetch });
@@ -335,22 +464,32 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
       if (cookieMode) mayHoldCookie = true;
       return refresh();
     },
-    async login(email: string, password: string) {
-      const res = await baseFetch(`${base}/api/login`, {
-        ...modeInit,
-        method: "POST",
-        headers: { "Content-Type": "application/json", ...modeHeaders },
-        body: JSON.stringify({ email, password }),
-      });
-      if (!res.ok) {
-        const retryAfter = Number(res.headers.get("Retry-After")) || null;
-        return { ok: false, refusal: { ...(await errorOf(res)), status: res.status, retryAfter } };
-      }
-      const body = (await res.json()) as LoginBody;
-      generation++;
-      mayHoldCookie = cookieMode;
-      await received(body);
-      return { ok: true, body };
+    login: (email: string, password: string) => logInWith("/api/login", { email, password }),
+    async loginWithPasskey(options: { autofill?: boolean; signal?: AbortSignal } = {}) {
+      const requestOptions = await answered<RequestOptionsJSON>(
+        await baseFetch(`${base}/api/passkeys/authentication-options`, { method: "POST" }),
+      );
+      const credential = await ceremonies.get(requestOptions, options);
+      return logInWith("/api/login/passkey", { credential });
+    },
+    passkeys: {
+      async register({ name }: { name?: string } = {}) {
+        const { data: creationOptions, error } = await rpc.POST("/api/passkeys/registration-options");
+        if (error) throw new PasskeyError("refused", error.error);
+        const credential = await ceremonies.create(creationOptions);
+        const added = await rpc.POST("/api/passkeys", { body: { credential, ...(name ? { name } : {}) } });
+        if (added.error) throw new PasskeyError("refused", added.error.error);
+        return added.data;
+      },
+      async list() {
+        const { data, error } = await rpc.GET("/api/passkeys");
+        if (error) throw new PasskeyError("refused", error.error);
+        return data;
+      },
+      async remove(id: string) {
+        const { error } = await rpc.DELETE("/api/passkeys/{passkeyID}", { params: { path: { passkeyID: id } } });
+        if (error) throw new PasskeyError("refused", error.error);
+      },
     },
     async logout() {
       const init = await transport.refreshInit();

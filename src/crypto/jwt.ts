@@ -15,6 +15,8 @@ interface AccessTokenClaims {
   sub: string;
   /** The session (login) the token belongs to: ending the session ends the token. */
   sid: string;
+  /** How the session's login proved who it was (RFC 8176): ["pwd"], ["hwk"]… */
+  amr: string[];
   iat: number;
   exp: number;
 }
@@ -44,12 +46,14 @@ export async function signAccessToken(
   sessionId: string,
   nowMs: number,
   options: SignOptions,
+  amr: string[] = ["pwd"],
 ): Promise<string> {
   const iat = Math.floor(nowMs / 1000);
   const claims: AccessTokenClaims = {
     iss: options.issuer,
     sub: userId,
     sid: sessionId,
+    amr,
     iat,
     exp: iat + options.ttlSeconds,
   };

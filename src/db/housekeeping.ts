@@ -7,7 +7,7 @@ import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import { keysStartingWith } from "./login-attempts";
-import { accountTokens, knownNetworks, loginAttempts, refreshTokens, sessions } from "./schema";
+import { accountTokens, knownNetworks, loginAttempts, refreshTokens, sessions, webauthnChallenges } from "./schema";
 
 export interface Cutoffs {
   /** Sessions and tokens that ended (expired or revoked) before this go. */
@@ -16,6 +16,8 @@ export interface Cutoffs {
   attemptWindowStartedBefore: Record<string, Date>;
   /** Known networks not logged in from since this go. */
   networkLastLoginBefore: Date;
+  /** WebAuthn challenges that expired before this go (unanswered ceremonies). */
+  challengesExpiredBefore: Date;
 }
 
 /** What one step (or a whole run) deleted, by table. */
@@ -25,7 +27,18 @@ export interface Deleted {
   loginAttempts: number;
   knownNetworks: number;
   accountTokens: number;
+  webauthnChallenges: number;
 }
+
+/** A run or step that deleted nothing yet. */
+export const nothingDeleted = (): Deleted => ({
+  sessions: 0,
+  refreshTokens: 0,
+  loginAttempts: 0,
+  knownNetworks: 0,
+  accountTokens: 0,
+  webauthnChallenges: 0,
+});
 
 const rowid = sql`rowid`;
 
@@ -36,7 +49,7 @@ interface Sweep {
 }
 
 function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
-  const { endedBefore, attemptWindowStartedBefore, networkLastLoginBefore } = cutoffs;
+  const { endedBefore, attemptWindowStartedBefore, networkLastLoginBefore, challengesExpiredBefore } = cutoffs;
   const ended = [
     lt(sessions.expiresAt, endedBefore),
     and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, endedBefore)),
@@ -119,6 +132,21 @@ function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
           ),
         ),
     },
+    {
+      table: "webauthnChallenges",
+      statement: db
+        .delete(webauthnChallenges)
+        .where(
+          inArray(
+            webauthnChallenges.challengeHash,
+            db
+              .select({ hash: webauthnChallenges.challengeHash })
+              .from(webauthnChallenges)
+              .where(lt(webauthnChallenges.expiresAt, challengesExpiredBefore))
+              .limit(limit),
+          ),
+        ),
+    },
   ];
 }
 
@@ -135,7 +163,7 @@ export async function deleteStaleRowsStep(
   const results = (await db.batch(list.map((sweep) => sweep.statement) as [BatchItem<"sqlite">])) as unknown as {
     meta: { changes: number };
   }[];
-  const deleted: Deleted = { sessions: 0, refreshTokens: 0, loginAttempts: 0, knownNetworks: 0, accountTokens: 0 };
+  const deleted = nothingDeleted();
   let more = false;
   list.forEach((sweep, i) => {
     const changes = results[i].meta.changes;

@@ -21,6 +21,8 @@ const isSessionOfToken = (db: Db, where: SQL | undefined) =>
 export interface UsableToken extends Caller {
   /** The session's last_used_at, to decide whether it needs a new stamp. */
   lastUsedAt: Date;
+  /** How the session's login proved who it was (sessions.amr). */
+  amr: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function findUsableRefreshToken(db: Db, tokenHash: string, now: Dat
   const query = prepared(db, "findUsableRefreshToken", (db) => {
     const nowMs = sql.placeholder("now");
     return db
-      .select({ userId: sessions.userId, sessionId: sessions.id, lastUsedAt: sessions.lastUsedAt })
+      .select({ userId: sessions.userId, sessionId: sessions.id, lastUsedAt: sessions.lastUsedAt, amr: sessions.amr })
       .from(refreshTokens)
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
       .where(
@@ -79,9 +81,10 @@ export interface RotationInput {
   now: Date;
 }
 
-/** A consumed token's owner, and when its family ends. */
+/** A consumed token's owner, when its family ends, and how its login proved who it was. */
 interface Owner extends Caller {
   expiresAt: Date;
+  amr: string;
 }
 
 interface TokenState extends Owner {
@@ -131,14 +134,16 @@ export async function rotateRefreshToken(db: Db, input: RotationInput): Promise<
         expiresAt: refreshTokens.expiresAt,
         consumedAt: refreshTokens.consumedAt,
         rotationNonce: refreshTokens.rotationNonce,
+        amr: sessions.amr,
         usable: sql<number>`${and(isLive(refreshTokens, now), isLive(sessions, now))}`,
       })
       .from(refreshTokens)
       .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
       .where(eq(refreshTokens.tokenHash, tokenHash)),
   ]);
-  if (consumed[0]) return { ok: true, owner: consumed[0] };
   const row = state[0];
+  // The session's amr, from the read that follows the consume in the same batch.
+  if (consumed[0]) return { ok: true, owner: { ...consumed[0], amr: row?.amr ?? "pwd" } };
   return { ok: false, reason: "lost", state: row ? { ...row, usable: Boolean(row.usable) } : null };
 }
 

@@ -26,7 +26,47 @@ export const users = sqliteTable("users", {
   // With REQUIRE_VERIFIED_EMAIL on, a new address waits here until its owner follows the link sent
   // to it; login and sessions stay on `email` meanwhile. Not unique: it claims nothing until then.
   pendingEmail: text("pending_email"),
+  // The user's WebAuthn user handle (16 random bytes, base64url): what passkeys hold as the user's
+  // id, so an authenticator never stores the user id or the email. Made at the first passkey.
+  webauthnUserHandle: text("webauthn_user_handle").unique(),
 });
+
+// Passkeys: WebAuthn credentials a user registered, each a public key (COSE, base64url) and the
+// authenticator's signature counter. Only public material: nothing here signs anything.
+export const passkeys = sqliteTable(
+  "passkeys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // The credential id (base64url) the authenticator answers with: unique across all users.
+    credentialId: text("credential_id").notNull().unique(),
+    publicKey: text("public_key").notNull(),
+    algorithm: integer("algorithm").notNull(),
+    signCount: integer("sign_count").notNull(),
+    name: text("name").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [index("passkeys_user_id_created_at_idx").on(table.userId, table.createdAt)],
+);
+
+// WebAuthn challenges: 32 random bytes each, stored only as their SHA-256, single use (consumed
+// by the statement that checks them) and short-lived; a registration challenge is the user's.
+export const webauthnChallenges = sqliteTable(
+  "webauthn_challenges",
+  {
+    challengeHash: text("challenge_hash").primaryKey(),
+    purpose: text("purpose", { enum: ["registration", "authentication"] }).notNull(),
+    userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [
+    index("webauthn_challenges_expires_at_idx").on(table.expiresAt),
+    index("webauthn_challenges_user_id_idx").on(table.userId),
+  ],
+);
 
 // Single-use tokens sent by mail: a password reset, or an email verification. Stored only as the
 // SHA-256 of the token (a database read yields no usable link); one per user and purpose (asking
@@ -64,6 +104,9 @@ export const sessions = sqliteTable(
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
     userAgent: text("user_agent"),
+    // How the login proved who it was (RFC 8176 values, space-separated: "pwd", "hwk"): every
+    // access token of the session carries it as `amr`.
+    amr: text("amr").notNull().default("pwd"),
   },
   // Serve "this user's sessions" newest first, and least recently used first (the session cap),
   // without a sort step; and housekeeping's "ended before" ranges (revoked ones only: a partial index).
@@ -165,3 +208,4 @@ export const isLive = (
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Chirp = typeof chirps.$inferSelect;
+export type Passkey = typeof passkeys.$inferSelect;

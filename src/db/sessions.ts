@@ -31,16 +31,22 @@ export interface OpenSession {
   expiresAt: Date;
   userAgent: string | null;
   refreshTokenHash: string;
-  /** The password hash the login verified: the session is written only while it is still the user's. */
-  verifiedPasswordHash: string;
+  /** How the login proved who it was (space-separated RFC 8176 values). */
+  amr: string;
+  /**
+   * A condition on the user's row: the credential the login verified (its password hash, its
+   * passkey). The session is written only while it still holds.
+   */
+  holds: SQL;
   /** REQUIRE_VERIFIED_EMAIL: written only while the address is verified, too. */
   requireVerifiedEmail: boolean;
 }
 
 /**
  * The statements that open a session with its first refresh token (batch them together), written
- * only if the user still has the password hash the login verified: a password change (or
- * deletion) that lands between the verification and this write leaves no session. The first
+ * only while the user still has the credential the login verified (`holds`): a password change,
+ * a removed passkey or a deletion that lands between the verification and this write leaves no
+ * session. The first
  * yields the new session's id, or nothing when nothing was written.
  */
 export function openSessionStatements(db: Db, input: OpenSession) {
@@ -58,12 +64,13 @@ export function openSessionStatements(db: Db, input: OpenSession) {
             expiresAt: sql<number>`${input.expiresAt.getTime()}`.as("expires_at"),
             revokedAt: sql<null>`null`.as("revoked_at"),
             userAgent: sql<string | null>`${input.userAgent}`.as("user_agent"),
+            amr: sql<string>`${input.amr}`.as("amr"),
           })
           .from(users)
           .where(
             and(
               eq(users.id, input.userId),
-              eq(users.hashedPassword, input.verifiedPasswordHash),
+              input.holds,
               input.requireVerifiedEmail ? eq(users.emailVerified, true) : undefined,
             ),
           ),

@@ -12,7 +12,8 @@ type MailKind =
   | "email_verification"
   | "email_changed"
   | "password_changed"
-  | "email_change_requested";
+  | "email_change_requested"
+  | "passkey_added";
 
 export interface Mail {
   kind: MailKind;

@@ -74,10 +74,25 @@ export const emailChangedNotice = (to: string) =>
     "If that was you, there is nothing to do. If not, someone else has your password: contact the service's support.",
   ]);
 
-export const passwordChangedNotice = (to: string) =>
+/**
+ * A password change or reset: every session ended. Passkeys stay (a reset does not remove them),
+ * so the mail names each, for the owner to remove any they do not recognise.
+ */
+export const passwordChangedNotice = (to: string, passkeyNames: string[] = []) =>
   mail("password_changed", to, "Your Chirpy password was changed", [
     "The password of your Chirpy account was just changed, and every session was logged out.",
+    ...(passkeyNames.length > 0
+      ? [
+          `Your account can also be signed in to with these passkeys, which the change kept: ${passkeyNames.join(", ")}. Remove any you do not recognise on the Account page.`,
+        ]
+      : []),
     "If that was you, there is nothing to do. If not, reset your password now from the log-in page (Forgot password).",
+  ]);
+
+export const passkeyAddedNotice = (to: string, name: string) =>
+  mail("passkey_added", to, "A passkey was added to your account", [
+    `A passkey named "${name}" was just added to your Chirpy account: it can sign in without the password.`,
+    "If that was you, there is nothing to do. If not, remove it on the Account page and change your password.",
   ]);
 
 export const emailChangeRequestedNotice = (to: string, link: TokenLink) =>

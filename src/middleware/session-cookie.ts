@@ -42,7 +42,7 @@ const headerSchema = v.object({
   ),
 });
 
-type SessionModeEnv = AppEnv & { Variables: { cookieMode: boolean } };
+export type SessionModeEnv = AppEnv & { Variables: { cookieMode: boolean } };
 
 /**
  * Reads `X-Chirpy-Session` (documented as the operation's header parameter) and, in cookie mode,

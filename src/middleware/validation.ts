@@ -7,6 +7,7 @@ import { MAX_EMAIL_LENGTH, normalizeEmail } from "../auth/email";
 import { badRequest, INVALID_EMAIL, INVALID_JSON, invalidField, NOT_A_JSON_OBJECT } from "../errors";
 
 const MAX_PASSWORD_LENGTH = 1024;
+const MAX_PASSKEY_NAME_LENGTH = 64;
 
 // Lengths are counted in Unicode code points, not UTF-16 units: an emoji is one character
 // (as JSON Schema's maxLength counts them).
@@ -78,6 +79,82 @@ export const password = v.pipe(
 
 export const credentialsSchema = named("Credentials", v.object({ email, password }));
 
+/** A base64url field (WebAuthn's binary fields in JSON), refused with the field's name. */
+const base64url = (field: string, maxLength = 8192) =>
+  v.pipe(
+    v.string(invalidField.notString(field)),
+    v.regex(/^[A-Za-z0-9_-]+$/, invalidField.notBase64Url(field)),
+    v.maxLength(maxLength, invalidField.tooLong(field, maxLength)),
+  );
+
+const publicKeyType = v.literal("public-key", invalidField.notOneOf("credential.type", ["public-key"]));
+const extensionResults = v.optional(v.record(v.string(), v.unknown()));
+const attachment = v.optional(v.nullable(v.string()));
+
+/** A passkey registration: RegistrationResponseJSON (PublicKeyCredential.toJSON()), and a name for it. */
+export const passkeyRegistrationSchema = named(
+  "PasskeyRegistration",
+  v.object({
+    credential: v.looseObject(
+      {
+        id: base64url("credential.id", 1024),
+        rawId: base64url("credential.rawId", 1024),
+        type: publicKeyType,
+        response: v.looseObject(
+          {
+            clientDataJSON: base64url("credential.response.clientDataJSON"),
+            attestationObject: base64url("credential.response.attestationObject"),
+            transports: v.optional(v.array(v.string())),
+          },
+          invalidField.notObject("credential.response"),
+        ),
+        clientExtensionResults: extensionResults,
+        authenticatorAttachment: attachment,
+      },
+      invalidField.notObject("credential"),
+    ),
+    name: v.optional(
+      v.pipe(
+        v.string(invalidField.notString("name")),
+        documented(
+          v.check<string, string>(
+            (value) => codePoints(value) <= MAX_PASSKEY_NAME_LENGTH,
+            invalidField.tooLong("name", MAX_PASSKEY_NAME_LENGTH),
+          ),
+          { maxLength: MAX_PASSKEY_NAME_LENGTH },
+        ),
+        v.description("How the passkey is listed (default: Passkey)"),
+      ),
+    ),
+  }),
+);
+
+/** A passkey sign-in: AuthenticationResponseJSON (PublicKeyCredential.toJSON()). */
+export const passkeyAssertionSchema = named(
+  "PasskeyAssertion",
+  v.object({
+    credential: v.looseObject(
+      {
+        id: base64url("credential.id", 1024),
+        rawId: base64url("credential.rawId", 1024),
+        type: publicKeyType,
+        response: v.looseObject(
+          {
+            clientDataJSON: base64url("credential.response.clientDataJSON"),
+            authenticatorData: base64url("credential.response.authenticatorData"),
+            signature: base64url("credential.response.signature"),
+            userHandle: v.optional(v.nullable(base64url("credential.response.userHandle", 1024))),
+          },
+          invalidField.notObject("credential.response"),
+        ),
+        clientExtensionResults: extensionResults,
+        authenticatorAttachment: attachment,
+      },
+      invalidField.notObject("credential"),
+    ),
+  }),
+);
+
 /** A UUID field, refused with the field's name. */
 export const uuid = (field: string) =>
   v.pipe(v.string(invalidField.notUuid(field)), v.uuid(invalidField.notUuid(field)));
@@ -92,7 +169,8 @@ export function parseWith<S extends v.GenericSchema>(schema: S, value: unknown):
 // missing key gets valibot's generic "Invalid key" text, so it is reworded here.
 function issueMessage(issue: v.BaseIssue<unknown>): string {
   const path = v.getDotPath(issue);
-  if (issue.type === "object" && issue.input === undefined && path) return invalidField.required(path);
+  const anObject = issue.type === "object" || issue.type === "loose_object" || issue.type === "strict_object";
+  if (anObject && issue.input === undefined && path) return invalidField.required(path);
   return issue.message;
 }
 
@@ -118,7 +196,10 @@ export const jsonBody = <S extends v.GenericSchema>(schema: S) =>
     validator("json", async (value, c): Promise<v.InferOutput<S>> => {
       // With a JSON Content-Type Hono has parsed the body already (`value`; when that fails it throws
       // an HTTPException that app.onError answers with INVALID_JSON, as parseJson does here).
-      const parsed = isJsonMediaType(c.req.header("Content-Type")) ? value : parseJson(await c.req.text());
+      // Otherwise read it as bytes (Request.text() warns on a non-text Content-Type) and parse here.
+      const parsed = isJsonMediaType(c.req.header("Content-Type"))
+        ? value
+        : parseJson(new TextDecoder().decode(await c.req.arrayBuffer()));
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         throw badRequest(NOT_A_JSON_OBJECT);
       }

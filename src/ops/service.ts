@@ -2,7 +2,7 @@
 
 import { passedWindowStarts } from "../auth/budgets";
 import { backgroundSettled } from "../background";
-import { type Cutoffs, type Deleted, deleteStaleRowsStep } from "../db/housekeeping";
+import { type Cutoffs, type Deleted, deleteStaleRowsStep, nothingDeleted } from "../db/housekeeping";
 import { deleteAllUsers, pingDatabase } from "../db/users";
 import type { Deps } from "../deps";
 import { AppError, DATABASE_UNAVAILABLE, forbidden, RESET_DEV_ONLY } from "../errors";
@@ -70,9 +70,10 @@ export async function runHousekeeping(deps: Deps, budget: HousekeepingBudget = C
     endedBefore: ago(ENDED_RETENTION_SECONDS),
     attemptWindowStartedBefore: passedWindowStarts(config, nowMs),
     networkLastLoginBefore: ago(config.loginKnownNetworkSeconds),
+    challengesExpiredBefore: new Date(nowMs),
   };
   const started = budget.now();
-  const total: Deleted = { sessions: 0, refreshTokens: 0, loginAttempts: 0, knownNetworks: 0, accountTokens: 0 };
+  const total: Deleted = nothingDeleted();
   let steps = 0;
   let more = true;
   while (more && (steps === 0 || budget.now() - started < budget.timeBudgetMs)) {

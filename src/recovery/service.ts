@@ -28,6 +28,7 @@ import {
   saveAccountTokenStatement,
   verifyEmail,
 } from "../db/account-tokens";
+import { listPasskeys } from "../db/passkeys";
 import type { User } from "../db/schema";
 import type { Deps } from "../deps";
 import {
@@ -39,7 +40,13 @@ import {
   INVALID_VERIFICATION_TOKEN,
 } from "../errors";
 import { emitSecurityEvent, emitThrottledSecurityEvent } from "../events";
-import { emailChangeRequestedNotice, passwordResetMail, ttlSecondsOf, verificationMail } from "../mail/messages";
+import {
+  emailChangeRequestedNotice,
+  passwordChangedNotice,
+  passwordResetMail,
+  ttlSecondsOf,
+  verificationMail,
+} from "../mail/messages";
 
 /** Where a request came from, and where its mail's links point (null: nowhere configured). */
 export interface MailMeta extends ClientMeta {
@@ -174,6 +181,11 @@ export async function confirmPasswordReset(
   // Another confirm with the same token won the batch, or the address changed meanwhile.
   if (!result) throw refused();
   emitSecurityEvent({ event: "password_reset.completed", user_id: found.userId });
+  // A reset keeps the account's passkeys: the owner hears which, to remove any they do not know.
+  deps.defer("password_changed_notice", async () => {
+    const names = (await listPasskeys(db, found.userId)).map((passkey) => passkey.name);
+    if (names.length > 0) await deps.mail.send(passwordChangedNotice(found.userEmail, names));
+  });
   if (result.sessionsEnded > 0) {
     emitSecurityEvent({
       event: "session.ended",

@@ -1,5 +1,5 @@
-import { Hono } from "hono";
-import { login } from "../auth/login";
+import { type Context, Hono } from "hono";
+import { type LoginResult, login } from "../auth/login";
 import { refreshSession, revokeRefreshToken } from "../auth/refresh";
 import { AppError, MISSING_BEARER, MISSING_SESSION_COOKIE, unauthorized } from "../errors";
 import { type AppEnv, clientIpOf } from "../middleware/context";
@@ -8,11 +8,13 @@ import {
   deviceCookieOf,
   presentedRefreshToken,
   SESSION_HEADER,
+  type SessionModeEnv,
   sessionMode,
   setDeviceCookie,
   setRefreshCookie,
 } from "../middleware/session-cookie";
-import { credentialsSchema, jsonBody } from "../middleware/validation";
+import { credentialsSchema, jsonBody, passkeyAssertionSchema } from "../middleware/validation";
+import { loginWithPasskey, relyingPartyOf } from "../passkeys/service";
 import { BODY_FAULTS, describeRoute, type ErrorAnswer, errors } from "./describe";
 import { loginResponseSchema, refreshResponseSchema, toLoginJson, toRefreshJson } from "./responses";
 
@@ -26,6 +28,14 @@ const BAD_SESSION_HEADER: [string, ErrorAnswer] = [
   `${SESSION_HEADER} is present but not "cookie"`,
   errors("invalid_field"),
 ];
+
+/** A login's answer: the body, the device cookie, and in cookie mode the refresh token as the HttpOnly cookie. */
+function answerLogin(c: Context<SessionModeEnv>, result: LoginResult) {
+  setDeviceCookie(c, result.deviceCookie);
+  if (!c.get("cookieMode")) return c.json(toLoginJson(result.user, result), 200);
+  setRefreshCookie(c, result.refreshToken, result.expiresAt);
+  return c.json(toLoginJson(result.user, { ...result, refreshToken: null }), 200);
+}
 
 export const authRoutes = new Hono<AppEnv>()
   .post(
@@ -67,10 +77,39 @@ export const authRoutes = new Hono<AppEnv>()
         userAgent: c.req.header("User-Agent") ?? null,
         deviceCookie: deviceCookieOf(c),
       });
-      setDeviceCookie(c, result.deviceCookie);
-      if (!c.get("cookieMode")) return c.json(toLoginJson(result.user, result), 200);
-      setRefreshCookie(c, result.refreshToken, result.expiresAt);
-      return c.json(toLoginJson(result.user, { ...result, refreshToken: null }), 200);
+      return answerLogin(c, result);
+    },
+  )
+  .post(
+    "/login/passkey",
+    describeRoute({
+      summary:
+        "Sign in with a passkey: the answer to /api/passkeys/authentication-options' challenge (the same answer as /api/login; amr hwk)",
+      tag: "auth",
+      responses: {
+        200: ["Signed in", loginResponseSchema],
+        400: ["Invalid body", errors(...BODY_FAULTS)],
+        401: [
+          "Unknown passkey, bad signature, used or expired challenge, wrong origin, or a counter that went back",
+          errors("passkey_login_failed"),
+        ],
+        403: [
+          "The address is not verified yet (REQUIRE_VERIFIED_EMAIL), or cookie mode from a foreign Origin",
+          errors("email_not_verified", "cookie_mode_origin_refused"),
+        ],
+        429: ["Too many attempts from this network; see Retry-After", errors("too_many_logins")],
+      },
+    }),
+    sessionMode,
+    jsonBody(passkeyAssertionSchema),
+    async (c) => {
+      const deps = c.get("deps");
+      const result = await loginWithPasskey(deps, c.req.valid("json"), relyingPartyOf(deps, c.req.url), {
+        ip: clientIpOf(c),
+        userAgent: c.req.header("User-Agent") ?? null,
+        deviceCookie: deviceCookieOf(c),
+      });
+      return answerLogin(c, result);
     },
   )
   .post(

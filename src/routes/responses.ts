@@ -100,6 +100,68 @@ export const keptMailResponseSchema = named(
   v.object({ to: v.string(), subject: v.string(), text: v.string(), sent_at: isoTimestamp }),
 );
 
+export const passkeyResponseSchema = named(
+  "Passkey",
+  v.object({
+    id: v.pipe(v.string(), v.uuid()),
+    name: v.string(),
+    created_at: v.pipe(v.string(), v.isoTimestamp(), v.description("ISO 8601 UTC")),
+    last_used_at: v.nullable(
+      v.pipe(v.string(), v.isoTimestamp(), v.description("ISO 8601 UTC; null until first used")),
+    ),
+  }),
+);
+
+export const toPasskeyJson = (passkey: {
+  id: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}): v.InferOutput<typeof passkeyResponseSchema> => ({
+  id: passkey.id,
+  name: passkey.name,
+  created_at: passkey.createdAt.toISOString(),
+  last_used_at: passkey.lastUsedAt?.toISOString() ?? null,
+});
+
+/** GET /api/users/me: the user, and how many passkeys can sign in to the account. */
+export const meResponseSchema = named(
+  "Me",
+  v.object({ ...userResponseSchema.entries, passkeys: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+);
+
+const base64url = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/));
+/** WebAuthn creation options (PublicKeyCredentialCreationOptionsJSON), for parseCreationOptionsFromJSON(). */
+export const creationOptionsSchema = named(
+  "PasskeyCreationOptions",
+  v.object({
+    challenge: base64url,
+    rp: v.object({ id: v.string(), name: v.string() }),
+    user: v.object({ id: base64url, name: v.string(), displayName: v.string() }),
+    pubKeyCredParams: v.array(v.object({ type: v.literal("public-key"), alg: v.number() })),
+    timeout: v.number(),
+    attestation: v.literal("none"),
+    excludeCredentials: v.array(v.object({ type: v.literal("public-key"), id: base64url })),
+    authenticatorSelection: v.object({
+      residentKey: v.literal("required"),
+      requireResidentKey: v.literal(true),
+      userVerification: v.literal("preferred"),
+    }),
+  }),
+);
+
+/** WebAuthn request options (PublicKeyCredentialRequestOptionsJSON), for parseRequestOptionsFromJSON(). */
+export const requestOptionsSchema = named(
+  "PasskeyRequestOptions",
+  v.object({
+    challenge: base64url,
+    rpId: v.string(),
+    timeout: v.number(),
+    userVerification: v.literal("preferred"),
+    allowCredentials: v.array(v.object({ type: v.literal("public-key"), id: base64url })),
+  }),
+);
+
 export const errorResponseSchema = named(
   "Error",
   v.object({

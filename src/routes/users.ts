@@ -2,9 +2,9 @@ import { Hono } from "hono";
 import { type AppEnv, mailMetaOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
-import { createUser, updateCredentials } from "../users/service";
+import { createUser, passkeyCount, updateCredentials } from "../users/service";
 import { BODY_FAULTS, describeRoute, errors, UNAUTHORIZED } from "./describe";
-import { toUserJson, userResponseSchema } from "./responses";
+import { meResponseSchema, toUserJson, userResponseSchema } from "./responses";
 
 export const usersRoutes = new Hono<AppEnv>()
   .post(
@@ -58,5 +58,19 @@ export const usersRoutes = new Hono<AppEnv>()
       const caller = { user: c.get("user"), sessionId: c.get("sessionId") };
       const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"), mailMetaOf(c));
       return c.json(toUserJson(user), 200);
+    },
+  )
+  .get(
+    "/me",
+    describeRoute({
+      summary: "The caller's account: the user, and how many passkeys can sign in to it",
+      tag: "users",
+      security: "accessToken",
+      responses: { 200: ["The caller", meResponseSchema], ...UNAUTHORIZED },
+    }),
+    requireUser,
+    async (c) => {
+      const user = c.get("user");
+      return c.json({ ...toUserJson(user), passkeys: await passkeyCount(c.get("deps"), user.id) }, 200);
     },
   );

@@ -6,6 +6,7 @@ import { type ClientMeta, charge, charges, enforce, reserveStatement, spend } fr
 import type { Credentials } from "../auth/login";
 import { randomUuid } from "../crypto/bytes";
 import { hashPassword, verifyPassword } from "../crypto/password";
+import { countPasskeys, listPasskeys } from "../db/passkeys";
 import type { User } from "../db/schema";
 import { insertUser, selectUserByEmail, updateUserCredentials } from "../db/users";
 import type { Deps } from "../deps";
@@ -124,7 +125,10 @@ export async function updateCredentials(
     sendEmailChangeCancelLater(deps, result.user, meta);
   }
   if (!samePassword) {
-    deps.defer("password_changed_notice", () => deps.mail.send(passwordChangedNotice(result.user.email)));
+    deps.defer("password_changed_notice", async () => {
+      const passkeys = (await listPasskeys(deps.db, user.id)).map((passkey) => passkey.name);
+      await deps.mail.send(passwordChangedNotice(result.user.email, passkeys));
+    });
   }
   if (result.sessionsEnded > 0) {
     emitSecurityEvent({
@@ -137,3 +141,6 @@ export async function updateCredentials(
   }
   return result.user;
 }
+
+/** How many passkeys can sign in to the user's account (GET /api/users/me). */
+export const passkeyCount = (deps: Deps, userId: string) => countPasskeys(deps.db, userId);

@@ -27,8 +27,19 @@ export function field(label: string, control: HTMLElement): HTMLElement[] {
 /** An input's current value. */
 export const inputValue = (input: HTMLElement) => (input as HTMLInputElement).value;
 
-/** Where the views render. */
-export const main = document.getElementById("main") as HTMLElement;
+const main = document.getElementById("main") as HTMLElement;
+const cleanups: (() => void)[] = [];
+
+/** Shows a view: what the last one left running (a pending passkey request) is stopped first. */
+export function render(...nodes: (Node | string)[]) {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+  main.replaceChildren(...nodes);
+}
+
+/** Runs `cleanup` when the view now shown is replaced. */
+export const whenLeft = (cleanup: () => void) => {
+  cleanups.push(cleanup);
+};
 const statusLine = document.getElementById("status") as HTMLElement;
 
 export type SayKind = "info" | "error";

@@ -3,7 +3,7 @@
 // memory only), one refresh at a time across tabs (Web Locks, in the client), and each tab hearing
 // the others' log in and log out (BroadcastChannel).
 
-import { type ChirpyClient, claimsOf, createChirpyClient } from "chirpy-edge/client";
+import { type ChirpyClient, claimsOf, createChirpyClient, type LoginBody, PasskeyError } from "chirpy-edge/client";
 import type { SayKind } from "./dom";
 
 export const client: ChirpyClient = createChirpyClient({ baseUrl: location.origin, session: "cookie" });
@@ -44,11 +44,40 @@ export async function logIn(email: string, password: string): Promise<string | n
         return `Log-in failed: ${outcome.refusal.error}`;
     }
   }
-  const { body } = outcome;
+  await loggedIn(outcome.body);
+  return null;
+}
+
+/** Signs in with a passkey (a dialog, or with `autofill` the Email field's suggestions); null, or why not. */
+export async function logInWithPasskey(how: { autofill?: boolean; signal?: AbortSignal } = {}): Promise<string | null> {
+  try {
+    const outcome = await client.loginWithPasskey(how);
+    if (!outcome.ok) {
+      return outcome.refusal.code === "too_many_logins"
+        ? "Passkey sign-in failed: too many attempts; try again later"
+        : "Passkey sign-in failed: this passkey is not (or no longer) one of an account here";
+    }
+    await loggedIn(outcome.body);
+    return null;
+  } catch (error) {
+    if (!(error instanceof PasskeyError)) throw error;
+    // In the background (autofill) only a sign-in that happened is news.
+    if (how.autofill && error.reason !== "refused") return null;
+    switch (error.reason) {
+      case "unsupported":
+        return "This browser cannot use passkeys here: log in with your password";
+      case "cancelled":
+        return "Passkey sign-in cancelled";
+      default:
+        return `Passkey sign-in failed: ${error.message}`;
+    }
+  }
+}
+
+async function loggedIn(body: LoginBody) {
   state.me = { id: body.id, email: body.email, emailVerified: body.email_verified };
   announce("logged-in");
   await screens.home("");
-  return null;
 }
 
 export async function logOut(): Promise<string | null> {
@@ -66,7 +95,11 @@ export async function resume(message = "", kind: SayKind = "info") {
   const token = await client.refresh().catch(() => null);
   const subject = token && claimsOf(token)?.sub;
   if (typeof subject !== "string") return screens.loggedOut(message, kind);
-  state.me = { id: subject, email: null, emailVerified: null };
+  // Who it is, from the server (the token names only the id).
+  const { data: user } = await client.rpc.GET("/api/users/me");
+  state.me = user
+    ? { id: user.id, email: user.email, emailVerified: user.email_verified }
+    : { id: subject, email: null, emailVerified: null };
   await screens.home(message, kind);
 }
 

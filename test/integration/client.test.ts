@@ -2,7 +2,8 @@
 // calls need it, rotation on and off, and a revoked session surfaced once, without a retry loop.
 
 import { describe, expect, it } from "vitest";
-import { createChirpyClient, memoryStore, type SessionEndedEvent } from "../../src/client";
+import { createChirpyClient, memoryStore, type PasskeyCeremonies, type SessionEndedEvent } from "../../src/client";
+import { SoftAuthenticator } from "../authenticator";
 import { appWith, type FixedClock, fixedClock, newUser, refresh, revoke, uniqueEmail } from "../helpers";
 
 /** The worker behind a fetch that counts requests per path. */
@@ -328,5 +329,49 @@ describe("client: refusals carry the server's code", () => {
     expect(response.status).toBe(400);
     expect(error?.code).toBe("chirp_too_long");
     expect(worker.counts["POST /api/refresh"]).toBeUndefined();
+  });
+});
+
+describe("client: passkeys", () => {
+  it("adds, lists and removes passkeys, and signs in with one (bearer; the ceremonies injected)", async () => {
+    const clock = fixedClock(Date.UTC(2050, 0, 1));
+    const worker = countingWorker(clock);
+    const user = await newUser(worker.app, uniqueEmail("client-passkey"));
+    const authenticator = new SoftAuthenticator("http://chirpy.test", "chirpy.test");
+    const ceremonies: PasskeyCeremonies = {
+      create: (options) => authenticator.create(options) as ReturnType<PasskeyCeremonies["create"]>,
+      get: (options) => authenticator.get(options) as ReturnType<PasskeyCeremonies["get"]>,
+    };
+    const open = () =>
+      createChirpyClient({
+        baseUrl: "http://chirpy.test",
+        fetch: worker.fetch,
+        now: clock.now,
+        passkeyCeremonies: ceremonies,
+      });
+    const client = open();
+    expect((await client.login(user.email, user.password)).ok).toBe(true);
+    const added = await client.passkeys.register({ name: "Phone" });
+    expect(added).toMatchObject({ name: "Phone", last_used_at: null });
+    expect((await client.passkeys.list()).map((passkey) => passkey.id)).toEqual([added.id]);
+
+    const fresh = open();
+    const outcome = await fresh.loginWithPasskey();
+    expect(outcome.ok && outcome.body.id).toBe(user.id);
+    const { response } = await fresh.rpc.POST("/api/chirps", { body: { body: "signed in with a passkey" } });
+    expect(response.status).toBe(201);
+
+    await fresh.passkeys.remove(added.id);
+    expect(await fresh.passkeys.list()).toEqual([]);
+    const refused = await open().loginWithPasskey();
+    expect(refused).toEqual({
+      ok: false,
+      refusal: expect.objectContaining({ status: 401, code: "passkey_login_failed" }),
+    });
+  });
+
+  it("outside a browser without ceremonies, a passkey sign-in rejects as unsupported", async () => {
+    const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: countingWorker(fixedClock()).fetch });
+    await expect(client.loginWithPasskey()).rejects.toMatchObject({ name: "PasskeyError", reason: "unsupported" });
   });
 });

@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { backgroundSettled } from "../../src/background";
 import { DATABASE_UNAVAILABLE, errorBody, INTERNAL_ERROR } from "../../src/errors";
+import { SoftAuthenticator } from "../authenticator";
 import { faultyD1 } from "../d1";
 import {
   appWith,
@@ -128,7 +129,57 @@ const scenarios: Scenario[] = [
     name: "POST /api/email-changes/cancel",
     call: (app) => app("/api/email-changes/cancel", json({ token: "0".repeat(64) })),
   },
+  // Passkeys: the ceremonies' options come from a sound app, the faulted request is the one tested.
+  { name: "GET /api/users/me", call: (app, user) => app("/api/users/me", { headers: bearer(user.token) }) },
+  {
+    name: "POST /api/passkeys/registration-options",
+    call: (app, user) => app("/api/passkeys/registration-options", { method: "POST", headers: bearer(user.token) }),
+  },
+  {
+    name: "POST /api/passkeys",
+    call: async (app, user) => {
+      const credential = await new SoftAuthenticator(ORIGIN, "chirpy.test").create(await creationOptions(user));
+      return app("/api/passkeys", json({ credential }, bearer(user.token)));
+    },
+  },
+  { name: "GET /api/passkeys", call: (app, user) => app("/api/passkeys", { headers: bearer(user.token) }) },
+  {
+    name: "DELETE /api/passkeys/{id}",
+    call: async (app, user) => {
+      const { passkey } = await withPasskey(user);
+      return app(`/api/passkeys/${passkey.id}`, { method: "DELETE", headers: bearer(user.token) });
+    },
+  },
+  {
+    name: "POST /api/passkeys/authentication-options",
+    call: (app) => app("/api/passkeys/authentication-options", { method: "POST" }),
+  },
+  {
+    name: "POST /api/login/passkey",
+    call: async (app, user) => {
+      const { authenticator } = await withPasskey(user);
+      const options = await (await appWith({})("/api/passkeys/authentication-options", { method: "POST" })).json<{
+        challenge: string;
+      }>();
+      return app("/api/login/passkey", json({ credential: await authenticator.get(options) }));
+    },
+  },
 ];
+
+const ORIGIN = "http://chirpy.test";
+
+async function creationOptions(user: TestUser) {
+  const res = await appWith({})("/api/passkeys/registration-options", { method: "POST", headers: bearer(user.token) });
+  return res.json<{ challenge: string; rp: { id: string }; user: { id: string } }>();
+}
+
+/** The user with a passkey added by a sound app, and the authenticator that holds it. */
+async function withPasskey(user: TestUser) {
+  const authenticator = new SoftAuthenticator(ORIGIN, "chirpy.test");
+  const credential = await authenticator.create(await creationOptions(user));
+  const added = await appWith({})("/api/passkeys", json({ credential }, bearer(user.token)));
+  return { authenticator, passkey: await added.json<{ id: string }>() };
+}
 
 afterEach(() => vi.restoreAllMocks());
 

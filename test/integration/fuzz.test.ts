@@ -16,7 +16,15 @@ console.log(`fuzz: ${RUNS} runs per endpoint, seed ${SEED} (replay with FUZZ_SEE
 
 // PLATFORM=production so /admin/reset is fuzzed as the 403 it is in production, not run.
 const clock = fixedClock(Date.now());
-const app: Fetcher = appWith({ clock }, { PLATFORM: "production", LOGIN_MAX_FAILURES_PER_IP: "1000000" });
+const app: Fetcher = appWith(
+  { clock },
+  {
+    PLATFORM: "production",
+    LOGIN_MAX_FAILURES_PER_IP: "1000000",
+    WEBAUTHN_RP_ID: "chirpy.test",
+    WEBAUTHN_ORIGINS: "http://chirpy.test",
+  },
+);
 let fixture: TestUser;
 let chirpId: string;
 
@@ -43,6 +51,7 @@ async function fingerprint(includeLoginAttempts: boolean) {
       (select count(*) || ':' || count(revoked_at) || ':' || coalesce(max(last_used_at), 0) from sessions) as sessions,
       (select count(*) || ':' || count(revoked_at) || ':' || count(consumed_at) || ':' || coalesce(max(updated_at), 0) from refresh_tokens) as tokens,
       (select count(*) || ':' || coalesce(max(updated_at), 0) || ':' || coalesce(sum(length(body)), 0) from chirps) as chirps,
+      (select count(*) || ':' || coalesce(sum(sign_count), 0) || ':' || coalesce(max(last_used_at), 0) from passkeys) as passkeys,
       (select count(*) || ':' || coalesce(sum(count), 0) from login_attempts) as attempts`,
   ).first<Record<string, string>>();
   if (!row) throw new Error("no fingerprint");
@@ -143,6 +152,24 @@ interface Endpoint {
   body?: Record<string, unknown>;
 }
 
+// Well-formed WebAuthn JSON that verifies nothing (a random challenge, keys and signature).
+const b64 = (n: number) =>
+  btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(n)))).replace(/[+/=]/g, "A");
+const PLAUSIBLE_REGISTRATION = {
+  id: b64(32),
+  rawId: b64(32),
+  type: "public-key",
+  response: { clientDataJSON: b64(120), attestationObject: b64(200), transports: ["internal"] },
+  clientExtensionResults: {},
+};
+const PLAUSIBLE_ASSERTION = {
+  id: b64(32),
+  rawId: b64(32),
+  type: "public-key",
+  response: { clientDataJSON: b64(120), authenticatorData: b64(37), signature: b64(70), userHandle: b64(16) },
+  clientExtensionResults: {},
+};
+
 const idPath = (prefix: string, real: () => string) => () =>
   fc.oneof(
     fc.constant(null).map(() => `${prefix}/${real()}`),
@@ -233,6 +260,40 @@ const endpoints: Endpoint[] = [
     path: fixed("/api/email-changes/cancel"),
     auth: "none",
     body: { token: "f".repeat(64) },
+  },
+  { name: "GET /api/users/me", method: "GET", path: fixed("/api/users/me"), auth: "access" },
+  {
+    name: "POST /api/passkeys/registration-options",
+    method: "POST",
+    path: fixed("/api/passkeys/registration-options"),
+    auth: "access",
+  },
+  {
+    name: "POST /api/passkeys",
+    method: "POST",
+    path: fixed("/api/passkeys"),
+    auth: "access",
+    body: { credential: PLAUSIBLE_REGISTRATION, name: "Laptop" },
+  },
+  { name: "GET /api/passkeys", method: "GET", path: fixed("/api/passkeys"), auth: "access" },
+  {
+    name: "DELETE /api/passkeys/{id}",
+    method: "DELETE",
+    path: idPath("/api/passkeys", () => crypto.randomUUID()),
+    auth: "access",
+  },
+  {
+    name: "POST /api/passkeys/authentication-options",
+    method: "POST",
+    path: fixed("/api/passkeys/authentication-options"),
+    auth: "none",
+  },
+  {
+    name: "POST /api/login/passkey",
+    method: "POST",
+    path: fixed("/api/login/passkey"),
+    auth: "none",
+    body: { credential: PLAUSIBLE_ASSERTION },
   },
   // PLATFORM=production here: the dev mailbox does not exist (404).
   {

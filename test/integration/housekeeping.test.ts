@@ -69,7 +69,14 @@ describe("housekeeping in bounded steps", () => {
   const DAY = DAY_MS;
   const ENDED = T - 8 * DAY; // past the 7-day retention
   const deps = () => buildDeps(env, { now: () => T });
-  const tables = ["sessions", "refresh_tokens", "login_attempts", "known_networks", "account_tokens"] as const;
+  const tables = [
+    "sessions",
+    "refresh_tokens",
+    "login_attempts",
+    "known_networks",
+    "account_tokens",
+    "webauthn_challenges",
+  ] as const;
   const counts = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await rowCount(t)])));
   const live = async () => ({
     sessions: await rowCount("sessions", "id like 'hk-live-%' or id like 'hk-recent-%'"),
@@ -163,6 +170,7 @@ describe("housekeeping in bounded steps", () => {
         loginAttempts: before.login_attempts - after.login_attempts,
         knownNetworks: before.known_networks - after.known_networks,
         accountTokens: before.account_tokens - after.account_tokens,
+        webauthnChallenges: before.webauthn_challenges - after.webauthn_challenges,
       }).toEqual(run.deleted);
       // Each statement deleted at most 100 rows: two sweeps each for sessions and their tokens.
       expect(run.deleted.sessions).toBeLessThanOrEqual(200);
@@ -180,6 +188,7 @@ describe("housekeeping in bounded steps", () => {
       login_attempts: 70,
       known_networks: 100,
       account_tokens: 50,
+      webauthn_challenges: 0,
     });
   });
 

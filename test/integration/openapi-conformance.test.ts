@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   INVALID_CANCEL_TOKEN,
+  INVALID_PASSKEY,
   INVALID_RESET_TOKEN,
   INVALID_VERIFICATION_TOKEN,
   MALFORMED_CURSOR,
@@ -25,6 +26,8 @@ interface JsonSchema {
   pattern?: string;
   format?: string;
   enum?: string[];
+  const?: unknown;
+  items?: JsonSchema;
   $ref?: string;
 }
 interface Parameter {
@@ -58,8 +61,19 @@ const emailOfLength = (length: number, unit = "a") => {
 };
 
 /** Strings valid by the schema: its shortest and longest (in code points, as JSON Schema counts). */
+const BASE64URL = "^[A-Za-z0-9_-]+$";
+
+/** A value for a message: its JSON, at most 40 code points (never half an emoji). */
+const shown = (value: unknown) =>
+  Array.from(JSON.stringify(value) ?? "undefined")
+    .slice(0, 40)
+    .join("");
+
 function validStrings(schema: JsonSchema): unknown[] {
   if (schema.enum) return schema.enum;
+  if (schema.const !== undefined) return [schema.const];
+  // WebAuthn's binary fields: any base64url is valid by the document (the ceremony then judges it).
+  if (schema.pattern === BASE64URL) return ["AAAA", "A".repeat(schema.maxLength ?? 64)];
   if (schema.type === "integer") return [String(schema.minimum), String(schema.maximum)];
   // A mailed token: any 64 lowercase hex characters are valid by the document (unknown ones are
   // then refused for what they are, not for their form; see expectAccepted).
@@ -88,9 +102,15 @@ function invalidValues(schema: JsonSchema): unknown[] {
   if (schema.minLength) values.push("");
   if (schema.maxLength) {
     values.push(
-      schema.pattern?.includes("@") ? emailOfLength(schema.maxLength + 1) : "😀".repeat(schema.maxLength + 1),
+      schema.pattern?.includes("@")
+        ? emailOfLength(schema.maxLength + 1)
+        : schema.pattern === BASE64URL
+          ? "A".repeat(schema.maxLength + 1)
+          : "😀".repeat(schema.maxLength + 1),
     );
   }
+  if (schema.pattern === BASE64URL) values.push("not base64url!", "AAA=");
+  if (schema.const !== undefined) values.push(`not ${String(schema.const)}`);
   if (schema.pattern?.includes("@"))
     // C0, DEL and C1 control characters are "control characters" as the document says.
     values.push(
@@ -126,8 +146,14 @@ const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
 const withBody = operations.filter((o) => o.op.requestBody);
 const withParameters = operations.filter((o) => o.op.parameters?.length);
 
-/** 400s that judge a well-formed value (a mailed token that is unknown), not its form. */
-const NOT_VALIDATION = [INVALID_RESET_TOKEN, INVALID_VERIFICATION_TOKEN, INVALID_CANCEL_TOKEN, MALFORMED_CURSOR];
+/** 400s that judge a well-formed value (a mailed token that is unknown, a passkey that does not verify), not its form. */
+const NOT_VALIDATION = [
+  INVALID_RESET_TOKEN,
+  INVALID_VERIFICATION_TOKEN,
+  INVALID_CANCEL_TOKEN,
+  MALFORMED_CURSOR,
+  INVALID_PASSKEY,
+];
 
 async function expectAccepted(name: string, op: OperationObject, res: Response, what: string) {
   const documented = Object.keys(op.responses);
@@ -136,59 +162,82 @@ async function expectAccepted(name: string, op: OperationObject, res: Response, 
     expect(NOT_VALIDATION, `${name} ${what}`).toContain((await res.json<{ error: string }>()).error);
 }
 
-/** The properties of an operation's body schema, resolved. */
-const bodyProperties = (op: OperationObject) =>
-  Object.entries(resolve(op.requestBody?.content["application/json"].schema ?? {}).properties ?? {}).map(
-    ([key, s]) => [key, resolve(s)] as const,
-  );
+/** The string fields of a body schema, nested objects included, each with its path and schema. */
+function stringLeaves(schema: JsonSchema, at: string[] = []): [string[], JsonSchema][] {
+  return Object.entries(resolve(schema).properties ?? {}).flatMap(([key, child]) => {
+    const s = resolve(child);
+    if (s.type === "object" && s.properties) return stringLeaves(s, [...at, key]);
+    return s.type === "string" || s.const !== undefined ? [[[...at, key], s] as [string[], JsonSchema]] : [];
+  });
+}
 
-/** A body valid by the document (each property its first valid value). */
-const validBody = (op: OperationObject) =>
-  Object.fromEntries(
-    bodyProperties(op).map(([key, s]) => [
-      key,
-      s.type === "object" ? { user_id: crypto.randomUUID() } : validStrings(s)[0],
-    ]),
-  );
+/** A value valid by the schema: each property its first valid value, nested objects built alike. */
+function validValue(schema: JsonSchema): unknown {
+  const s = resolve(schema);
+  if (s.type === "object" && s.properties) {
+    return Object.fromEntries(Object.entries(s.properties).map(([key, child]) => [key, validValue(child)]));
+  }
+  // A webhook's data object (the one object without declared properties here).
+  if (s.type === "object") return { user_id: crypto.randomUUID() };
+  if (s.type === "array") return [];
+  return validStrings(s)[0];
+}
+
+/** A copy of `body` with the value at `path` replaced (or removed, for undefined). */
+function withValueAt(body: unknown, path: string[], value: unknown): Record<string, unknown> {
+  const copy = structuredClone(body) as Record<string, unknown>;
+  let node = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  const last = path[path.length - 1];
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+/** Every required field's path, nested objects included. */
+function requiredPaths(schema: JsonSchema, at: string[] = []): string[][] {
+  const s = resolve(schema);
+  return (s.required ?? []).flatMap((key) => {
+    const child = resolve(s.properties?.[key] ?? {});
+    return [[...at, key], ...(child.type === "object" ? requiredPaths(child, [...at, key]) : [])];
+  });
+}
 
 describe("request bodies: the document says what the server enforces", () => {
-  it.each(withBody.map((o) => [o.name, o] as const))("%s", async (name, { path, method, op }) => {
-    const schema = resolve(op.requestBody?.content["application/json"].schema ?? {});
-    const properties = bodyProperties(op);
-    const base = () => validBody(op);
-    const send = async (body: unknown) =>
-      api(fillPath(path, {}), {
-        method: method.toUpperCase(),
-        headers: { "Content-Type": "application/json", ...(await credentials(op, api)) },
-        body: JSON.stringify(body),
-      });
-    let cases = 0;
-    for (const [key, s] of properties) {
-      if (s.type !== "string") continue;
-      for (const value of validStrings(s)) {
-        await expectAccepted(
-          name,
-          op,
-          await send({ ...base(), [key]: value }),
-          `${key}=${JSON.stringify(value).slice(0, 40)}`,
-        );
+  it.each(withBody.map((o) => [o.name, o] as const))(
+    "%s",
+    async (name, { path, method, op }) => {
+      const schema = op.requestBody?.content["application/json"].schema ?? {};
+      const base = () => validValue(schema);
+      const send = async (body: unknown) =>
+        api(fillPath(path, {}), {
+          method: method.toUpperCase(),
+          headers: { "Content-Type": "application/json", ...(await credentials(op, api)) },
+          body: JSON.stringify(body),
+        });
+      let cases = 0;
+      for (const [at, s] of stringLeaves(schema)) {
+        const where = at.join(".");
+        for (const value of validStrings(s)) {
+          await expectAccepted(name, op, await send(withValueAt(base(), at, value)), `${where}=${shown(value)}`);
+          cases++;
+        }
+        for (const value of invalidValues(s)) {
+          const res = await send(withValueAt(base(), at, value));
+          expect(res.status, `${name} ${where}=${shown(value)}`).toBe(400);
+          cases++;
+        }
+      }
+      for (const at of requiredPaths(schema)) {
+        expect((await send(withValueAt(base(), at, undefined))).status, `${name} without ${at.join(".")}`).toBe(400);
         cases++;
       }
-      for (const value of invalidValues(s)) {
-        const res = await send({ ...base(), [key]: value });
-        expect(res.status, `${name} ${key}=${JSON.stringify(value).slice(0, 40)}`).toBe(400);
-        cases++;
-      }
-    }
-    for (const key of schema.required ?? []) {
-      const body = base();
-      delete body[key];
-      expect((await send(body)).status, `${name} without ${key}`).toBe(400);
-      cases++;
-    }
-    expect((await send([])).status, `${name} with an array`).toBe(400);
-    expect(cases).toBeGreaterThan(2);
-  });
+      expect((await send([])).status, `${name} with an array`).toBe(400);
+      expect(cases).toBeGreaterThan(2);
+      // A case per field and keyword, each with a fresh user where the operation needs one.
+    },
+    60_000,
+  );
 });
 
 describe("parameters: the document says what the server enforces", () => {
@@ -210,7 +259,9 @@ describe("parameters: the document says what the server enforces", () => {
       return api(`${host}${fillPath(path, pathValues)}${qs}`, {
         method: method.toUpperCase(),
         headers,
-        ...(op.requestBody ? { body: JSON.stringify(validBody(op)) } : {}),
+        ...(op.requestBody
+          ? { body: JSON.stringify(validValue(op.requestBody.content["application/json"].schema)) }
+          : {}),
       });
     };
     let cases = 0;

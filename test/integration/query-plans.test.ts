@@ -1,7 +1,7 @@
 // Every statement the app sends to D1 must use an index: EXPLAIN QUERY PLAN through D1 shows no
 // full table scan and no sort step. The statements are recorded from requests to every endpoint
 // (sign-up, login, refresh with and without rotation, revoke, sessions, chirps and their pages by
-// cursor, budgets, recovery and verification by mail, the Polka webhook) and from a housekeeping
+// cursor, budgets, recovery and verification by mail, passkeys, the Polka webhook) and from a housekeeping
 // run, so a new statement is covered as soon as a request sends it. Every table here grows with
 // users or time: none may be scanned. (The dev-only /admin/reset deletes every user by design.)
 
@@ -9,6 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { buildDeps } from "../../src/deps";
 import { runHousekeeping } from "../../src/ops/service";
+import { SoftAuthenticator } from "../authenticator";
 import { recordingD1 } from "../d1";
 import {
   appWith,
@@ -88,6 +89,22 @@ async function exerciseEverythingElse(app: Fetcher) {
   }>();
   await app(`/api/sessions/${sessionIdOf(second.token)}`, { method: "DELETE", headers: bearer(again.token) });
   await app("/api/sessions", { method: "DELETE", headers: bearer(again.token) });
+  // Passkeys: add one, sign in with it, list, count and remove it.
+  const authenticator = new SoftAuthenticator("http://chirpy.test", "chirpy.test");
+  const creation = await app("/api/passkeys/registration-options", { method: "POST", headers: bearer(other.token) });
+  const credential = await authenticator.create(await creation.json());
+  const added = await (await app("/api/passkeys", json({ credential }, bearer(other.token)))).json<{ id: string }>();
+  const request = await app("/api/passkeys/authentication-options", json({}, { "CF-Connecting-IP": "192.0.2.9" }));
+  const assertion = await authenticator.get(await request.json());
+  const signedIn = await app(
+    "/api/login/passkey",
+    json({ credential: assertion }, { "CF-Connecting-IP": "192.0.2.9" }),
+  );
+  expect(signedIn.status).toBe(200);
+  await app("/api/passkeys", { headers: bearer(other.token) });
+  await app("/api/users/me", { headers: bearer(other.token) });
+  await app(`/api/passkeys/${added.id}`, { method: "DELETE", headers: bearer(other.token) });
+  await app("/api/passkeys/registration-options", { method: "POST", headers: bearer(other.token) }); // left to expire
 }
 
 async function plan(query: string): Promise<string[]> {
@@ -115,6 +132,8 @@ describe("query plans of the hot paths", () => {
       "login_attempts",
       "known_networks",
       "account_tokens",
+      "passkeys",
+      "webauthn_challenges",
     ]) {
       for (const verb of ["insert", "delete"]) {
         const found = [...seen].some((q) => q.toLowerCase().startsWith(verb) && q.includes(`"${table}"`));

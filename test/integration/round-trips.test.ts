@@ -7,6 +7,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { backgroundSettled } from "../../src/background";
+import { SoftAuthenticator } from "../authenticator";
 import { roundTripRecorder, type Trip } from "../d1";
 import {
   appWith,
@@ -45,6 +46,8 @@ interface Fixture {
   chirpId: string;
 }
 
+const ORIGIN = "http://chirpy.test";
+
 /** As production sees every request: with the client's address (an IPv4 one: one network tier). */
 const FROM = { "CF-Connecting-IP": "192.0.2.1" };
 
@@ -55,7 +58,7 @@ const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<stri
   [
     "POST /api/users",
     (f) => f.app("/api/users", json({ email: uniqueEmail("budget"), password: PASSWORD }, FROM)),
-    { primary: 4, replica: 0, rowsRead: 9, rowsWritten: 16 },
+    { primary: 4, replica: 0, rowsRead: 9, rowsWritten: 17 },
   ],
   [
     "PUT /api/users (email only)",
@@ -65,7 +68,7 @@ const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<stri
   [
     "PUT /api/users (new password)",
     (f) => f.app("/api/users", put({ email: f.user.email, password: "a new password" }, f.user.token, FROM)),
-    { primary: 4, replica: 0, rowsRead: 18, rowsWritten: 11 },
+    { primary: 5, replica: 0, rowsRead: 18, rowsWritten: 11 },
   ],
   [
     "POST /api/login",
@@ -154,7 +157,7 @@ const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<stri
         json({ token: await tokenFrom(f.user.email, /Reset/), password: "new password" }),
       );
     },
-    { primary: 2, replica: 0, rowsRead: 26, rowsWritten: 8 },
+    { primary: 3, replica: 0, rowsRead: 26, rowsWritten: 8 },
   ],
   [
     "POST /api/email-verifications (and its work after the 202)",
@@ -166,7 +169,67 @@ const ENDPOINTS: [string, (f: Fixture) => Promise<Response>, Budget, Record<stri
     async (f) => f.app("/api/email-verifications/confirm", json({ token: await tokenFrom(f.user.email, /Confirm/) })),
     { primary: 1, replica: 0, rowsRead: 17, rowsWritten: 2 },
   ],
+  [
+    "GET /api/users/me",
+    (f) => f.app("/api/users/me", { headers: bearer(f.user.token) }),
+    { primary: 2, replica: 0, rowsRead: 2, rowsWritten: 0 },
+  ],
+  [
+    "POST /api/passkeys/registration-options",
+    (f) => f.app("/api/passkeys/registration-options", { method: "POST", headers: bearer(f.user.token) }),
+    { primary: 2, replica: 0, rowsRead: 4, rowsWritten: 6 },
+  ],
+  [
+    "POST /api/passkeys (and its notice after the 201)",
+    async (f) => {
+      const credential = await new SoftAuthenticator(ORIGIN, "chirpy.test").create(await creationOptions(f));
+      return f.app("/api/passkeys", json({ credential }, bearer(f.user.token)));
+    },
+    { primary: 3, replica: 0, rowsRead: 12, rowsWritten: 7 },
+  ],
+  [
+    "GET /api/passkeys",
+    (f) => f.app("/api/passkeys", { headers: bearer(f.user.token) }),
+    { primary: 2, replica: 0, rowsRead: 2, rowsWritten: 0 },
+  ],
+  [
+    "DELETE /api/passkeys/{id}",
+    async (f) => {
+      const { passkey } = await withPasskey(f);
+      return f.app(`/api/passkeys/${passkey.id}`, { method: "DELETE", headers: bearer(f.user.token) });
+    },
+    { primary: 2, replica: 0, rowsRead: 5, rowsWritten: 1 },
+  ],
+  [
+    "POST /api/passkeys/authentication-options",
+    (f) => f.app("/api/passkeys/authentication-options", { method: "POST", headers: FROM }),
+    { primary: 1, replica: 0, rowsRead: 1, rowsWritten: 7 },
+  ],
+  [
+    "POST /api/login/passkey",
+    async (f) => {
+      const { authenticator } = await withPasskey(f);
+      const options = await (await f.setup("/api/passkeys/authentication-options", { method: "POST" })).json<{
+        challenge: string;
+      }>();
+      return f.app("/api/login/passkey", json({ credential: await authenticator.get(options) }, FROM));
+    },
+    { primary: 2, replica: 0, rowsRead: 30, rowsWritten: 16 },
+  ],
 ];
+
+async function creationOptions(f: Fixture) {
+  const res = await f.setup("/api/passkeys/registration-options", { method: "POST", headers: bearer(f.user.token) });
+  return res.json<{ challenge: string; rp: { id: string }; user: { id: string } }>();
+}
+
+/** A passkey added by the fixture's setup app, and the authenticator that holds it. */
+async function withPasskey(f: Fixture) {
+  const authenticator = new SoftAuthenticator(ORIGIN, "chirpy.test");
+  const credential = await authenticator.create(await creationOptions(f));
+  const added = await f.setup("/api/passkeys", json({ credential }, bearer(f.user.token)));
+  return { authenticator, passkey: await added.json<{ id: string }>() };
+}
 
 function summarize(trips: Trip[]): Budget {
   return {

@@ -36,14 +36,14 @@ async function forge(claims: Record<string, unknown>, alg: "HS256" | "HS384" | "
 }
 
 describe("signAccessToken / verifyAccessToken", () => {
-  it("round-trips user and session with iss, sub, sid, iat and exp = iat + ttl, and a kid header", async () => {
+  it("round-trips user and session with iss, sub, sid, amr, iat and exp = iat + ttl, and a kid header", async () => {
     const { keys, signOptions, verifyOptions } = await setup();
-    const token = await signAccessToken("user-1", "session-1", now, signOptions);
+    const token = await signAccessToken("user-1", "session-1", now, signOptions, ["hwk"]);
     // Compact serialization: three unpadded base64url parts (RFC 7515 §7.1).
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     const [header, payload] = parts(token);
     expect(header).toEqual({ alg: "HS256", typ: "JWT", kid: keys.current.kid });
-    expect(payload).toEqual({ iss: issuer, sub: "user-1", sid: "session-1", iat, exp: iat + 3600 });
+    expect(payload).toEqual({ iss: issuer, sub: "user-1", sid: "session-1", amr: ["hwk"], iat, exp: iat + 3600 });
     expect(await verifyAccessToken(token, now, verifyOptions)).toEqual({
       ok: true,
       userId: "user-1",

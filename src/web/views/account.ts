@@ -1,6 +1,7 @@
 // The account page: change the email, the password, or both.
 
-import { field, h, inputValue, main, say, sayRefused } from "../dom";
+import { PasskeyError } from "chirpy-edge/client";
+import { field, h, inputValue, render, say, sayRefused } from "../dom";
 import { client, state } from "../session";
 import { showHome } from "./home";
 import { showLoggedOut } from "./logged-out";
@@ -11,7 +12,7 @@ export function showAccount() {
   say("");
   const email = h("input", { type: "email", autocomplete: "username", required: true, value: me.email ?? "" });
   const password = h("input", { type: "password", autocomplete: "new-password", required: true });
-  main.replaceChildren(
+  render(
     h(
       "form",
       {
@@ -43,5 +44,83 @@ export function showAccount() {
         h("button", { type: "button", onclick: () => showHome("") }, "Back"),
       ),
     ),
+    passkeysSection(),
+  );
+}
+
+/** The Passkeys section: the user's passkeys, each removable, and a button that adds one. */
+function passkeysSection(): HTMLElement {
+  const list = h("ul", { "aria-label": "Passkeys" });
+  const name = h("input", { type: "text", maxlength: 64, autocomplete: "off" });
+  const section = h(
+    "section",
+    {},
+    h("h2", {}, "Passkeys"),
+    h("p", {}, "Sign in without your password: with this device's screen lock, or a security key."),
+    list,
+    ...field("Passkey name (optional)", name),
+    h(
+      "button",
+      {
+        type: "button",
+        onclick: async () => {
+          try {
+            const added = await client.passkeys.register({ name: inputValue(name).trim() || undefined });
+            (name as HTMLInputElement).value = "";
+            say(`Passkey "${added.name}" added`);
+            await loadPasskeys(list);
+          } catch (error) {
+            if (!(error instanceof PasskeyError)) throw error;
+            say(passkeyProblem(error), "error");
+          }
+        },
+      },
+      "Add a passkey",
+    ),
+  );
+  loadPasskeys(list);
+  return section;
+}
+
+const passkeyProblem = (error: PasskeyError) =>
+  ({
+    unsupported: "This browser or device cannot make passkeys",
+    cancelled: "No passkey was added (the dialog was closed)",
+    refused: `No passkey was added: ${error.message}`,
+    failed: `No passkey was added: ${error.message}`,
+  })[error.reason];
+
+async function loadPasskeys(list: HTMLElement) {
+  const passkeys = await client.passkeys.list().catch(() => null);
+  if (!passkeys) return;
+  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+  list.replaceChildren(
+    ...(passkeys.length === 0
+      ? [h("li", { class: "meta" }, "No passkeys yet")]
+      : passkeys.map((passkey) =>
+          h(
+            "li",
+            {},
+            h("p", {}, passkey.name),
+            h(
+              "div",
+              { class: "meta" },
+              `Added ${when(passkey.created_at)}, last used ${when(passkey.last_used_at)} `,
+              h(
+                "button",
+                {
+                  type: "button",
+                  "aria-label": `Remove ${passkey.name}`,
+                  onclick: async () => {
+                    await client.passkeys.remove(passkey.id).catch(() => say("Not removed", "error"));
+                    say(`Passkey "${passkey.name}" removed`);
+                    await loadPasskeys(list);
+                  },
+                },
+                "Remove",
+              ),
+            ),
+          ),
+        )),
   );
 }

@@ -1,12 +1,12 @@
 // Asking for a reset link by mail.
 
-import { field, h, inputValue, main, say, sayRefused } from "../dom";
+import { field, h, inputValue, render, say, sayRefused } from "../dom";
 import { client, screens } from "../session";
 
 export function showForgotPassword(prefill: string) {
   say("");
   const email = h("input", { type: "email", autocomplete: "username", required: true, value: prefill });
-  main.replaceChildren(
+  render(
     h(
       "form",
       {

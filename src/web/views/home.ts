@@ -1,7 +1,7 @@
 // The logged-in home page: post, the timeline a page at a time, and the sessions.
 
 import type { ChirpBody } from "chirpy-edge/client";
-import { field, h, main, type SayKind, say, sayRefused } from "../dom";
+import { field, h, render, type SayKind, say, sayRefused } from "../dom";
 import { announce, client, logOut, state } from "../session";
 import { showAccount } from "./account";
 import { showLoggedOut } from "./logged-out";
@@ -33,7 +33,7 @@ export async function showHome(message: string, kind: SayKind = "info") {
     h("option", { value: me.id, selected: author === me.id }, "Only mine"),
     author && author !== me.id ? h("option", { value: author, selected: true }, `Author ${author.slice(0, 8)}`) : null,
   );
-  main.replaceChildren(
+  render(
     h(
       "div",
       { class: "toolbar" },

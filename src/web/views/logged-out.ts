@@ -1,13 +1,14 @@
 // The logged-out page: log in, sign up, or ask for a reset link.
 
-import { field, h, inputValue, main, type SayKind, say, sayRefused } from "../dom";
-import { client, logIn, state } from "../session";
+import { field, h, inputValue, render, type SayKind, say, sayRefused, whenLeft } from "../dom";
+import { client, logIn, logInWithPasskey, state } from "../session";
 import { showForgotPassword } from "./forgot-password";
 
 export function showLoggedOut(message = "", kind: SayKind = "info") {
   state.me = null;
   say(message, kind);
-  const email = h("input", { type: "email", name: "email", autocomplete: "username", required: true });
+  // "webauthn": where the browser can, the field's suggestions include this site's passkeys.
+  const email = h("input", { type: "email", name: "email", autocomplete: "username webauthn", required: true });
   const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
   const tryLogIn = async () => {
     const refused = await logIn(inputValue(email), inputValue(password));
@@ -52,5 +53,30 @@ export function showLoggedOut(message = "", kind: SayKind = "info") {
       ),
     ),
   );
-  main.replaceChildren(form);
+  const passkeyButton = h(
+    "button",
+    {
+      type: "button",
+      onclick: async () => {
+        // One ceremony at a time: the autofill request yields to the dialog.
+        autofill.abort();
+        const refused = await logInWithPasskey();
+        if (refused) say(refused, "error");
+      },
+    },
+    "Sign in with a passkey",
+  );
+  render(form, h("div", { class: "toolbar passkey" }, passkeyButton));
+  const autofill = new AbortController();
+  whenLeft(() => autofill.abort());
+  offerPasskeyAutofill(autofill.signal);
+}
+
+/** Passkeys in the Email field's autofill, where the browser offers them (conditional mediation). */
+async function offerPasskeyAutofill(signal: AbortSignal) {
+  const api = (globalThis as { PublicKeyCredential?: { isConditionalMediationAvailable?: () => Promise<boolean> } })
+    .PublicKeyCredential;
+  if (!(await api?.isConditionalMediationAvailable?.().catch(() => false))) return;
+  const refused = await logInWithPasskey({ autofill: true, signal });
+  if (refused && !signal.aborted) say(refused, "error");
 }

@@ -1,7 +1,7 @@
 // The pages mail links open (/app/<page>#token=…): each acts on a button, never on load, so a mail
 // scanner that opens every link (and runs its scripts) changes nothing.
 
-import { field, h, inputValue, main, say, sayRefused } from "../dom";
+import { field, h, inputValue, render, say, sayRefused } from "../dom";
 import { client, resume, screens } from "../session";
 import { showForgotPassword } from "./forgot-password";
 
@@ -9,7 +9,7 @@ import { showForgotPassword } from "./forgot-password";
 export function showResetPassword(token: string) {
   say("");
   const password = h("input", { type: "password", autocomplete: "new-password", required: true });
-  main.replaceChildren(
+  render(
     h(
       "form",
       {
@@ -36,7 +36,7 @@ export function showResetPassword(token: string) {
 /** /app/verify-email: confirm the address. */
 export function showVerifyEmail(token: string) {
   say("");
-  main.replaceChildren(
+  render(
     h(
       "form",
       {
@@ -62,7 +62,7 @@ export function showVerifyEmail(token: string) {
 /** /app/cancel-email-change: stop a held email change. */
 export function showCancelEmailChange(token: string) {
   say("");
-  main.replaceChildren(
+  render(
     h(
       "form",
       {
