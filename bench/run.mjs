@@ -52,27 +52,33 @@ for (let i = 0; i < 16; i++) {
   writerIds.push(login.id);
 }
 
-// A passkey for users[0] (an authenticator that does not count, as most synced passkeys), and signed
-// sign-in answers made ahead, each to its own single-use challenge: the scenario posts one per request.
+// A passkey for every user (authenticators that do not count, as most synced passkeys), and signed
+// sign-in answers made ahead, each to its own single-use challenge, round the users as password
+// logins go: the scenario posts one per request.
 const { SoftAuthenticator } = await loadAuthenticator();
-const authenticator = new SoftAuthenticator(PASSKEY_ORIGIN, "bench.test", false);
-const creation = await call("POST", "/api/passkeys/registration-options", { token: users[0].token });
-await call("POST", "/api/passkeys", {
-  token: users[0].token,
-  body: { credential: await authenticator.create(creation) },
-});
 const PASSKEY_SCENARIO = "POST /api/login/passkey";
 const PASSKEY_ANSWERS =
   !ONLY || ONLY.some((o) => PASSKEY_SCENARIO.includes(o)) ? Math.ceil(DURATION_S * RUNS * 1200) : 0;
-if (PASSKEY_ANSWERS > 0) console.log(`signing ${PASSKEY_ANSWERS} passkey sign-in answers ahead…`);
+const authenticators = [];
+if (PASSKEY_ANSWERS > 0) {
+  for (const user of users) {
+    const authenticator = new SoftAuthenticator(PASSKEY_ORIGIN, "bench.test", false);
+    const creation = await call("POST", "/api/passkeys/registration-options", { token: user.token });
+    await call("POST", "/api/passkeys", {
+      token: user.token,
+      body: { credential: await authenticator.create(creation) },
+    });
+    authenticators.push(authenticator);
+  }
+  console.log(`signing ${PASSKEY_ANSWERS} passkey sign-in answers ahead…`);
+}
 const passkeyAnswers = [];
 while (passkeyAnswers.length < PASSKEY_ANSWERS) {
   const batch = await Promise.all(
-    Array.from({ length: 64 }, async () =>
-      JSON.stringify({
-        credential: await authenticator.get(await call("POST", "/api/passkeys/authentication-options")),
-      }),
-    ),
+    Array.from({ length: 64 }, async (_, i) => {
+      const options = await call("POST", "/api/passkeys/authentication-options");
+      return JSON.stringify({ credential: await authenticators[i % authenticators.length].get(options) });
+    }),
   );
   passkeyAnswers.push(...batch);
 }

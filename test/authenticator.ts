@@ -83,6 +83,8 @@ export interface Tamper {
   userPresent?: boolean;
   /** Sign with another key than the credential's. */
   wrongKey?: boolean;
+  /** Send these bytes as the signature instead. */
+  signature?: Uint8Array;
 }
 
 export class SoftAuthenticator {
@@ -178,7 +180,7 @@ export class SoftAuthenticator {
       response: {
         clientDataJSON: toBase64Url(clientDataJSON),
         authenticatorData: toBase64Url(authData),
-        signature: toBase64Url(toDer(raw)),
+        signature: toBase64Url(tamper.signature ?? toDer(raw)),
         userHandle: credential.userHandle,
       },
       clientExtensionResults: {},

@@ -208,6 +208,8 @@ describe("signing in with a passkey", () => {
 
   it.each<[string, Tamper]>([
     ["a bad signature", { wrongKey: true }],
+    ["a signature that is not DER", { signature: new Uint8Array(64).fill(7) }],
+    ["a well-formed DER signature of other numbers", { signature: Uint8Array.from([0x30, 6, 2, 1, 1, 2, 1, 1]) }],
     ["another origin", { origin: "https://evil.example" }],
     ["another RP id", { rpId: "evil.example" }],
     ["a challenge never issued", { challenge: "B".repeat(43) }],
