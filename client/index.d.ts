@@ -87,7 +87,17 @@ export type LoginOutcome = {
 } | {
     ok: false;
     refusal: LoginRefusal;
-};
+} | SecondStepRequired;
+/**
+ * A right password of an account with two-factor authentication on: no session yet. Finish it
+ * with completeMfaLogin({ mfaToken, code }) (or `recoveryCode`) within five minutes.
+ */
+export interface SecondStepRequired {
+    ok: false;
+    mfaRequired: true;
+    mfaToken: string;
+    methods: ("totp" | "recovery_code")[];
+}
 /** A chirp as the API answers it. */
 export type ChirpBody = components["schemas"]["Chirp"];
 /** One page of the timeline, and the URL of the next one (null: none follows). */
@@ -118,8 +128,10 @@ export interface ChirpyClient {
      */
     refresh(): Promise<string | null>;
     /**
-     * Logs in and keeps the tokens: `{ ok: true, body }`, or `{ ok: false, refusal }` with the
-     * server's code (`incorrect_credentials`, `too_many_logins` with `retryAfter`, `email_not_verified`…).
+     * Logs in and keeps the tokens: `{ ok: true, body }`; `{ ok: false, mfaRequired: true, mfaToken,
+     * methods }` when the account has two-factor authentication on (then completeMfaLogin()); or
+     * `{ ok: false, refusal }` with the server's code (`incorrect_credentials`, `too_many_logins` with
+     * `retryAfter`, `email_not_verified`…).
      */
     login(email: string, password: string): Promise<LoginOutcome>;
     /**
@@ -128,6 +140,15 @@ export interface ChirpyClient {
      * error or any other status rejects and keeps the tokens, so the caller can retry.
      */
     logout(): Promise<void>;
+    /**
+     * The second step of a login that answered `mfaRequired`: the mfa_token with a code from the
+     * authenticator app, or a recovery code. Answers as login() does.
+     */
+    completeMfaLogin(step: {
+        mfaToken: string;
+        code?: string;
+        recoveryCode?: string;
+    }): Promise<LoginOutcome>;
     /**
      * Signs in with a passkey (in a browser: navigator.credentials.get()), as login() answers. With
      * `autofill`, the browser offers the passkeys in the Email field's autofill (conditional

@@ -203,7 +203,12 @@ function createChirpyClient(options) {
     });
     if (!res.ok) {
       const retryAfter = Number(res.headers.get("Retry-After")) || null;
-      return { ok: false, refusal: { ...await errorOf(res), status: res.status, retryAfter } };
+      const refused = await res.json().catch(() => null);
+      if (refused?.code === "mfa_required" && refused.mfa_token) {
+        return { ok: false, mfaRequired: true, mfaToken: refused.mfa_token, methods: refused.methods ?? ["totp"] };
+      }
+      const error = typeof refused?.error === "string" && typeof refused.code === "string" ? refused : { error: `HTTP ${res.status}`, code: res.status >= 500 ? "internal_error" : "bad_request" };
+      return { ok: false, refusal: { ...error, status: res.status, retryAfter } };
     }
     const login = await res.json();
     generation++;
@@ -229,6 +234,10 @@ function createChirpyClient(options) {
       return refresh();
     },
     login: (email, password) => logInWith("/api/login", { email, password }),
+    completeMfaLogin: ({ mfaToken, code, recoveryCode }) => logInWith("/api/login/mfa", {
+      mfa_token: mfaToken,
+      ...code !== void 0 ? { code } : { recovery_code: recoveryCode }
+    }),
     async loginWithPasskey(options2 = {}) {
       const requestOptions = await answered(
         await baseFetch(`${base}/api/passkeys/authentication-options`, { method: "POST" })

@@ -22,6 +22,7 @@ import { corsFromConfig } from "./middleware/cors";
 import { authRoutes } from "./routes/auth";
 import { chirpsRoutes } from "./routes/chirps";
 import { docsRoutes } from "./routes/docs";
+import { mfaRoutes } from "./routes/mfa";
 import { opsRoutes } from "./routes/ops";
 import { passkeysRoutes } from "./routes/passkeys";
 import { polkaRoutes } from "./routes/polka";
@@ -58,6 +59,7 @@ export function createApp(options: AppOptions = {}) {
     .route("/api/chirps", chirpsRoutes)
     .route("/api/sessions", sessionsRoutes)
     .route("/api/passkeys", passkeysRoutes)
+    .route("/api/mfa", mfaRoutes)
     .route("/api/polka", polkaRoutes)
     .route(
       "/",

@@ -54,7 +54,7 @@ const isExactOrigin = (value: string) => isHttpUrl(value) && new URL(value).orig
 
 const strongEnough = (secret: string) => new TextEncoder().encode(secret).length >= MIN_JWT_SECRET_BYTES;
 
-/** The settings: environment variable → type, default, rule. Secrets are the last three. */
+/** The settings: environment variable → type, default, rule. Secrets are the last five. */
 export const settingsSchema = v.object({
   /** "dev" enables the dev tools (POST /admin/reset); anything else (the default) does not. */
   PLATFORM: text("production"),
@@ -109,6 +109,8 @@ export const settingsSchema = v.object({
   MAIL_WINDOW_SECONDS: integer(3600),
   /** A session's last_used_at is stamped at most once per this many seconds by refreshes. */
   SESSION_TOUCH_INTERVAL_SECONDS: integer(300, 0),
+  /** Wrong second-step codes per account per login window, across all its mfa_tokens. */
+  MFA_MAX_FAILURES_PER_ACCOUNT: integer(20),
   /**
    * Origins allowed by CORS, with credentials (the session cookie): exact origins only, never "*";
    * empty means CORS is off.
@@ -146,6 +148,20 @@ export const settingsSchema = v.object({
   ),
   /** Secrets that still verify (not sign), so a key rotation logs nobody out; weak ones are dropped. */
   JWT_PREVIOUS_SECRETS: v.pipe(
+    list,
+    v.transform((secrets) => secrets.filter(strongEnough)),
+  ),
+  /**
+   * The key TOTP secrets are encrypted under in D1 (AES-256-GCM, HKDF-derived), and recovery codes
+   * digested under; null when missing or shorter than MIN_JWT_SECRET_BYTES. In development, when
+   * missing, one is derived from JWT_SECRET.
+   */
+  MFA_ENCRYPTION_KEY: v.pipe(
+    v.optional(v.string(), ""),
+    v.transform((secret) => (strongEnough(secret) ? secret : null)),
+  ),
+  /** Former MFA_ENCRYPTION_KEYs that still open what they sealed (rotation); weak ones are dropped. */
+  MFA_PREVIOUS_ENCRYPTION_KEYS: v.pipe(
     list,
     v.transform((secrets) => secrets.filter(strongEnough)),
   ),
@@ -224,6 +240,15 @@ export function requireJwtSecret(config: Config): string {
     throw new MisconfigurationError(`JWT_SECRET is missing or shorter than ${MIN_JWT_SECRET_BYTES} bytes`);
   }
   return config.jwtSecret;
+}
+
+/** The TOTP encryption key and its predecessors; in development without one, a key derived from JWT_SECRET. */
+export function requireMfaKeys(config: Config): { current: string; previous: string[] } {
+  if (config.mfaEncryptionKey !== null) {
+    return { current: config.mfaEncryptionKey, previous: config.mfaPreviousEncryptionKeys };
+  }
+  if (config.platform === "dev") return { current: `dev mfa key from ${requireJwtSecret(config)}`, previous: [] };
+  throw new MisconfigurationError(`MFA_ENCRYPTION_KEY is missing or shorter than ${MIN_JWT_SECRET_BYTES} bytes`);
 }
 
 export function requirePolkaKey(config: Config): string {

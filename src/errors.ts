@@ -41,6 +41,13 @@ export const ERRORS = {
     message:
       "The passkey could not be verified (its origin, RP id or challenge is wrong, or the challenge was used or expired); nothing was stored",
   },
+  invalid_totp_code: { status: 400, message: "The code is wrong, or was already used" },
+  totp_not_pending: {
+    status: 400,
+    message: "No two-factor enrolment is under way: POST /api/mfa/totp starts one",
+  },
+  totp_not_enabled: { status: 400, message: "Two-factor authentication is not on for this account" },
+
   // 401
   invalid_access_token: { status: 401, message: "Invalid or expired access token" },
   invalid_refresh_token: { status: 401, message: "Invalid refresh token" },
@@ -49,6 +56,10 @@ export const ERRORS = {
   incorrect_credentials: { status: 401, message: "Incorrect email or password" },
   polka_key_refused: { status: 401, message: "Missing or invalid API key" },
   passkey_login_failed: { status: 401, message: "Passkey sign-in failed" },
+  mfa_failed: {
+    status: 401,
+    message: "The second step failed: a wrong or used code, or an expired or spent mfa_token",
+  },
   // 403
   not_your_chirp: { status: 403, message: "You can only delete your own chirps" },
   reset_dev_only: { status: 403, message: "Reset is only allowed when PLATFORM=dev" },
@@ -71,6 +82,8 @@ export const ERRORS = {
     message:
       "Email address not verified: follow the link in the verification mail (POST /api/email-verifications sends a new one)",
   },
+  mfa_required: { status: 403, message: "A second factor is required" },
+
   // 404
   not_found: { status: 404, message: "Not found" },
   chirp_not_found: { status: 404, message: "Chirp not found" },
@@ -155,6 +168,8 @@ export const invalidField = {
   notObject: templated("invalid_field", (field: string) => `${field} must be an object`),
   notUuid: templated("invalid_field", (field: string) => `${field} must be a UUID`),
   notBase64Url: templated("invalid_field", (field: string) => `${field} must be base64url`),
+  notSixDigits: templated("invalid_field", (field: string) => `${field} must be six digits`),
+  oneOf: templated("invalid_field", (a: string, b: string) => `give ${a} or ${b}`),
   notToken: templated("invalid_field", (field: string) => `${field} must be 64 lowercase hexadecimal characters`),
   empty: templated("invalid_field", (field: string) => `${field} must not be empty`),
   tooLong: templated("invalid_field", (field: string, max: number) => `${field} must be at most ${max} characters`),
@@ -189,6 +204,11 @@ export const INVALID_PASSKEY = ERRORS.invalid_passkey.message;
 export const PASSKEY_LOGIN_FAILED = ERRORS.passkey_login_failed.message;
 export const PASSKEY_NOT_FOUND = ERRORS.passkey_not_found.message;
 export const PASSKEY_EXISTS = ERRORS.passkey_exists.message;
+export const INVALID_TOTP_CODE = ERRORS.invalid_totp_code.message;
+export const TOTP_NOT_PENDING = ERRORS.totp_not_pending.message;
+export const TOTP_NOT_ENABLED = ERRORS.totp_not_enabled.message;
+export const MFA_FAILED = ERRORS.mfa_failed.message;
+export const MFA_REQUIRED = ERRORS.mfa_required.message;
 export const bodyTooLarge = templated(
   "body_too_large",
   (maxBytes: number) => `Request body is larger than ${maxBytes} bytes`,

@@ -59,6 +59,13 @@ const EVENTS = {
   "passkey.removed": fields<{ user_id: string; passkey_id: string }>(),
   // A signature counter that did not move forward: the passkey may have been cloned.
   "passkey.counter_regressed": fields<{ user_id: string; passkey_id: string; ip: string | null }>(),
+  "mfa.enrolled": fields<{ user_id: string }>(),
+  "mfa.disabled": fields<{ user_id: string; by: "totp" | "recovery_code" }>(),
+  "mfa.recovery_codes_regenerated": fields<{ user_id: string }>(),
+  "mfa.recovery_code_used": fields<{ user_id: string }>(),
+  // A login's second step refused (a wrong or spent code, a dead mfa_token), and an mfa_token killed by its fifth.
+  "mfa.step_failed": fields<{ user_id: string | null; reason: "mfa_token" | "code"; ip: string | null }>(),
+  "mfa.step_locked": fields<{ user_id: string }>(),
   "mail.send_failed": fields<{ kind: string; attempts: number; error: string }>(),
   "mail.link_unavailable": fields<{ kind: string; reason: "app_url_unset" | "host_not_loopback" }>(),
 };

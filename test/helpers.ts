@@ -170,3 +170,5 @@ export async function tokenFrom(to: string, subject: RegExp): Promise<string> {
   if (!token) throw new Error(`no mail matching ${subject} to that address`);
   return token;
 }
+
+export { base32Bytes } from "./base32";

@@ -95,6 +95,16 @@ export const BUDGETS = {
     event: "login.rate_limited",
     label: "passkey_challenges",
   },
+  // The second step of a login: wrong codes per account, across all its mfa_tokens.
+  mfa_failures: {
+    counter: "mfa",
+    scope: "subject",
+    limit: "mfaMaxFailuresPerAccount",
+    window: "loginFailureWindowSeconds",
+    answer: "too_many_logins",
+    event: "login.rate_limited",
+    label: "mfa",
+  },
   signups: {
     counter: "signup",
     scope: "network",

@@ -1,13 +1,14 @@
 // Login: checks credentials within its budgets and opens a session with an access token and a
 // refresh token. Never sees Context, Request or Response.
 
-import { eq, type SQL } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { randomUuid, sha256Hex } from "../crypto/bytes";
 import type { KeyRing } from "../crypto/keys";
 import { DUMMY_PASSWORD_HASH, verifyPassword } from "../crypto/password";
 import { rememberNetworkStatement, selectUserForLogin } from "../db/known-networks";
 import { clearAttemptsStatement, releaseAttemptsStatement } from "../db/login-attempts";
+import { saveMfaToken } from "../db/mfa";
 import { type User, users } from "../db/schema";
 import { endLeastRecentlyUsedSessionsStatement, openSessionStatements, sessionWritten } from "../db/sessions";
 import type { Deps } from "../deps";
@@ -41,6 +42,16 @@ export interface LoginResult {
   expiresAt: Date;
   /** The device cookie to set: this browser is now known to the account (the same device id if it was). */
   deviceCookie: string;
+}
+
+/** What the second step of a login accepts. */
+const MFA_METHODS = ["totp", "recovery_code"] as const;
+/** How long the second step may take after the password. */
+const MFA_TOKEN_TTL_MS = 5 * 60 * 1000;
+
+/** A right password of an account with TOTP on: no session yet, a token for POST /api/login/mfa. */
+export interface SecondStepRequired {
+  mfaRequired: { mfaToken: string; methods: typeof MFA_METHODS };
 }
 
 /** The budgets one login attempt spends, by what each protects (rows of BUDGETS). */
@@ -90,7 +101,11 @@ function loginCharges(
  * - Sessions per user are capped: the session that opens ends the least recently used ones past
  *   MAX_SESSIONS_PER_USER, in the same batch.
  */
-export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Promise<LoginResult> {
+export async function login(
+  deps: Deps,
+  input: Credentials,
+  meta: LoginMeta,
+): Promise<LoginResult | SecondStepRequired> {
   const { config, clock, db } = deps;
   const keys = await requireKeyRing(config);
   const nowMs = clock.now();
@@ -144,6 +159,23 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
     throw forbidden(EMAIL_NOT_VERIFIED);
   }
 
+  if (user.totpSecret !== null) {
+    // The password was right: its failure counts go back as for a login, and the session waits
+    // for the second step (POST /api/login/mfa), under an mfa_token bound to this password's hash.
+    const mfaToken = newOpaqueToken(deps);
+    await db.batch([
+      saveMfaToken(db, {
+        hash: await sha256Hex(mfaToken),
+        userId: user.id,
+        passwordHash: user.hashedPassword,
+        expiresAt: new Date(nowMs + MFA_TOKEN_TTL_MS),
+      }),
+      clearAttemptsStatement(db, [pairFailures.key], sql`1`),
+      releaseAttemptsStatement(db, failures),
+    ]);
+    return { mfaRequired: { mfaToken, methods: MFA_METHODS } };
+  }
+
   const opened = await openLoginSession(deps, keys, {
     user,
     amr: "pwd",
@@ -166,8 +198,8 @@ export async function login(deps: Deps, input: Credentials, meta: LoginMeta): Pr
 /** A verified login: whose, how it proved it, and what lands with its session. */
 export interface SessionOpening {
   user: User;
-  /** How the login proved who it was (RFC 8176): "pwd" (a password), "hwk" (a passkey). */
-  amr: "pwd" | "hwk";
+  /** How the login proved who it was (RFC 8176, space-separated): "pwd", "hwk" (a passkey), "pwd otp mfa"… */
+  amr: string;
   /** A condition on the user's row that must still hold when the session is written (the credential verified). */
   holds: SQL;
   /** Counters forgotten, and counters given back one attempt, when the session is written. */

@@ -34,6 +34,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The second step of a login with two-factor authentication on: the mfa_token and a TOTP or recovery code (the answer of /api/login) */
+        post: operations["postApiLoginMfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/login/passkey": {
         parameters: {
             query?: never;
@@ -195,7 +212,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's account: the user, and how many passkeys can sign in to it */
+        /** The caller's account: the user, how many passkeys can sign in to it, and its two-factor state */
         get: operations["getApiUsersMe"];
         put?: never;
         post?: never;
@@ -345,6 +362,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start turning on two-factor authentication: the password again → a new TOTP secret (pending until confirmed) */
+        post: operations["postApiMfaTotp"];
+        /** Turn two-factor authentication off with a TOTP or recovery code (the recovery codes go too) */
+        delete: operations["deleteApiMfaTotp"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn two-factor authentication on: a code from the pending secret → ten recovery codes */
+        post: operations["postApiMfaTotpConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ten new recovery codes for a current TOTP code; the old ones stop working */
+        post: operations["postApiMfaRecovery-codes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/polka/webhooks": {
         parameters: {
             query?: never;
@@ -384,6 +453,9 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Accepted: Record<string, never>;
+        AnyCode: {
+            code: string;
+        };
         Chirp: {
             /** Format: uuid */
             id: string;
@@ -425,7 +497,7 @@ export interface components {
              * @description What was wrong, for programs: stable; branch on this, never on the text
              * @enum {string}
              */
-            code: "bad_request" | "invalid_json" | "not_a_json_object" | "invalid_email" | "user_id_not_uuid" | "invalid_reset_token" | "invalid_verification_token" | "invalid_cancel_token" | "malformed_cursor" | "foreign_cursor" | "invalid_passkey" | "invalid_access_token" | "invalid_refresh_token" | "missing_session_cookie" | "missing_bearer" | "incorrect_credentials" | "polka_key_refused" | "passkey_login_failed" | "not_your_chirp" | "reset_dev_only" | "cross_site_refused" | "loopback_only" | "cookie_needs_session_header" | "cookie_mode_origin_refused" | "email_not_verified" | "not_found" | "chirp_not_found" | "session_not_found" | "user_not_found" | "passkey_not_found" | "email_taken" | "passkey_exists" | "too_many_logins" | "too_many_signups" | "too_many_password_changes" | "too_many_verification_mails" | "misconfigured" | "internal_error" | "database_unavailable" | "invalid_field" | "chirp_too_long" | "body_too_large";
+            code: "bad_request" | "invalid_json" | "not_a_json_object" | "invalid_email" | "user_id_not_uuid" | "invalid_reset_token" | "invalid_verification_token" | "invalid_cancel_token" | "malformed_cursor" | "foreign_cursor" | "invalid_passkey" | "invalid_totp_code" | "totp_not_pending" | "totp_not_enabled" | "invalid_access_token" | "invalid_refresh_token" | "missing_session_cookie" | "missing_bearer" | "incorrect_credentials" | "polka_key_refused" | "passkey_login_failed" | "mfa_failed" | "not_your_chirp" | "reset_dev_only" | "cross_site_refused" | "loopback_only" | "cookie_needs_session_header" | "cookie_mode_origin_refused" | "email_not_verified" | "mfa_required" | "not_found" | "chirp_not_found" | "session_not_found" | "user_not_found" | "passkey_not_found" | "email_taken" | "passkey_exists" | "too_many_logins" | "too_many_signups" | "too_many_password_changes" | "too_many_verification_mails" | "misconfigured" | "internal_error" | "database_unavailable" | "invalid_field" | "chirp_too_long" | "body_too_large";
         };
         KeptMail: {
             to: string;
@@ -481,6 +553,9 @@ export interface components {
             /** @description With REQUIRE_VERIFIED_EMAIL on: a new address asked for, applied when its owner follows the link sent to it (null: none) */
             pending_email: string | null;
             passkeys: number;
+            /** @description Whether a password login asks for a TOTP code */
+            totp: boolean;
+            recovery_codes_left: number;
         };
         Passkey: {
             /** Format: uuid */
@@ -575,6 +650,9 @@ export interface components {
                 id: string;
             }[];
         };
+        PasswordCheck: {
+            password: string;
+        };
         PasswordResetConfirm: {
             /** @description The token from the mail's link (after #token=) or its text */
             token: string;
@@ -590,10 +668,19 @@ export interface components {
                 user_id: string;
             };
         };
+        RecoveryCodes: {
+            /** @description Ten single-use codes, shown once: keep them safe */
+            recovery_codes: string[];
+        };
         Refresh: {
             token: string;
             /** @description Only with REFRESH_TOKEN_ROTATION=on, and not in cookie mode (the cookie is replaced) */
             refresh_token?: string;
+        };
+        SecondStep: {
+            mfa_token: string;
+            code?: string;
+            recovery_code?: string;
         };
         Session: {
             /** Format: uuid */
@@ -616,6 +703,15 @@ export interface components {
             user_agent: string | null;
             /** @description true for the session of the token making the call */
             current: boolean;
+        };
+        TotpCode: {
+            code: string;
+        };
+        TotpEnrolment: {
+            /** @description The secret, base32 (RFC 4648), for typing into an authenticator app */
+            secret: string;
+            /** @description otpauth://totp/… for a QR code: SHA1, 6 digits, 30 s */
+            otpauth_uri: string;
         };
         User: {
             /** Format: uuid */
@@ -738,7 +834,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The address is not verified yet (REQUIRE_VERIFIED_EMAIL), or cookie mode from a foreign Origin */
+            /** @description Two-factor authentication is on: no session yet, an mfa_token for POST /api/login/mfa (code mfa_required); or the address is not verified yet (REQUIRE_VERIFIED_EMAIL), or cookie mode from a foreign Origin */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -746,11 +842,100 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
-                        code?: "email_not_verified" | "cookie_mode_origin_refused";
+                        code?: "mfa_required" | "email_not_verified" | "cookie_mode_origin_refused";
+                        /** @description mfa_required: for POST /api/login/mfa; 5 minutes, 5 wrong codes */
+                        mfa_token?: string;
+                        methods?: ("totp" | "recovery_code")[];
                     };
                 };
             };
             /** @description Too many failed attempts; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "too_many_logins";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    postApiLoginMfa: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-chirpy-session"?: "cookie";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondStep"];
+            };
+        };
+        responses: {
+            /** @description Logged in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Login"];
+                };
+            };
+            /** @description Invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_json" | "not_a_json_object" | "invalid_field";
+                    };
+                };
+            };
+            /** @description A wrong or used code, or an expired, spent or killed mfa_token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "mfa_failed";
+                    };
+                };
+            };
+            /** @description Cookie mode from a foreign Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "cookie_mode_origin_refused";
+                    };
+                };
+            };
+            /** @description Too many wrong codes for this account; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2112,6 +2297,256 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         /** @enum {unknown} */
                         code?: "too_many_logins";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    postApiMfaTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordCheck"];
+            };
+        };
+        responses: {
+            /** @description The secret to enrol */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolment"];
+                };
+            };
+            /** @description Invalid body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_json" | "not_a_json_object" | "invalid_field";
+                    };
+                };
+            };
+            /** @description A wrong password (it counts toward the account's failure budget), or missing or invalid credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token" | "incorrect_credentials";
+                    };
+                };
+            };
+            /** @description Too many wrong passwords for this account; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "too_many_logins";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    deleteApiMfaTotp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnyCode"];
+            };
+        };
+        responses: {
+            /** @description Off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body, a wrong or used code, or two-factor authentication is off */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_json" | "not_a_json_object" | "invalid_field" | "invalid_totp_code" | "totp_not_enabled";
+                    };
+                };
+            };
+            /** @description Missing, malformed, invalid or expired credentials (WWW-Authenticate says which) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    postApiMfaTotpConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description On; the recovery codes, shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Invalid body, a wrong code, or no enrolment under way */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_json" | "not_a_json_object" | "invalid_field" | "invalid_totp_code" | "totp_not_pending";
+                    };
+                };
+            };
+            /** @description Missing, malformed, invalid or expired credentials (WWW-Authenticate says which) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token";
+                    };
+                };
+            };
+            /** @description Any operation: 413 body_too_large; 500 internal_error or misconfigured */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "body_too_large" | "internal_error" | "misconfigured";
+                    };
+                };
+            };
+        };
+    };
+    "postApiMfaRecovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCode"];
+            };
+        };
+        responses: {
+            /** @description The new codes, shown once */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodes"];
+                };
+            };
+            /** @description Invalid body, a wrong or used code, or two-factor authentication is off */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "invalid_json" | "not_a_json_object" | "invalid_field" | "invalid_totp_code" | "totp_not_enabled";
+                    };
+                };
+            };
+            /** @description Missing, malformed, invalid or expired credentials (WWW-Authenticate says which) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        /** @enum {unknown} */
+                        code?: "missing_bearer" | "invalid_access_token";
                     };
                 };
             };

@@ -191,7 +191,18 @@ export interface LoginRefusal extends ApiError {
 }
 
 /** A login's outcome: the body, or why it was refused (branch on `code`). */
-export type LoginOutcome = { ok: true; body: LoginBody } | { ok: false; refusal: LoginRefusal };
+export type LoginOutcome = { ok: true; body: LoginBody } | { ok: false; refusal: LoginRefusal } | SecondStepRequired;
+
+/**
+ * A right password of an account with two-factor authentication on: no session yet. Finish it
+ * with completeMfaLogin({ mfaToken, code }) (or `recoveryCode`) within five minutes.
+ */
+export interface SecondStepRequired {
+  ok: false;
+  mfaRequired: true;
+  mfaToken: string;
+  methods: ("totp" | "recovery_code")[];
+}
 
 /** A chirp as the API answers it. */
 export type ChirpBody = components["schemas"]["Chirp"];
@@ -291,8 +302,10 @@ export interface ChirpyClient {
    */
   refresh(): Promise<string | null>;
   /**
-   * Logs in and keeps the tokens: `{ ok: true, body }`, or `{ ok: false, refusal }` with the
-   * server's code (`incorrect_credentials`, `too_many_logins` with `retryAfter`, `email_not_verified`…).
+   * Logs in and keeps the tokens: `{ ok: true, body }`; `{ ok: false, mfaRequired: true, mfaToken,
+   * methods }` when the account has two-factor authentication on (then completeMfaLogin()); or
+   * `{ ok: false, refusal }` with the server's code (`incorrect_credentials`, `too_many_logins` with
+   * `retryAfter`, `email_not_verified`…).
    */
   login(email: string, password: string): Promise<LoginOutcome>;
   /**
@@ -301,6 +314,11 @@ export interface ChirpyClient {
    * error or any other status rejects and keeps the tokens, so the caller can retry.
    */
   logout(): Promise<void>;
+  /**
+   * The second step of a login that answered `mfaRequired`: the mfa_token with a code from the
+   * authenticator app, or a recovery code. Answers as login() does.
+   */
+  completeMfaLogin(step: { mfaToken: string; code?: string; recoveryCode?: string }): Promise<LoginOutcome>;
   /**
    * Signs in with a passkey (in a browser: navigator.credentials.get()), as login() answers. With
    * `autofill`, the browser offers the passkeys in the Email field's autofill (conditional
@@ -435,7 +453,17 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
     });
     if (!res.ok) {
       const retryAfter = Number(res.headers.get("Retry-After")) || null;
-      return { ok: false, refusal: { ...(await errorOf(res)), status: res.status, retryAfter } };
+      const refused = (await res.json().catch(() => null)) as
+        | (Partial<ApiError> & { mfa_token?: string; methods?: SecondStepRequired["methods"] })
+        | null;
+      if (refused?.code === "mfa_required" && refused.mfa_token) {
+        return { ok: false, mfaRequired: true, mfaToken: refused.mfa_token, methods: refused.methods ?? ["totp"] };
+      }
+      const error =
+        typeof refused?.error === "string" && typeof refused.code === "string"
+          ? (refused as ApiError)
+          : { error: `HTTP ${res.status}`, code: (res.status >= 500 ? "internal_error" : "bad_request") as ErrorCode };
+      return { ok: false, refusal: { ...error, status: res.status, retryAfter } };
     }
     const login = (await res.json()) as LoginBody;
     generation++;
@@ -465,6 +493,11 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
       return refresh();
     },
     login: (email: string, password: string) => logInWith("/api/login", { email, password }),
+    completeMfaLogin: ({ mfaToken, code, recoveryCode }) =>
+      logInWith("/api/login/mfa", {
+        mfa_token: mfaToken,
+        ...(code !== undefined ? { code } : { recovery_code: recoveryCode }),
+      }),
     async loginWithPasskey(options: { autofill?: boolean; signal?: AbortSignal } = {}) {
       const requestOptions = await answered<RequestOptionsJSON>(
         await baseFetch(`${base}/api/passkeys/authentication-options`, { method: "POST" }),

@@ -7,7 +7,15 @@ import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./client";
 import { keysStartingWith } from "./login-attempts";
-import { accountTokens, knownNetworks, loginAttempts, refreshTokens, sessions, webauthnChallenges } from "./schema";
+import {
+  accountTokens,
+  knownNetworks,
+  loginAttempts,
+  mfaTokens,
+  refreshTokens,
+  sessions,
+  webauthnChallenges,
+} from "./schema";
 
 export interface Cutoffs {
   /** Sessions and tokens that ended (expired or revoked) before this go. */
@@ -16,8 +24,8 @@ export interface Cutoffs {
   attemptWindowStartedBefore: Record<string, Date>;
   /** Known networks not logged in from since this go. */
   networkLastLoginBefore: Date;
-  /** WebAuthn challenges that expired before this go (unanswered ceremonies). */
-  challengesExpiredBefore: Date;
+  /** WebAuthn challenges and mfa_tokens that expired before this go (unanswered ceremonies, unfinished logins). */
+  shortLivedExpiredBefore: Date;
 }
 
 /** What one step (or a whole run) deleted, by table. */
@@ -28,6 +36,7 @@ export interface Deleted {
   knownNetworks: number;
   accountTokens: number;
   webauthnChallenges: number;
+  mfaTokens: number;
 }
 
 /** A run or step that deleted nothing yet. */
@@ -38,6 +47,7 @@ export const nothingDeleted = (): Deleted => ({
   knownNetworks: 0,
   accountTokens: 0,
   webauthnChallenges: 0,
+  mfaTokens: 0,
 });
 
 const rowid = sql`rowid`;
@@ -49,7 +59,7 @@ interface Sweep {
 }
 
 function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
-  const { endedBefore, attemptWindowStartedBefore, networkLastLoginBefore, challengesExpiredBefore } = cutoffs;
+  const { endedBefore, attemptWindowStartedBefore, networkLastLoginBefore, shortLivedExpiredBefore } = cutoffs;
   const ended = [
     lt(sessions.expiresAt, endedBefore),
     and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, endedBefore)),
@@ -142,7 +152,22 @@ function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
             db
               .select({ hash: webauthnChallenges.challengeHash })
               .from(webauthnChallenges)
-              .where(lt(webauthnChallenges.expiresAt, challengesExpiredBefore))
+              .where(lt(webauthnChallenges.expiresAt, shortLivedExpiredBefore))
+              .limit(limit),
+          ),
+        ),
+    },
+    {
+      table: "mfaTokens",
+      statement: db
+        .delete(mfaTokens)
+        .where(
+          inArray(
+            mfaTokens.tokenHash,
+            db
+              .select({ hash: mfaTokens.tokenHash })
+              .from(mfaTokens)
+              .where(lt(mfaTokens.expiresAt, shortLivedExpiredBefore))
               .limit(limit),
           ),
         ),

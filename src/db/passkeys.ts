@@ -63,11 +63,9 @@ export const listPasskeys = (db: Db, userId: string): Promise<PasskeyListing[]> 
 export const selectPasskeyCredentials = (db: Db, userId: string) =>
   db.select({ credentialId: passkeys.credentialId }).from(passkeys).where(eq(passkeys.userId, userId));
 
-/** How many passkeys the user has. */
-export async function countPasskeys(db: Db, userId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
-  return row?.n ?? 0;
-}
+/** How many passkeys the user has (batchable). */
+export const passkeyCountStatement = (db: Db, userId: string) =>
+  db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
 
 export interface NewPasskey {
   id: string;

@@ -29,7 +29,44 @@ export const users = sqliteTable("users", {
   // The user's WebAuthn user handle (16 random bytes, base64url): what passkeys hold as the user's
   // id, so an authenticator never stores the user id or the email. Made at the first passkey.
   webauthnUserHandle: text("webauthn_user_handle").unique(),
+  // Two-factor authentication (TOTP): the secret sealed under MFA_ENCRYPTION_KEY (crypto/secret-box.ts)
+  // once confirmed, the one being enrolled until then, and the last time step a code was accepted
+  // for (a code is accepted once: only later steps pass).
+  totpSecret: text("totp_secret"),
+  totpPendingSecret: text("totp_pending_secret"),
+  totpLastStep: integer("totp_last_step"),
 });
+
+// Single-use recovery codes for a lost authenticator app: only their keyed digests (HMAC under
+// MFA_ENCRYPTION_KEY's key), so a dump of D1 can neither read nor test them.
+export const recoveryCodes = sqliteTable(
+  "recovery_codes",
+  {
+    digest: text("digest").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("recovery_codes_user_id_idx").on(table.userId)],
+);
+
+// The second step of a login: a token (stored as its SHA-256) for the user whose password was
+// right, bound to the password hash it was issued under (a change or reset kills it), five minutes,
+// five wrong codes.
+export const mfaTokens = sqliteTable(
+  "mfa_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    passwordHash: text("password_hash").notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    failures: integer("failures").notNull().default(0),
+  },
+  (table) => [index("mfa_tokens_user_id_idx").on(table.userId), index("mfa_tokens_expires_at_idx").on(table.expiresAt)],
+);
 
 // Passkeys: WebAuthn credentials a user registered, each a public key (COSE, base64url) and the
 // authenticator's signature counter. Only public material: nothing here signs anything.

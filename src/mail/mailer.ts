@@ -13,7 +13,9 @@ type MailKind =
   | "email_changed"
   | "password_changed"
   | "email_change_requested"
-  | "passkey_added";
+  | "passkey_added"
+  | "mfa_enabled"
+  | "mfa_disabled";
 
 export interface Mail {
   kind: MailKind;

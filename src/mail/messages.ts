@@ -101,3 +101,15 @@ export const emailChangeRequestedNotice = (to: string, link: TokenLink) =>
     `If that was not you, cancel the change (the link works once, for ${minutes(link.ttlSeconds)}) and change your password:`,
     linkTo("email_change_cancel", link),
   ]);
+
+export const mfaEnabledNotice = (to: string) =>
+  mail("mfa_enabled", to, "Two-factor authentication is on", [
+    "Two-factor authentication was just turned on for your Chirpy account: logging in with the password now also asks for a code from your authenticator app.",
+    "If that was not you, reset your password now from the log-in page (Forgot password).",
+  ]);
+
+export const mfaDisabledNotice = (to: string) =>
+  mail("mfa_disabled", to, "Two-factor authentication was turned off", [
+    "Two-factor authentication was just turned off for your Chirpy account: the password alone logs in again.",
+    "If that was not you, reset your password now from the log-in page (Forgot password) and turn it on again.",
+  ]);

@@ -48,6 +48,13 @@ export const documented = <A extends object>(action: A, jsonSchema: Record<strin
 // The email rule (auth/email.ts) as a pattern: one "@", a non-empty local part, a dotted domain,
 // no whitespace, control characters or , ; < > " [ ] ( ) \; surrounding spaces are trimmed and the
 // address lowercased.
+/** At most `max` code points (as JSON Schema's maxLength counts; valibot's maxLength counts UTF-16 units). */
+const atMost = (field: string, max: number) =>
+  documented(
+    v.check<string, string>((value) => codePoints(value) <= max, invalidField.tooLong(field, max)),
+    { maxLength: max },
+  );
+
 const NOT_IN_ADDRESS = '\\s\\x00-\\x1f\\x7f-\\x9f,;<>"\\[\\]()\\\\';
 const EMAIL_PATTERN = `^\\s*[^@${NOT_IN_ADDRESS}]+@[^@${NOT_IN_ADDRESS}.]+(\\.[^@${NOT_IN_ADDRESS}.]+)+\\s*$`;
 
@@ -152,6 +159,46 @@ export const passkeyAssertionSchema = named(
       },
       invalidField.notObject("credential"),
     ),
+  }),
+);
+
+/** A code from an authenticator app: six digits. */
+const totpCode = v.pipe(
+  v.string(invalidField.notString("code")),
+  v.regex(/^\d{6}$/, invalidField.notSixDigits("code")),
+);
+const recoveryCode = v.pipe(
+  v.string(invalidField.notString("recovery_code")),
+  v.nonEmpty(invalidField.empty("recovery_code")),
+  atMost("recovery_code", 64),
+);
+
+/** The second step of a login: the mfa_token and either a TOTP code or a recovery code. */
+export const secondStepSchema = named(
+  "SecondStep",
+  v.pipe(
+    v.object({
+      mfa_token: v.pipe(
+        v.string(invalidField.notString("mfa_token")),
+        v.regex(/^[0-9a-f]{64}$/, invalidField.notToken("mfa_token")),
+      ),
+      code: v.optional(totpCode),
+      recovery_code: v.optional(recoveryCode),
+    }),
+    v.check(
+      (body) => body.code !== undefined || body.recovery_code !== undefined,
+      invalidField.oneOf("code", "recovery_code"),
+    ),
+  ),
+);
+
+export const passwordSchema = named("PasswordCheck", v.object({ password }));
+export const codeSchema = named("TotpCode", v.object({ code: totpCode }));
+/** A TOTP code, or a recovery code (turning two-factor authentication off with a lost phone). */
+export const anyCodeSchema = named(
+  "AnyCode",
+  v.object({
+    code: v.pipe(v.string(invalidField.notString("code")), v.nonEmpty(invalidField.empty("code")), atMost("code", 64)),
   }),
 );
 

@@ -70,7 +70,7 @@ export async function runHousekeeping(deps: Deps, budget: HousekeepingBudget = C
     endedBefore: ago(ENDED_RETENTION_SECONDS),
     attemptWindowStartedBefore: passedWindowStarts(config, nowMs),
     networkLastLoginBefore: ago(config.loginKnownNetworkSeconds),
-    challengesExpiredBefore: new Date(nowMs),
+    shortLivedExpiredBefore: new Date(nowMs),
   };
   const started = budget.now();
   const total: Deleted = nothingDeleted();

@@ -1,7 +1,8 @@
 import { type Context, Hono } from "hono";
 import { type LoginResult, login } from "../auth/login";
 import { refreshSession, revokeRefreshToken } from "../auth/refresh";
-import { AppError, MISSING_BEARER, MISSING_SESSION_COOKIE, unauthorized } from "../errors";
+import { AppError, errorBody, MFA_REQUIRED, MISSING_BEARER, MISSING_SESSION_COOKIE, unauthorized } from "../errors";
+import { completeSecondStep } from "../mfa/service";
 import { type AppEnv, clientIpOf } from "../middleware/context";
 import {
   clearRefreshCookie,
@@ -13,10 +14,10 @@ import {
   setDeviceCookie,
   setRefreshCookie,
 } from "../middleware/session-cookie";
-import { credentialsSchema, jsonBody, passkeyAssertionSchema } from "../middleware/validation";
+import { credentialsSchema, jsonBody, passkeyAssertionSchema, secondStepSchema } from "../middleware/validation";
 import { loginWithPasskey, relyingPartyOf } from "../passkeys/service";
-import { BODY_FAULTS, describeRoute, type ErrorAnswer, errors } from "./describe";
-import { loginResponseSchema, refreshResponseSchema, toLoginJson, toRefreshJson } from "./responses";
+import { BODY_FAULTS, describeRoute, type ErrorAnswer, errors, errorsWith } from "./describe";
+import { loginResponseSchema, mfaRequiredFields, refreshResponseSchema, toLoginJson, toRefreshJson } from "./responses";
 
 const withRefreshToken = { "header.Authorization": "Bearer {$response.body#/refresh_token}" };
 const COOKIE_MODE_REFUSED: [string, ErrorAnswer] = [
@@ -48,8 +49,8 @@ export const authRoutes = new Hono<AppEnv>()
         400: ["Invalid body", errors(...BODY_FAULTS, "invalid_email")],
         401: ["Incorrect email or password", errors("incorrect_credentials")],
         403: [
-          "The address is not verified yet (REQUIRE_VERIFIED_EMAIL), or cookie mode from a foreign Origin",
-          errors("email_not_verified", "cookie_mode_origin_refused"),
+          "Two-factor authentication is on: no session yet, an mfa_token for POST /api/login/mfa (code mfa_required); or the address is not verified yet (REQUIRE_VERIFIED_EMAIL), or cookie mode from a foreign Origin",
+          errorsWith(mfaRequiredFields, "mfa_required", "email_not_verified", "cookie_mode_origin_refused"),
         ],
         429: ["Too many failed attempts; see Retry-After", errors("too_many_logins")],
       },
@@ -73,6 +74,36 @@ export const authRoutes = new Hono<AppEnv>()
     jsonBody(credentialsSchema),
     async (c) => {
       const result = await login(c.get("deps"), c.req.valid("json"), {
+        ip: clientIpOf(c),
+        userAgent: c.req.header("User-Agent") ?? null,
+        deviceCookie: deviceCookieOf(c),
+      });
+      if ("mfaRequired" in result) {
+        // No token, no cookie of any kind: the session waits for the second step.
+        const { mfaToken, methods } = result.mfaRequired;
+        return c.json({ ...errorBody(MFA_REQUIRED, 403), mfa_token: mfaToken, methods: [...methods] }, 403);
+      }
+      return answerLogin(c, result);
+    },
+  )
+  .post(
+    "/login/mfa",
+    describeRoute({
+      summary:
+        "The second step of a login with two-factor authentication on: the mfa_token and a TOTP or recovery code (the answer of /api/login)",
+      tag: "auth",
+      responses: {
+        200: ["Logged in", loginResponseSchema],
+        400: ["Invalid body", errors(...BODY_FAULTS)],
+        401: ["A wrong or used code, or an expired, spent or killed mfa_token", errors("mfa_failed")],
+        403: ["Cookie mode from a foreign Origin", errors("cookie_mode_origin_refused")],
+        429: ["Too many wrong codes for this account; see Retry-After", errors("too_many_logins")],
+      },
+    }),
+    sessionMode,
+    jsonBody(secondStepSchema),
+    async (c) => {
+      const result = await completeSecondStep(c.get("deps"), c.req.valid("json"), {
         ip: clientIpOf(c),
         userAgent: c.req.header("User-Agent") ?? null,
         deviceCookie: deviceCookieOf(c),

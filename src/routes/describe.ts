@@ -53,10 +53,15 @@ export const descriptionOf = (handler: unknown): OperationDescription | undefine
 /** An error response ({"error", "code"}) and the codes it may carry, each from the catalogue (errors.ts). */
 export interface ErrorAnswer {
   codes: readonly ErrorCode[];
+  /** Fields some of these answers carry besides error and code (an object schema's entries). */
+  fields?: v.GenericSchema;
 }
 
 /** An error response that carries one of these codes (each must have the response's status). */
 export const errors = (...codes: ErrorCode[]): ErrorAnswer => ({ codes });
+
+/** The same, with fields besides error and code (optional ones: not every code carries them). */
+export const errorsWith = (fields: v.GenericSchema, ...codes: ErrorCode[]): ErrorAnswer => ({ codes, fields });
 
 export const isErrorAnswer = (body: unknown): body is ErrorAnswer =>
   typeof body === "object" && body !== null && "codes" in body;

@@ -89,7 +89,15 @@ function errorContent(
   return {
     "application/json": {
       schema: {
-        allOf: [schemaOf(errorResponseSchema, components), { properties: { code: { enum: [...answer.codes] } } }],
+        allOf: [
+          schemaOf(errorResponseSchema, components),
+          {
+            properties: {
+              code: { enum: [...answer.codes] },
+              ...(answer.fields ? (jsonSchema(answer.fields).properties as JsonObject) : {}),
+            },
+          },
+        ],
       },
     },
   };
@@ -178,7 +186,7 @@ export function openApiDocument(routes: RouterRoute[]): JsonObject {
       description:
         'The Chirpy API on Cloudflare Workers + D1: users, password login, short-lived access JWTs, revocable refresh tokens, sessions and chirps. Every error body is {"error": string, "code": string}: each response lists the codes it may carry, and `default` those any operation may answer.',
     },
-    tags: ["auth", "users", "sessions", "chirps", "webhooks", "ops"].map((name) => ({ name })),
+    tags: ["auth", "users", "passkeys", "mfa", "sessions", "chirps", "webhooks", "ops"].map((name) => ({ name })),
     paths,
     components: {
       schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),

@@ -127,7 +127,12 @@ export const toPasskeyJson = (passkey: {
 /** GET /api/users/me: the user, and how many passkeys can sign in to the account. */
 export const meResponseSchema = named(
   "Me",
-  v.object({ ...userResponseSchema.entries, passkeys: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  v.object({
+    ...userResponseSchema.entries,
+    passkeys: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    totp: v.pipe(v.boolean(), v.description("Whether a password login asks for a TOTP code")),
+    recovery_codes_left: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  }),
 );
 
 const base64url = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]+$/));
@@ -162,12 +167,26 @@ export const requestOptionsSchema = named(
   }),
 );
 
+const ERROR_CODES = [...Object.keys(ERRORS), ...Object.keys(TEMPLATED_ERRORS)] as [ErrorCode, ...ErrorCode[]];
+
+/** What POST /api/login's 403 mfa_required carries besides error and code: the second step's token and methods. */
+export const mfaRequiredFields = v.object({
+  mfa_token: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(OPAQUE_TOKEN_PATTERN),
+      v.description("mfa_required: for POST /api/login/mfa; 5 minutes, 5 wrong codes"),
+    ),
+  ),
+  methods: v.optional(v.array(v.picklist(["totp", "recovery_code"] as const))),
+});
+
 export const errorResponseSchema = named(
   "Error",
   v.object({
     error: v.pipe(v.string(), v.description("What was wrong, for people (the text may change)")),
     code: v.pipe(
-      v.picklist([...Object.keys(ERRORS), ...Object.keys(TEMPLATED_ERRORS)] as [ErrorCode, ...ErrorCode[]]),
+      v.picklist(ERROR_CODES),
       v.description("What was wrong, for programs: stable; branch on this, never on the text"),
     ),
   }),

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { type AppEnv, mailMetaOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
 import { credentialsSchema, jsonBody } from "../middleware/validation";
-import { createUser, passkeyCount, updateCredentials } from "../users/service";
+import { accountFacts, createUser, updateCredentials } from "../users/service";
 import { BODY_FAULTS, describeRoute, errors, UNAUTHORIZED } from "./describe";
 import { meResponseSchema, toUserJson, userResponseSchema } from "./responses";
 
@@ -63,7 +63,7 @@ export const usersRoutes = new Hono<AppEnv>()
   .get(
     "/me",
     describeRoute({
-      summary: "The caller's account: the user, and how many passkeys can sign in to it",
+      summary: "The caller's account: the user, how many passkeys can sign in to it, and its two-factor state",
       tag: "users",
       security: "accessToken",
       responses: { 200: ["The caller", meResponseSchema], ...UNAUTHORIZED },
@@ -71,6 +71,6 @@ export const usersRoutes = new Hono<AppEnv>()
     requireUser,
     async (c) => {
       const user = c.get("user");
-      return c.json({ ...toUserJson(user), passkeys: await passkeyCount(c.get("deps"), user.id) }, 200);
+      return c.json({ ...toUserJson(user), ...(await accountFacts(c.get("deps"), user)) }, 200);
     },
   );

@@ -6,7 +6,8 @@ import { type ClientMeta, charge, charges, enforce, reserveStatement, spend } fr
 import type { Credentials } from "../auth/login";
 import { randomUuid } from "../crypto/bytes";
 import { hashPassword, verifyPassword } from "../crypto/password";
-import { countPasskeys, listPasskeys } from "../db/passkeys";
+import { recoveryCodeCountStatement } from "../db/mfa";
+import { listPasskeys, passkeyCountStatement } from "../db/passkeys";
 import type { User } from "../db/schema";
 import { insertUser, selectUserByEmail, updateUserCredentials } from "../db/users";
 import type { Deps } from "../deps";
@@ -142,5 +143,11 @@ export async function updateCredentials(
   return result.user;
 }
 
-/** How many passkeys can sign in to the user's account (GET /api/users/me). */
-export const passkeyCount = (deps: Deps, userId: string) => countPasskeys(deps.db, userId);
+/** GET /api/users/me's facts beyond the user row: its passkeys and recovery codes, counted in one trip. */
+export async function accountFacts(deps: Deps, user: User) {
+  const [[passkeys], [codes]] = await deps.db.batch([
+    passkeyCountStatement(deps.db, user.id),
+    recoveryCodeCountStatement(deps.db, user.id),
+  ]);
+  return { passkeys: passkeys?.n ?? 0, totp: user.totpSecret !== null, recovery_codes_left: codes?.n ?? 0 };
+}

@@ -7,9 +7,11 @@ import { resume, screens } from "./session";
 import { showHome } from "./views/home";
 import { showLoggedOut } from "./views/logged-out";
 import { showCancelEmailChange, showResetPassword, showVerifyEmail } from "./views/mail-links";
+import { showSecondStep } from "./views/second-step";
 
 screens.home = showHome;
 screens.loggedOut = showLoggedOut;
+screens.secondStep = showSecondStep;
 
 // A mail link carries its token in the fragment (never sent to a server); take it off the address
 // bar and out of the history at once.

@@ -23,6 +23,7 @@ export const state: { me: Me | null; author: string | null } = { me: null, autho
 export const screens = {
   home: async (_message: string, _kind?: SayKind) => {},
   loggedOut: (_message?: string, _kind?: SayKind) => {},
+  secondStep: (_mfaToken: string) => {},
 };
 
 /** Tells the other tabs. */
@@ -31,6 +32,10 @@ export const announce = (event: "logged-in" | "logged-out") => channel?.postMess
 /** Logs in; null, or why the server refused (said for each code the web app knows). */
 export async function logIn(email: string, password: string): Promise<string | null> {
   const outcome = await client.login(email, password);
+  if ("mfaRequired" in outcome) {
+    screens.secondStep(outcome.mfaToken);
+    return null;
+  }
   if (!outcome.ok) {
     const { code, retryAfter } = outcome.refusal;
     switch (code) {
@@ -53,7 +58,7 @@ export async function logInWithPasskey(how: { autofill?: boolean; signal?: Abort
   try {
     const outcome = await client.loginWithPasskey(how);
     if (!outcome.ok) {
-      return outcome.refusal.code === "too_many_logins"
+      return "refusal" in outcome && outcome.refusal.code === "too_many_logins"
         ? "Passkey sign-in failed: too many attempts; try again later"
         : "Passkey sign-in failed: this passkey is not (or no longer) one of an account here";
     }
@@ -72,6 +77,19 @@ export async function logInWithPasskey(how: { autofill?: boolean; signal?: Abort
         return `Passkey sign-in failed: ${error.message}`;
     }
   }
+}
+
+/** The second step of a login: a code from the authenticator app, or a recovery code; null, or why not. */
+export async function completeSecondStep(step: { mfaToken: string; code?: string; recoveryCode?: string }) {
+  const outcome = await client.completeMfaLogin(step);
+  if (outcome.ok) {
+    await loggedIn(outcome.body);
+    return null;
+  }
+  if ("refusal" in outcome && outcome.refusal.code === "too_many_logins") {
+    return "Too many wrong codes for this account; try again later";
+  }
+  return "That code is wrong or was already used (after five wrong codes, or five minutes, log in again with your password)";
 }
 
 async function loggedIn(body: LoginBody) {

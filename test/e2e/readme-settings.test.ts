@@ -18,7 +18,13 @@ const rows = [...section.matchAll(/^\| `([A-Z_]+)` \| (var|secret) \| ([^|]*) \|
     fallback: fallback.trim(),
   }),
 );
-const SECRETS = ["JWT_SECRET", "JWT_PREVIOUS_SECRETS", "POLKA_KEY"];
+const SECRETS = [
+  "JWT_SECRET",
+  "JWT_PREVIOUS_SECRETS",
+  "MFA_ENCRYPTION_KEY",
+  "MFA_PREVIOUS_ENCRYPTION_KEYS",
+  "POLKA_KEY",
+];
 
 describe("docs/configuration.md: the settings table", () => {
   it("lists every setting of the schema, and nothing else", () => {

@@ -3,8 +3,19 @@
 
 import { describe, expect, it } from "vitest";
 import { createChirpyClient, memoryStore, type PasskeyCeremonies, type SessionEndedEvent } from "../../src/client";
+import { stepAt, totpCode } from "../../src/crypto/totp";
 import { SoftAuthenticator } from "../authenticator";
-import { appWith, type FixedClock, fixedClock, newUser, refresh, revoke, uniqueEmail } from "../helpers";
+import {
+  appWith,
+  base32Bytes,
+  type FixedClock,
+  fixedClock,
+  json,
+  newUser,
+  refresh,
+  revoke,
+  uniqueEmail,
+} from "../helpers";
 
 /** The worker behind a fetch that counts requests per path. */
 function countingWorker(clock: FixedClock, bindings: Record<string, string> = {}) {
@@ -318,7 +329,7 @@ describe("client: refusals carry the server's code", () => {
     await client.login(user.email, "not the password");
     const locked = await client.login(user.email, user.password);
     expect(locked.ok).toBe(false);
-    if (locked.ok) return;
+    if (locked.ok || !("refusal" in locked)) return;
     expect(locked.refusal).toMatchObject({ status: 429, code: "too_many_logins" });
     expect(locked.refusal.retryAfter).toBeGreaterThan(0);
   });
@@ -373,5 +384,41 @@ describe("client: passkeys", () => {
   it("outside a browser without ceremonies, a passkey sign-in rejects as unsupported", async () => {
     const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: countingWorker(fixedClock()).fetch });
     await expect(client.loginWithPasskey()).rejects.toMatchObject({ name: "PasskeyError", reason: "unsupported" });
+  });
+});
+
+describe("client: two-factor login", () => {
+  it("login() answers mfaRequired, and completeMfaLogin() with a code opens the session", async () => {
+    const clock = fixedClock(Date.UTC(2052, 0, 1));
+    const worker = countingWorker(clock);
+    const user = await newUser(worker.app, uniqueEmail("client-mfa"));
+    const started = await worker.app(
+      "/api/mfa/totp",
+      json({ password: user.password }, { Authorization: `Bearer ${user.token}` }),
+    );
+    const { secret } = await started.json<{ secret: string }>();
+    const bytes = base32Bytes(secret);
+    const confirm = await totpCode(bytes, stepAt(clock.now()));
+    await worker.app("/api/mfa/totp/confirm", json({ code: confirm }, { Authorization: `Bearer ${user.token}` }));
+    clock.advance(30);
+
+    const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: worker.fetch, now: clock.now });
+    const first = await client.login(user.email, user.password);
+    expect(first).toEqual({
+      ok: false,
+      mfaRequired: true,
+      mfaToken: expect.any(String),
+      methods: ["totp", "recovery_code"],
+    });
+    if (!("mfaRequired" in first)) return;
+    const wrong = await client.completeMfaLogin({ mfaToken: first.mfaToken, code: "000000" });
+    expect(wrong).toEqual({ ok: false, refusal: expect.objectContaining({ status: 401, code: "mfa_failed" }) });
+    const done = await client.completeMfaLogin({
+      mfaToken: first.mfaToken,
+      code: await totpCode(bytes, stepAt(clock.now())),
+    });
+    expect(done.ok && done.body.id).toBe(user.id);
+    const { response } = await client.rpc.POST("/api/chirps", { body: { body: "after two factors" } });
+    expect(response.status).toBe(201);
   });
 });

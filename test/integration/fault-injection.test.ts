@@ -5,11 +5,13 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { backgroundSettled } from "../../src/background";
+import { stepAt, totpCode } from "../../src/crypto/totp";
 import { DATABASE_UNAVAILABLE, errorBody, INTERNAL_ERROR } from "../../src/errors";
 import { SoftAuthenticator } from "../authenticator";
 import { faultyD1 } from "../d1";
 import {
   appWith,
+  base32Bytes,
   bearer,
   describedOperations,
   type Fetcher,
@@ -164,7 +166,62 @@ const scenarios: Scenario[] = [
       return app("/api/login/passkey", json({ credential: await authenticator.get(options) }));
     },
   },
+  // Two-factor authentication: enrolment, and the login's second step.
+  {
+    name: "POST /api/mfa/totp",
+    call: (app, user) => app("/api/mfa/totp", json({ password: PASSWORD }, bearer(user.token))),
+  },
+  {
+    name: "POST /api/mfa/totp/confirm",
+    call: async (app, user) => {
+      const secret = await startEnrolment(user);
+      return app("/api/mfa/totp/confirm", json({ code: await currentCode(secret) }, bearer(user.token)));
+    },
+  },
+  {
+    name: "POST /api/mfa/recovery-codes",
+    call: async (app, user) => {
+      const secret = await enrolled(user);
+      return app("/api/mfa/recovery-codes", json({ code: await currentCode(secret, 1) }, bearer(user.token)));
+    },
+  },
+  {
+    name: "DELETE /api/mfa/totp",
+    call: async (app, user) => {
+      const secret = await enrolled(user);
+      return app("/api/mfa/totp", {
+        ...json({ code: await currentCode(secret, 1) }, bearer(user.token)),
+        method: "DELETE",
+      });
+    },
+  },
+  {
+    name: "POST /api/login/mfa",
+    call: async (app, user) => {
+      const secret = await enrolled(user);
+      const first = await appWith({})("/api/login", json({ email: user.email, password: PASSWORD }));
+      const { mfa_token } = await first.json<{ mfa_token: string }>();
+      return app("/api/login/mfa", json({ mfa_token, code: await currentCode(secret, 1) }));
+    },
+  },
 ];
+
+/** Starts a TOTP enrolment with a sound app; the secret's bytes. */
+async function startEnrolment(user: TestUser): Promise<Uint8Array> {
+  const res = await appWith({})("/api/mfa/totp", json({ password: PASSWORD }, bearer(user.token)));
+  const { secret } = await res.json<{ secret: string }>();
+  return base32Bytes(secret);
+}
+
+/** The code of now (plus `offset` steps). */
+const currentCode = (secret: Uint8Array, offset = 0) => totpCode(secret, stepAt(Date.now()) + offset);
+
+/** TOTP turned on with a sound app (its step spent: the next code is a step ahead). */
+async function enrolled(user: TestUser): Promise<Uint8Array> {
+  const secret = await startEnrolment(user);
+  await appWith({})("/api/mfa/totp/confirm", json({ code: await currentCode(secret) }, bearer(user.token)));
+  return secret;
+}
 
 const ORIGIN = "http://chirpy.test";
 

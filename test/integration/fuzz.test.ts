@@ -23,6 +23,7 @@ const app: Fetcher = appWith(
     LOGIN_MAX_FAILURES_PER_IP: "1000000",
     WEBAUTHN_RP_ID: "chirpy.test",
     WEBAUTHN_ORIGINS: "http://chirpy.test",
+    MFA_ENCRYPTION_KEY: "a fuzzing key of more than thirty-two bytes, not a real one",
   },
 );
 let fixture: TestUser;
@@ -52,6 +53,8 @@ async function fingerprint(includeLoginAttempts: boolean) {
       (select count(*) || ':' || count(revoked_at) || ':' || count(consumed_at) || ':' || coalesce(max(updated_at), 0) from refresh_tokens) as tokens,
       (select count(*) || ':' || coalesce(max(updated_at), 0) || ':' || coalesce(sum(length(body)), 0) from chirps) as chirps,
       (select count(*) || ':' || coalesce(sum(sign_count), 0) || ':' || coalesce(max(last_used_at), 0) from passkeys) as passkeys,
+      (select count(*) || ':' || count(totp_secret) || ':' || count(totp_pending_secret) from users) as totp,
+      (select count(*) from recovery_codes) || ':' || (select count(*) || ':' || coalesce(sum(failures), 0) from mfa_tokens) as mfa,
       (select count(*) || ':' || coalesce(sum(count), 0) from login_attempts) as attempts`,
   ).first<Record<string, string>>();
   if (!row) throw new Error("no fingerprint");
@@ -295,6 +298,41 @@ const endpoints: Endpoint[] = [
     auth: "none",
     body: { credential: PLAUSIBLE_ASSERTION },
   },
+  {
+    name: "POST /api/mfa/totp",
+    method: "POST",
+    path: fixed("/api/mfa/totp"),
+    auth: "access",
+    body: { password: "pw" },
+  },
+  {
+    name: "POST /api/mfa/totp/confirm",
+    method: "POST",
+    path: fixed("/api/mfa/totp/confirm"),
+    auth: "access",
+    body: { code: "123456" },
+  },
+  {
+    name: "POST /api/mfa/recovery-codes",
+    method: "POST",
+    path: fixed("/api/mfa/recovery-codes"),
+    auth: "access",
+    body: { code: "123456" },
+  },
+  {
+    name: "DELETE /api/mfa/totp",
+    method: "DELETE",
+    path: fixed("/api/mfa/totp"),
+    auth: "access",
+    body: { code: "123456" },
+  },
+  {
+    name: "POST /api/login/mfa",
+    method: "POST",
+    path: fixed("/api/login/mfa"),
+    auth: "none",
+    body: { mfa_token: "f".repeat(64), code: "123456" },
+  },
   // PLATFORM=production here: the dev mailbox does not exist (404).
   {
     name: "GET /admin/mailbox",
@@ -338,9 +376,16 @@ describe("fuzzing every endpoint", () => {
             if (type !== null) headers.set("Content-Type", type);
             const method = endpoint.method;
             const usedRealCredential = auth !== undefined && auth === realCredential(endpoint.auth);
-            // Logins, sign-ups, credential changes and reset requests are counted before any work, by
-            // design (budgets).
-            const counted = ["/api/login", "/api/users", "/api/password-resets"].includes(path);
+            // Logins (password, passkey, second step), sign-ups, credential changes, reset requests and
+            // the password check of an enrolment are counted before any work, by design (budgets).
+            const counted = [
+              "/api/login",
+              "/api/users",
+              "/api/password-resets",
+              "/api/login/passkey",
+              "/api/login/mfa",
+              "/api/mfa/totp",
+            ].includes(path);
             const before = await fingerprint(!counted);
             const res = await app(path, { method, headers, body: method === "GET" ? undefined : (body ?? undefined) });
             // Work after an earlier answer (a reset's lookup, a mail) must not land between the fingerprints.

@@ -76,6 +76,7 @@ describe("housekeeping in bounded steps", () => {
     "known_networks",
     "account_tokens",
     "webauthn_challenges",
+    "mfa_tokens",
   ] as const;
   const counts = async () => Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await rowCount(t)])));
   const live = async () => ({
@@ -171,6 +172,7 @@ describe("housekeeping in bounded steps", () => {
         knownNetworks: before.known_networks - after.known_networks,
         accountTokens: before.account_tokens - after.account_tokens,
         webauthnChallenges: before.webauthn_challenges - after.webauthn_challenges,
+        mfaTokens: before.mfa_tokens - after.mfa_tokens,
       }).toEqual(run.deleted);
       // Each statement deleted at most 100 rows: two sweeps each for sessions and their tokens.
       expect(run.deleted.sessions).toBeLessThanOrEqual(200);
@@ -189,6 +191,7 @@ describe("housekeeping in bounded steps", () => {
       known_networks: 100,
       account_tokens: 50,
       webauthn_challenges: 0,
+      mfa_tokens: 0,
     });
   });
 

@@ -10,8 +10,11 @@ import {
   INVALID_CANCEL_TOKEN,
   INVALID_PASSKEY,
   INVALID_RESET_TOKEN,
+  INVALID_TOTP_CODE,
   INVALID_VERIFICATION_TOKEN,
   MALFORMED_CURSOR,
+  TOTP_NOT_ENABLED,
+  TOTP_NOT_PENDING,
 } from "../../src/errors";
 import { api, bearer, type Fetcher, newUser, uniqueEmail } from "../helpers";
 
@@ -62,6 +65,7 @@ const emailOfLength = (length: number, unit = "a") => {
 
 /** Strings valid by the schema: its shortest and longest (in code points, as JSON Schema counts). */
 const BASE64URL = "^[A-Za-z0-9_-]+$";
+const SIX_DIGITS = "^\\d{6}$";
 
 /** A value for a message: its JSON, at most 40 code points (never half an emoji). */
 const shown = (value: unknown) =>
@@ -74,6 +78,8 @@ function validStrings(schema: JsonSchema): unknown[] {
   if (schema.const !== undefined) return [schema.const];
   // WebAuthn's binary fields: any base64url is valid by the document (the ceremony then judges it).
   if (schema.pattern === BASE64URL) return ["AAAA", "A".repeat(schema.maxLength ?? 64)];
+  // A code from an authenticator app (the server then judges it: a wrong one is not a malformed one).
+  if (schema.pattern === SIX_DIGITS) return ["123456"];
   if (schema.type === "integer") return [String(schema.minimum), String(schema.maximum)];
   // A mailed token: any 64 lowercase hex characters are valid by the document (unknown ones are
   // then refused for what they are, not for their form; see expectAccepted).
@@ -110,6 +116,7 @@ function invalidValues(schema: JsonSchema): unknown[] {
     );
   }
   if (schema.pattern === BASE64URL) values.push("not base64url!", "AAA=");
+  if (schema.pattern === SIX_DIGITS) values.push("12345", "1234567", "abcdef");
   if (schema.const !== undefined) values.push(`not ${String(schema.const)}`);
   if (schema.pattern?.includes("@"))
     // C0, DEL and C1 control characters are "control characters" as the document says.
@@ -153,6 +160,9 @@ const NOT_VALIDATION = [
   INVALID_CANCEL_TOKEN,
   MALFORMED_CURSOR,
   INVALID_PASSKEY,
+  INVALID_TOTP_CODE,
+  TOTP_NOT_PENDING,
+  TOTP_NOT_ENABLED,
 ];
 
 async function expectAccepted(name: string, op: OperationObject, res: Response, what: string) {

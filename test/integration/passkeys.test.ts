@@ -19,6 +19,7 @@ import {
   refresh,
   rowCount,
   type TestUser,
+  tokenFrom,
   uniqueEmail,
 } from "../helpers";
 import { securityEvents } from "../log-guard";
@@ -286,5 +287,32 @@ describe("signing in with a passkey", () => {
       statuses.push((await app("/api/login/passkey", json({ credential }, from))).status);
     }
     expect(statuses).toEqual([200, 200, 429]);
+  });
+});
+
+describe("passkeys and the password", () => {
+  it("a reset by mail keeps the passkeys, and its mail names them; a password change's mail too", async () => {
+    const app = appWith({});
+    const { user, authenticator } = await userWithPasskey(app);
+    await app("/api/password-resets", json({ email: user.email }));
+    const token = await tokenFrom(user.email, /Reset/);
+    expect((await app("/api/password-resets/confirm", json({ token, password: "a brand new password" }))).status).toBe(
+      204,
+    );
+    const [notice] = await mailbox(user.email);
+    expect(notice.subject).toBe("Your Chirpy password was changed");
+    expect(notice.text).toContain("Laptop");
+    const signedIn = await signIn(app, authenticator);
+    expect(signedIn.status).toBe(200);
+    const { token: access } = await signedIn.json<{ token: string }>();
+    const changed = await app("/api/users", {
+      ...json({ email: user.email, password: "yet another password" }, bearer(access)),
+      method: "PUT",
+    });
+    expect(changed.status).toBe(200);
+    const [again] = await mailbox(user.email);
+    expect(again.subject).toBe("Your Chirpy password was changed");
+    expect(again.text).toContain("Laptop");
+    expect((await signIn(app, authenticator)).status).toBe(200);
   });
 });
