@@ -97,6 +97,8 @@ export interface SecondStepRequired {
     mfaRequired: true;
     mfaToken: string;
     methods: ("totp" | "recovery_code")[];
+    /** The 403 itself (code mfa_required), so every refused outcome has a `refusal`. */
+    refusal: LoginRefusal;
 }
 /** A chirp as the API answers it. */
 export type ChirpBody = components["schemas"]["Chirp"];
@@ -160,6 +162,20 @@ export interface ChirpyClient {
         autofill?: boolean;
         signal?: AbortSignal;
     }): Promise<LoginOutcome>;
+    /**
+     * The logged-in user's two-factor authentication: start (the password again → the secret and its
+     * otpauth URI), confirm (a code → ten recovery codes, shown once), new recovery codes, turn off.
+     * Each rejects with the server's message when refused.
+     */
+    mfa: {
+        start(password: string): Promise<{
+            secret: string;
+            otpauth_uri: string;
+        }>;
+        confirm(code: string): Promise<string[]>;
+        newRecoveryCodes(code: string): Promise<string[]>;
+        turnOff(code: string): Promise<void>;
+    };
     /** The logged-in user's passkeys: add one (the browser creates it), list them, remove one. */
     passkeys: {
         register(options?: {

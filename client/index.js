@@ -205,7 +205,18 @@ function createChirpyClient(options) {
       const retryAfter = Number(res.headers.get("Retry-After")) || null;
       const refused = await res.json().catch(() => null);
       if (refused?.code === "mfa_required" && refused.mfa_token) {
-        return { ok: false, mfaRequired: true, mfaToken: refused.mfa_token, methods: refused.methods ?? ["totp"] };
+        return {
+          ok: false,
+          mfaRequired: true,
+          mfaToken: refused.mfa_token,
+          methods: refused.methods ?? ["totp"],
+          refusal: {
+            error: refused.error ?? "A second factor is required",
+            code: "mfa_required",
+            status: 403,
+            retryAfter
+          }
+        };
       }
       const error = typeof refused?.error === "string" && typeof refused.code === "string" ? refused : { error: `HTTP ${res.status}`, code: res.status >= 500 ? "internal_error" : "bad_request" };
       return { ok: false, refusal: { ...error, status: res.status, retryAfter } };
@@ -244,6 +255,27 @@ function createChirpyClient(options) {
       );
       const credential = await ceremonies.get(requestOptions, options2);
       return logInWith("/api/login/passkey", { credential });
+    },
+    mfa: {
+      async start(password) {
+        const { data, error } = await rpc.POST("/api/mfa/totp", { body: { password } });
+        if (error) throw new Error(error.error);
+        return data;
+      },
+      async confirm(code) {
+        const { data, error } = await rpc.POST("/api/mfa/totp/confirm", { body: { code } });
+        if (error) throw new Error(error.error);
+        return data.recovery_codes;
+      },
+      async newRecoveryCodes(code) {
+        const { data, error } = await rpc.POST("/api/mfa/recovery-codes", { body: { code } });
+        if (error) throw new Error(error.error);
+        return data.recovery_codes;
+      },
+      async turnOff(code) {
+        const { error } = await rpc.DELETE("/api/mfa/totp", { body: { code } });
+        if (error) throw new Error(error.error);
+      }
     },
     passkeys: {
       async register({ name } = {}) {

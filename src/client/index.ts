@@ -202,6 +202,8 @@ export interface SecondStepRequired {
   mfaRequired: true;
   mfaToken: string;
   methods: ("totp" | "recovery_code")[];
+  /** The 403 itself (code mfa_required), so every refused outcome has a `refusal`. */
+  refusal: LoginRefusal;
 }
 
 /** A chirp as the API answers it. */
@@ -327,6 +329,17 @@ export interface ChirpyClient {
    * options are refused.
    */
   loginWithPasskey(options?: { autofill?: boolean; signal?: AbortSignal }): Promise<LoginOutcome>;
+  /**
+   * The logged-in user's two-factor authentication: start (the password again → the secret and its
+   * otpauth URI), confirm (a code → ten recovery codes, shown once), new recovery codes, turn off.
+   * Each rejects with the server's message when refused.
+   */
+  mfa: {
+    start(password: string): Promise<{ secret: string; otpauth_uri: string }>;
+    confirm(code: string): Promise<string[]>;
+    newRecoveryCodes(code: string): Promise<string[]>;
+    turnOff(code: string): Promise<void>;
+  };
   /** The logged-in user's passkeys: add one (the browser creates it), list them, remove one. */
   passkeys: {
     register(options?: { name?: string }): Promise<PasskeyBody>;
@@ -457,7 +470,18 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
         | (Partial<ApiError> & { mfa_token?: string; methods?: SecondStepRequired["methods"] })
         | null;
       if (refused?.code === "mfa_required" && refused.mfa_token) {
-        return { ok: false, mfaRequired: true, mfaToken: refused.mfa_token, methods: refused.methods ?? ["totp"] };
+        return {
+          ok: false,
+          mfaRequired: true,
+          mfaToken: refused.mfa_token,
+          methods: refused.methods ?? ["totp"],
+          refusal: {
+            error: refused.error ?? "A second factor is required",
+            code: "mfa_required",
+            status: 403,
+            retryAfter,
+          },
+        };
       }
       const error =
         typeof refused?.error === "string" && typeof refused.code === "string"
@@ -504,6 +528,27 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
       );
       const credential = await ceremonies.get(requestOptions, options);
       return logInWith("/api/login/passkey", { credential });
+    },
+    mfa: {
+      async start(password: string) {
+        const { data, error } = await rpc.POST("/api/mfa/totp", { body: { password } });
+        if (error) throw new Error(error.error);
+        return data;
+      },
+      async confirm(code: string) {
+        const { data, error } = await rpc.POST("/api/mfa/totp/confirm", { body: { code } });
+        if (error) throw new Error(error.error);
+        return data.recovery_codes;
+      },
+      async newRecoveryCodes(code: string) {
+        const { data, error } = await rpc.POST("/api/mfa/recovery-codes", { body: { code } });
+        if (error) throw new Error(error.error);
+        return data.recovery_codes;
+      },
+      async turnOff(code: string) {
+        const { error } = await rpc.DELETE("/api/mfa/totp", { body: { code } });
+        if (error) throw new Error(error.error);
+      },
     },
     passkeys: {
       async register({ name }: { name?: string } = {}) {

@@ -5,6 +5,7 @@
 
 import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { keysStartingWith } from "./login-attempts";
 import {
@@ -56,6 +57,24 @@ const rowid = sql`rowid`;
 interface Sweep {
   table: keyof Deleted;
   statement: BatchItem<"sqlite">;
+}
+
+/** Up to `limit` rows of a table whose `expiresAt` passed before `before`, by its primary key. */
+function expiredSweep(
+  db: Db,
+  table: keyof Deleted,
+  key: SQLiteColumn,
+  expiresAt: SQLiteColumn,
+  before: Date,
+  limit: number,
+): Sweep {
+  const rows = key.table;
+  return {
+    table,
+    statement: db
+      .delete(rows)
+      .where(inArray(key, db.select({ key }).from(rows).where(lt(expiresAt, before)).limit(limit))),
+  };
 }
 
 function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
@@ -127,51 +146,16 @@ function sweeps(db: Db, cutoffs: Cutoffs, limit: number): Sweep[] {
         ),
       ),
     },
-    {
-      table: "accountTokens",
-      statement: db
-        .delete(accountTokens)
-        .where(
-          inArray(
-            accountTokens.tokenHash,
-            db
-              .select({ tokenHash: accountTokens.tokenHash })
-              .from(accountTokens)
-              .where(lt(accountTokens.expiresAt, endedBefore))
-              .limit(limit),
-          ),
-        ),
-    },
-    {
-      table: "webauthnChallenges",
-      statement: db
-        .delete(webauthnChallenges)
-        .where(
-          inArray(
-            webauthnChallenges.challengeHash,
-            db
-              .select({ hash: webauthnChallenges.challengeHash })
-              .from(webauthnChallenges)
-              .where(lt(webauthnChallenges.expiresAt, shortLivedExpiredBefore))
-              .limit(limit),
-          ),
-        ),
-    },
-    {
-      table: "mfaTokens",
-      statement: db
-        .delete(mfaTokens)
-        .where(
-          inArray(
-            mfaTokens.tokenHash,
-            db
-              .select({ hash: mfaTokens.tokenHash })
-              .from(mfaTokens)
-              .where(lt(mfaTokens.expiresAt, shortLivedExpiredBefore))
-              .limit(limit),
-          ),
-        ),
-    },
+    expiredSweep(db, "accountTokens", accountTokens.tokenHash, accountTokens.expiresAt, endedBefore, limit),
+    expiredSweep(
+      db,
+      "webauthnChallenges",
+      webauthnChallenges.challengeHash,
+      webauthnChallenges.expiresAt,
+      shortLivedExpiredBefore,
+      limit,
+    ),
+    expiredSweep(db, "mfaTokens", mfaTokens.tokenHash, mfaTokens.expiresAt, shortLivedExpiredBefore, limit),
   ];
 }
 

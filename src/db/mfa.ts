@@ -25,20 +25,18 @@ import { whileSessionLive } from "./sessions";
 /** "Only a later step than the last accepted one", as a condition on users. */
 export const stepIsNew = (step: number) => or(isNull(users.totpLastStep), lt(users.totpLastStep, step)) as SQL;
 
-/** Keeps a new secret as the one being enrolled (replacing any earlier), while the caller's session is live. */
-export async function savePendingSecret(
+/** Keeps a new secret as the one being enrolled, replacing any earlier (batchable), while the caller's session is live. */
+export const savePendingSecretStatement = (
   db: Db,
   caller: { userId: string; sessionId: string },
   sealed: string,
   now: Date,
-) {
-  const rows = await db
+) =>
+  db
     .update(users)
     .set({ totpPendingSecret: sealed })
     .where(and(eq(users.id, caller.userId), whileSessionLive(db, caller.userId, caller.sessionId, now.getTime())))
     .returning({ id: users.id });
-  return rows.length > 0;
-}
 
 /** Inserts recovery codes (batchable), only `when` the condition holds. */
 function insertCodesStatement(db: Db, userId: string, digests: string[], now: Date, when: SQL) {

@@ -13,6 +13,7 @@ import { sha256Hex } from "../crypto/bytes";
 import { verifyPassword } from "../crypto/password";
 import { type BoxKeyRing, boxKeyRingFor, keyedDigest, open, seal } from "../crypto/secret-box";
 import { matchingStep, toBase32 } from "../crypto/totp";
+import { releaseAttemptsStatement } from "../db/login-attempts";
 import {
   countMfaFailure,
   disableTotp,
@@ -23,7 +24,7 @@ import {
   mfaTokenStillLive,
   replaceRecoveryCodes,
   resealStatement,
-  savePendingSecret,
+  savePendingSecretStatement,
   spendSecondStepStatements,
   stepIsNew,
 } from "../db/mfa";
@@ -98,9 +99,15 @@ export async function startTotpEnrolment(deps: Deps, who: Authenticated, passwor
   if (!(await verifyPassword(password, who.user.hashedPassword))) throw unauthorized(INCORRECT_CREDENTIALS);
   const secret = deps.random(SECRET_BYTES);
   const ring = await boxKeys(deps);
-  if (!(await savePendingSecret(db, caller(who), await seal(ring, secret), new Date(nowMs)))) {
-    throw invalidToken(INVALID_ACCESS_TOKEN);
-  }
+  const [saved] = await db.batch([
+    savePendingSecretStatement(db, caller(who), await seal(ring, secret), new Date(nowMs)),
+    // Not a failure: the attempt goes back.
+    releaseAttemptsStatement(
+      db,
+      spent.map((c) => c.key),
+    ),
+  ]);
+  if (saved.length === 0) throw invalidToken(INVALID_ACCESS_TOKEN);
   const base32 = toBase32(secret);
   const label = encodeURIComponent(`${ISSUER}:${who.user.email}`).replace(/%40/g, "@").replace(/%3A/g, ":");
   return {

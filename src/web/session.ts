@@ -58,7 +58,7 @@ export async function logInWithPasskey(how: { autofill?: boolean; signal?: Abort
   try {
     const outcome = await client.loginWithPasskey(how);
     if (!outcome.ok) {
-      return "refusal" in outcome && outcome.refusal.code === "too_many_logins"
+      return outcome.refusal.code === "too_many_logins"
         ? "Passkey sign-in failed: too many attempts; try again later"
         : "Passkey sign-in failed: this passkey is not (or no longer) one of an account here";
     }
@@ -86,7 +86,7 @@ export async function completeSecondStep(step: { mfaToken: string; code?: string
     await loggedIn(outcome.body);
     return null;
   }
-  if ("refusal" in outcome && outcome.refusal.code === "too_many_logins") {
+  if (outcome.refusal.code === "too_many_logins") {
     return "Too many wrong codes for this account; try again later";
   }
   return "That code is wrong or was already used (after five wrong codes, or five minutes, log in again with your password)";

@@ -76,10 +76,49 @@ describe.skipIf(!chromiumAvailable)("the login's second step in the web app", ()
     const context = await browser.newContext();
     const page = await context.newPage();
     await passwordStep(page, email);
-    await button(page, "Use a recovery code").click();
+    await page.getByRole("link", { name: "Use a recovery code" }).click();
     await page.getByLabel("Recovery code").fill(recoveryCodes[0]);
     await button(page, "Verify").click();
     await expect.poll(() => page.getByText(`Logged in as ${email}`).count()).toBe(1);
+    await context.close();
+  });
+
+  it("is turned on through the Account page (QR code, secret, confirm, recovery codes), used, and turned off", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const email = `enrol-${Date.now().toString(36)}@example.com`;
+    await page.goto(`${server.base}/app/`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await button(page, "Sign up").click();
+    await button(page, "Account").click();
+    await button(page, "Turn on two-factor authentication").click();
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await button(page, "Continue").click();
+    await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
+    const secret = base32Bytes(((await page.locator(".totp-secret").textContent()) ?? "").trim());
+    const step = stepAt(Date.now());
+    await page.getByLabel("Authentication code").fill(await totpCode(secret, step));
+    await button(page, "Confirm").click();
+    const codes = page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem");
+    await expect.poll(() => codes.count()).toBe(10);
+    const recovery = ((await codes.first().textContent()) ?? "").trim();
+    await button(page, "Copy").waitFor();
+    await button(page, "Download").waitFor();
+    await button(page, "Done").click();
+    await button(page, "Back").click();
+    await button(page, "Log out").click();
+
+    await passwordStep(page, email);
+    await page.getByLabel("Authentication code").fill(await totpCode(secret, step + 1));
+    await button(page, "Verify").click();
+    await expect.poll(() => page.getByText(`Logged in as ${email}`).count()).toBe(1);
+
+    await button(page, "Account").click();
+    await page.getByLabel("Authentication code or recovery code").fill(recovery);
+    await button(page, "Turn off two-factor authentication").click();
+    await expect.poll(() => page.getByRole("status").textContent()).toBe("Two-factor authentication is off");
+    await button(page, "Turn on two-factor authentication").waitFor();
     await context.close();
   });
 });

@@ -5,6 +5,7 @@ import { field, h, inputValue, render, say, sayRefused } from "../dom";
 import { client, state } from "../session";
 import { showHome } from "./home";
 import { showLoggedOut } from "./logged-out";
+import { twoFactorSection } from "./two-factor";
 
 export function showAccount() {
   const { me } = state;
@@ -45,6 +46,7 @@ export function showAccount() {
       ),
     ),
     passkeysSection(),
+    twoFactorSection(),
   );
 }
 

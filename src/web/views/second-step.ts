@@ -45,8 +45,14 @@ export function showSecondStep(mfaToken: string, with_: "code" | "recovery" = "c
         { class: "toolbar" },
         h("button", { type: "submit" }, "Verify"),
         h(
-          "button",
-          { type: "button", class: "link", onclick: () => showSecondStep(mfaToken, recovery ? "code" : "recovery") },
+          "a",
+          {
+            href: "#",
+            onclick: (event: Event) => {
+              event.preventDefault();
+              showSecondStep(mfaToken, recovery ? "code" : "recovery");
+            },
+          },
           recovery ? "Use the authentication code" : "Use a recovery code",
         ),
         h("button", { type: "button", onclick: () => screens.loggedOut() }, "Back"),
