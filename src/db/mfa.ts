@@ -38,18 +38,25 @@ export const savePendingSecretStatement = (
     .where(and(eq(users.id, caller.userId), whileSessionLive(db, caller.userId, caller.sessionId, now.getTime())))
     .returning({ id: users.id });
 
-/** Inserts recovery codes (batchable), only `when` the condition holds. */
-function insertCodesStatement(db: Db, userId: string, digests: string[], now: Date, when: SQL) {
-  return db.insert(recoveryCodes).select(
-    db
-      .select({
-        digest: sql<string>`value`.as("digest"),
-        userId: sql<string>`${userId}`.as("user_id"),
-        createdAt: sql<number>`${now.getTime()}`.as("created_at"),
-      })
-      .from(sql`json_each(${JSON.stringify(digests)})`)
-      .where(when),
-  );
+/**
+ * Replaces the user's recovery codes (two batchable statements), only while `condition` holds of
+ * the user's row (the write before them in the batch landed).
+ */
+function replaceCodesStatements(db: Db, userId: string, digests: string[], now: Date, condition: SQL) {
+  const when = userWhere(db, userId, condition);
+  return [
+    db.delete(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), when)),
+    db.insert(recoveryCodes).select(
+      db
+        .select({
+          digest: sql<string>`value`.as("digest"),
+          userId: sql<string>`${userId}`.as("user_id"),
+          createdAt: sql<number>`${now.getTime()}`.as("created_at"),
+        })
+        .from(sql`json_each(${JSON.stringify(digests)})`)
+        .where(when),
+    ),
+  ] as const;
 }
 
 /** "This user's row, where `condition`", as a condition another table's statement can carry. */
@@ -83,8 +90,7 @@ export async function enableTotp(
         ),
       )
       .returning({ id: users.id }),
-    db.delete(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), userWhere(db, userId, enabled))),
-    insertCodesStatement(db, userId, input.digests, now, userWhere(db, userId, enabled)),
+    ...replaceCodesStatements(db, userId, input.digests, now, enabled),
   ]);
   return updated.length > 0;
 }
@@ -109,8 +115,7 @@ export async function replaceRecoveryCodes(
         ),
       )
       .returning({ id: users.id }),
-    db.delete(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), userWhere(db, userId, spent))),
-    insertCodesStatement(db, userId, input.digests, now, userWhere(db, userId, spent)),
+    ...replaceCodesStatements(db, userId, input.digests, now, spent),
   ]);
   return updated.length > 0;
 }

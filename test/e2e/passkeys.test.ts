@@ -89,7 +89,11 @@ describe.skipIf(!chromiumAvailable)("passkeys in the web app (Chromium, a virtua
     await button(page, "Account").click();
     const passkeys = page.getByRole("list", { name: "Passkeys" });
     await expect.poll(() => passkeys.textContent()).toMatch(/This laptop.*last used (?!never)/);
-    await page.getByRole("button", { name: "Remove This laptop" }).click();
+    await passkeys
+      .getByRole("listitem")
+      .filter({ hasText: "This laptop" })
+      .getByRole("button", { name: "Remove", exact: true })
+      .click();
     await expect.poll(() => passkeys.textContent()).toBe("No passkeys yet");
     await context.close();
   });

@@ -112,7 +112,6 @@ async function loadPasskeys(list: HTMLElement) {
                 "button",
                 {
                   type: "button",
-                  "aria-label": `Remove ${passkey.name}`,
                   onclick: async () => {
                     await client.passkeys.remove(passkey.id).catch(() => say("Not removed", "error"));
                     say(`Passkey "${passkey.name}" removed`);
