@@ -3,6 +3,7 @@
 // Usage: node scripts/start.mjs [--port N] [--persist-to DIR] [other wrangler dev flags...]
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { applyLocalMigrations } from "./migrate-local.mjs";
 import { configChecks, tomlVars } from "./settings.mjs";
 import { wrangler } from "./wrangler.mjs";
@@ -52,11 +53,34 @@ const devVars = Object.fromEntries(
 const cliVars = Object.fromEntries(
   args.flatMap((arg, i) => (args[i - 1] === "--var" ? [arg.split(/:(.*)/s).slice(0, 2)] : [])),
 );
-const { findSettingProblem, findDeploymentProblem } = await configChecks();
-const settings = { ...tomlVars(), ...devVars, ...cliVars };
-const problem = findSettingProblem(settings)?.message ?? findDeploymentProblem(settings);
-if (problem) {
+const { findSettingProblem, findDeploymentProblem, findSecretProblem, unknownSettings } = await configChecks();
+const refuse = (problem) => {
   console.error(`Refusing to start: ${problem} (see docs/configuration.md).`);
+  process.exit(1);
+};
+// A typo'd name would be silently ignored (the setting keeps its default): name it and its nearest.
+for (const [source, names] of [
+  [".dev.vars", Object.keys(devVars)],
+  ["--var", Object.keys(cliVars)],
+]) {
+  const [unknown] = unknownSettings(names);
+  if (unknown)
+    refuse(`${source} sets ${unknown.name}, which is no setting of this server (did you mean ${unknown.nearest}?)`);
+}
+const settings = { ...tomlVars(), ...devVars, ...cliVars };
+const problem = findSettingProblem(settings)?.message ?? findDeploymentProblem(settings) ?? findSecretProblem(settings);
+if (problem) refuse(problem.startsWith("JWT_SECRET") ? `${problem}; set it in .dev.vars` : problem);
+
+// Another server (often an earlier `npm start`) on the port: one line now, not a stack trace later.
+const portFree = await new Promise((resolve) => {
+  const probe = createServer();
+  probe.once("error", () => resolve(false));
+  probe.listen(Number(port), "127.0.0.1", () => probe.close(() => resolve(true)));
+});
+if (!portFree) {
+  console.error(
+    `Port ${port} on 127.0.0.1 is in use (another \`npm start\`?): stop it, or start on another port: npm start -- --port ${Number(port) + 1}`,
+  );
   process.exit(1);
 }
 
@@ -72,5 +96,19 @@ console.log(
 // --test-scheduled serves /__scheduled (run the cron now) instead of warning that crons do not
 // fire locally.
 const dev = wrangler(["dev", "--ip", "127.0.0.1", "--port", port, "--test-scheduled", ...persistArgs, ...passthrough]);
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
-dev.on("exit", (code) => process.exit(code ?? 0));
+
+// This process owns the server: a signal to it stops wrangler (which stops workerd) and frees the
+// port. npm does not pass a SIGTERM on to its script (`kill <npm pid>` only ends npm), so losing
+// the parent that started us counts as a stop too.
+let stopping = false;
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  dev.kill(signal);
+  // wrangler shuts workerd down within a second or two; one that hangs is ended.
+  setTimeout(() => dev.kill("SIGKILL"), 5_000).unref();
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => stop(signal));
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && stop("SIGTERM"), 500).unref();
+dev.on("exit", (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))));

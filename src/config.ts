@@ -227,6 +227,45 @@ export function findDeploymentProblem(env: Record<string, unknown>): string | nu
   return null;
 }
 
+/**
+ * What a local server cannot run without: a JWT_SECRET of at least MIN_JWT_SECRET_BYTES (without
+ * one every login would answer 500). `npm start` refuses to start on it.
+ */
+export function findSecretProblem(env: Record<string, unknown>): string | null {
+  const secret = typeof env.JWT_SECRET === "string" ? env.JWT_SECRET : "";
+  if (strongEnough(secret)) return null;
+  const what =
+    secret === "" ? "JWT_SECRET is missing" : `JWT_SECRET is ${new TextEncoder().encode(secret).length} bytes`;
+  return `${what}: it must be at least ${MIN_JWT_SECRET_BYTES} bytes (e.g. the output of \`openssl rand -hex 32\`); without it every login would answer 500`;
+}
+
+/** Edit distance between two names (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * The names that are no setting of this Worker (a typo is otherwise silently ignored), each with
+ * the nearest setting's name.
+ */
+export function unknownSettings(names: string[]): { name: string; nearest: string }[] {
+  const known = Object.keys(settingsSchema.entries);
+  return names
+    .filter((name) => !known.includes(name))
+    .map((name) => ({
+      name,
+      nearest: known.reduce((best, candidate) => (distance(name, candidate) < distance(name, best) ? candidate : best)),
+    }));
+}
+
 /** Parses the bindings into Config; a malformed setting throws MisconfigurationError naming it. */
 export function parseConfig(env: Bindings): Config {
   const problem = findSettingProblem(env);

@@ -2,7 +2,7 @@
 // the start with the variable, its value and the rule, instead of every request answering 500.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,6 +31,55 @@ describe("npm start with a malformed setting", () => {
   });
 });
 
+/** Runs scripts/start.mjs in a checkout whose .dev.vars is `devVars` (the code and packages are this one's). */
+function startWith(devVars: string, args: string[] = []) {
+  const checkout = mkdtempSync(path.join(tmpdir(), "chirpy-dev-vars-"));
+  try {
+    for (const shared of ["scripts", "src", "migrations", "node_modules"]) {
+      symlinkSync(path.join(root, shared), path.join(checkout, shared));
+    }
+    copyFileSync(path.join(root, "wrangler.toml"), path.join(checkout, "wrangler.toml"));
+    writeFileSync(path.join(checkout, ".dev.vars"), devVars);
+    return spawnSync(
+      process.execPath,
+      ["scripts/start.mjs", "--port", "1", "--persist-to", path.join(checkout, "state"), ...args],
+      { cwd: checkout, encoding: "utf8", timeout: 60_000 },
+    );
+  } finally {
+    rmSync(checkout, { recursive: true, force: true });
+  }
+}
+
+describe("npm start with a weak secret or an unknown name", () => {
+  const secret = `JWT_SECRET=${"s".repeat(64)}\nPOLKA_KEY=k\nPLATFORM=dev\n`;
+
+  it.each([
+    ["PLATFORM=dev\n", "JWT_SECRET is missing: it must be at least 32 bytes"],
+    ["JWT_SECRET=short\nPLATFORM=dev\n", "JWT_SECRET is 5 bytes: it must be at least 32 bytes"],
+  ])("refuses %j before serving (every login would answer 500)", (devVars, message) => {
+    const started = startWith(devVars);
+    expect(started.status).toBe(1);
+    expect(started.stderr).toContain(`Refusing to start: ${message}`);
+    expect(started.stdout).not.toContain("API:");
+  });
+
+  it("names a typo'd key in .dev.vars with the setting it is nearest to", () => {
+    const started = startWith(`${secret}ACESS_TOKEN_TTL_SECONDS=60\n`);
+    expect(started.status).toBe(1);
+    expect(started.stderr).toContain(
+      "Refusing to start: .dev.vars sets ACESS_TOKEN_TTL_SECONDS, which is no setting of this server (did you mean ACCESS_TOKEN_TTL_SECONDS?)",
+    );
+  });
+
+  it("names a typo'd --var the same way", () => {
+    const started = startWith(secret, ["--var", "LOGIN_MAX_ATTEMPT_PER_IP:5"]);
+    expect(started.status).toBe(1);
+    expect(started.stderr).toContain(
+      "--var sets LOGIN_MAX_ATTEMPT_PER_IP, which is no setting of this server (did you mean LOGIN_MAX_ATTEMPTS_PER_IP?)",
+    );
+  });
+});
+
 describe("npm run deploy's check (predeploy)", () => {
   const check = (toml: string) => {
     const dir = mkdtempSync(path.join(tmpdir(), "chirpy-deploy-check-"));
@@ -54,6 +103,16 @@ describe("npm run deploy's check (predeploy)", () => {
     const malformed = check('name = "x"\n[vars]\nAPP_URL = "not a url"\n');
     expect(malformed.status).toBe(1);
     expect(malformed.stderr).toContain("APP_URL=");
+  });
+
+  it("refuses a name under [vars] that is no setting, naming the nearest", () => {
+    const typo = check(
+      'name = "x"\n[vars]\nAPP_URL = "https://chirpy.example.com/app"\nREFRESH_TOKEN_ROTATON = "on"\n',
+    );
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toContain(
+      "REFRESH_TOKEN_ROTATON is no setting of this server (did you mean REFRESH_TOKEN_ROTATION?)",
+    );
   });
 
   it("accepts one with APP_URL", () => {

@@ -351,7 +351,9 @@ const endpoints: Endpoint[] = [
 
 /** The operations that spend a budget: those whose documented answers include a 429. */
 async function budgetedOperations(): Promise<Set<string>> {
-  const doc = await (await app("/openapi.json")).json<{ paths: Record<string, Record<string, { responses: object }>> }>();
+  const doc = await (await app("/openapi.json")).json<{
+    paths: Record<string, Record<string, { responses: object }>>;
+  }>();
   return new Set(
     Object.entries(doc.paths).flatMap(([path, operations]) =>
       Object.entries(operations)

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   findDeploymentProblem,
+  findSecretProblem,
   findSettingProblem,
   parseConfig,
   requireJwtSecret,
   requirePolkaKey,
   settingsSchema,
+  unknownSettings,
 } from "../../src/config";
 import { MisconfigurationError } from "../../src/errors";
 
@@ -83,6 +85,26 @@ describe("findSettingProblem", () => {
       message: 'ACCESS_TOKEN_TTL_SECONDS="0" must be an integer >= 1',
     });
     expect(findSettingProblem({ ACCESS_TOKEN_TTL_SECONDS: "60" })).toBeNull();
+  });
+});
+
+describe("findSecretProblem", () => {
+  it("refuses a missing or short JWT_SECRET (counted in UTF-8 bytes) and accepts 32 bytes", () => {
+    expect(findSecretProblem({})).toMatch(/^JWT_SECRET is missing: it must be at least 32 bytes/);
+    expect(findSecretProblem({ JWT_SECRET: "short" })).toMatch(/^JWT_SECRET is 5 bytes/);
+    expect(findSecretProblem({ JWT_SECRET: "é".repeat(15) })).toMatch(/^JWT_SECRET is 30 bytes/);
+    expect(findSecretProblem({ JWT_SECRET: "é".repeat(16) })).toBeNull();
+    expect(findSecretProblem({ JWT_SECRET: "x".repeat(32) })).toBeNull();
+  });
+});
+
+describe("unknownSettings", () => {
+  it("names each name that is no setting with the nearest setting, and passes every setting", () => {
+    expect(unknownSettings(["ACESS_TOKEN_TTL_SECONDS", "JWT_SECRET", "PLATFROM"])).toEqual([
+      { name: "ACESS_TOKEN_TTL_SECONDS", nearest: "ACCESS_TOKEN_TTL_SECONDS" },
+      { name: "PLATFROM", nearest: "PLATFORM" },
+    ]);
+    expect(unknownSettings(Object.keys(settingsSchema.entries))).toEqual([]);
   });
 });
 
