@@ -7,6 +7,8 @@ const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrat
 
 export default defineConfig({
   test: {
+    // After the summary: how many tests were skipped and where, loudly (none in a full run).
+    reporters: ["default", "./test/skipped-reporter.ts"],
     projects: [
       {
         plugins: [
@@ -39,6 +41,9 @@ export default defineConfig({
           name: "workers",
           include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
           setupFiles: ["./test/apply-migrations.ts", "./test/log-guard.ts"],
+          // Sized for a loaded machine (2 cores shared with the e2e servers): a slow test is not a wrong one.
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -2,6 +2,7 @@
 // so local commands send nothing beyond loopback. Usage: node scripts/wrangler.mjs <args...>
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { copyAssets } from "./copy-assets.mjs";
 
 export const OFFLINE_ENV = {
   WRANGLER_SEND_METRICS: "false",
@@ -10,6 +11,7 @@ export const OFFLINE_ENV = {
 };
 
 export function wrangler(args, options = {}) {
+  copyAssets(); // public/docs/scalar.js, which every serve and build includes
   const bin = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
   return spawn(process.execPath, [bin, ...args], {
     stdio: "inherit",

@@ -3,7 +3,7 @@
 // snippet type-checked with a browser project's strict settings, then run with `node snippet.mjs`
 // against the server `npm start` runs.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,6 +17,7 @@ let server: DevServer;
 let outside: string;
 let demo: string;
 let tarball: string;
+let installWarnings: string[];
 
 beforeAll(async () => {
   server = await startDevServer();
@@ -27,11 +28,20 @@ beforeAll(async () => {
   });
   tarball = path.join(outside, (JSON.parse(packed) as { filename: string }[])[0].filename);
   // The README's install command, as pasted (the client needs nothing from the registry).
-  execFileSync("sh", ["-c", readmeBlock("client-install")], {
+  // npm's warnings on (npm test's own npm would pass its quieter level down).
+  const install = spawnSync("sh", ["-c", readmeBlock("client-install")], {
     cwd: outside,
-    env: { ...process.env, CHIRPY_EDGE: tarball, npm_config_prefer_offline: "true", npm_config_audit: "false" },
-    stdio: "pipe",
+    env: {
+      ...process.env,
+      CHIRPY_EDGE: tarball,
+      npm_config_prefer_offline: "true",
+      npm_config_audit: "false",
+      npm_config_loglevel: "warn",
+    },
+    encoding: "utf8",
   });
+  if (install.status !== 0) throw new Error(`the install failed:\n${install.stderr}`);
+  installWarnings = install.stderr.split("\n").filter((line) => line.startsWith("npm warn"));
   demo = path.join(outside, "chirpy-demo");
 }, 240_000);
 
@@ -41,6 +51,10 @@ afterAll(() => {
 });
 
 describe("chirpy-edge/client installed from npm pack into a new package", () => {
+  it("installs without a warning (no install script for npm 11 to ask about)", () => {
+    expect(installWarnings).toEqual([]);
+  });
+
   it("ships the built client and nothing of the server", () => {
     const files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort();
     // The built client and nothing of src/, test/ or the server; no third-party declarations.
@@ -51,7 +65,6 @@ describe("chirpy-edge/client installed from npm pack into a new package", () => 
         "package/client/index.d.ts",
         "package/client/index.js",
         "package/package.json",
-        "package/scripts/copy-assets.mjs",
       ].sort(),
     );
     // Its one dependency comes with it: openapi-fetch (and the helper types it names).

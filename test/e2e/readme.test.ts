@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readmeBlock, statusWalkthrough } from "./readme";
-import { type DevServer, startDevServer } from "./server";
+import { type DevServer, freePort, startDevServer } from "./server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -41,6 +41,19 @@ describe("README curl walkthrough", () => {
       const { statuses, output } = run(shell, server.base);
       expect(statuses, output).toEqual(expected);
     }
+  });
+});
+
+describe("README curl walkthrough without a server", () => {
+  it("prints ` 000` lines, as the README explains", async () => {
+    const port = await freePort(); // nothing listens there
+    const { run } = statusWalkthrough("walkthrough");
+    const { statuses, output } = run("sh", `http://127.0.0.1:${port}`);
+    expect(statuses, output).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(output.split("\n")[0]).toBe(" 000");
+    expect(readFileSync(path.join(root, "README.md"), "utf8")).toContain(
+      "A line that is only ` 000` means curl got no answer",
+    );
   });
 });
 

@@ -54,7 +54,8 @@ export async function startDevServer(extraArgs: string[] = [], timeoutMs = 90_00
       ...LOCAL_BUDGETS.flatMap((setting) => ["--var", setting]),
       ...extraArgs,
     ],
-    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    // wrangler logs each request at its default level (tests read them): not npm test's quieter one.
+    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_LOG: "log" } },
   );
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
