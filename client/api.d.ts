@@ -195,7 +195,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change email and password (a new password ends all sessions; a new address is unverified until confirmed, and the old one is told) */
+        /** Change the email, the password, or both (what the body leaves out stays; a new password ends all sessions; a new address is unverified until confirmed, and the old one is told) */
         put: operations["putApiUsers"];
         /** Sign up (sends a verification mail to the address) */
         post: operations["postApiUsers"];
@@ -476,6 +476,11 @@ export interface components {
         ChirpInput: {
             /** @description At least one non-space character */
             body: string;
+        };
+        CredentialChange: {
+            /** @description Trimmed and lowercased; one @, a dotted domain, no whitespace, control characters (C0, DEL, C1) or any of , ; < > " [ ] ( ) \; at most 254 code points */
+            email?: string;
+            password?: string;
         };
         Credentials: {
             /** @description Trimmed and lowercased; one @, a dotted domain, no whitespace, control characters (C0, DEL, C1) or any of , ; < > " [ ] ( ) \; at most 254 code points */
@@ -1448,7 +1453,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Credentials"];
+                "application/json": components["schemas"]["CredentialChange"];
             };
         };
         responses: {

@@ -19,8 +19,7 @@ export const ERRORS = {
   user_id_not_uuid: { status: 400, message: "data.user_id must be a UUID" },
   invalid_reset_token: {
     status: 400,
-    message:
-      "Invalid or expired password reset token (links work once, for PASSWORD_RESET_TTL_SECONDS); ask for a new one",
+    message: "Invalid or expired password reset token: each link works once, for a limited time; ask for a new one",
   },
   invalid_verification_token: {
     status: 400,
@@ -170,6 +169,7 @@ export const invalidField = {
   notBase64Url: templated("invalid_field", (field: string) => `${field} must be base64url`),
   notSixDigits: templated("invalid_field", (field: string) => `${field} must be six digits`),
   oneOf: templated("invalid_field", (a: string, b: string) => `give ${a} or ${b}`),
+  atLeastOne: templated("invalid_field", (a: string, b: string) => `give ${a}, ${b} or both`),
   notToken: templated("invalid_field", (field: string) => `${field} must be 64 lowercase hexadecimal characters`),
   empty: templated("invalid_field", (field: string) => `${field} must not be empty`),
   tooLong: templated("invalid_field", (field: string, max: number) => `${field} must be at most ${max} characters`),

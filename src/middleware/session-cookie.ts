@@ -96,18 +96,33 @@ export function presentedRefreshToken(c: Context<SessionModeEnv>): PresentedToke
   return { token: null, via: "bearer" };
 }
 
-/** Sets the refresh cookie to live exactly as long as the session (rotation never extends it). */
+/**
+ * Sets the refresh cookie to live exactly as long as the session (rotation never extends it), and
+ * beside it the hint a page may read.
+ */
 export function setRefreshCookie(c: Context<SessionModeEnv>, token: string, expiresAt: Date): void {
-  const seconds = Math.round((expiresAt.getTime() - c.get("deps").clock.now()) / 1000);
-  setCookie(c, COOKIE, token, { ...ATTRIBUTES, maxAge: Math.max(0, seconds) });
+  const seconds = Math.max(0, Math.round((expiresAt.getTime() - c.get("deps").clock.now()) / 1000));
+  setCookie(c, COOKIE, token, { ...ATTRIBUTES, maxAge: seconds });
+  setCookie(c, HINT, "1", { ...HINT_ATTRIBUTES, maxAge: seconds });
 }
 
-/** Clears the refresh cookie (same name, path and attributes, Max-Age=0). */
+/** Clears the refresh cookie and its hint (same names, paths and attributes, Max-Age=0). */
 export function clearRefreshCookie(c: Context<SessionModeEnv>): void {
   deleteCookie(c, COOKIE, ATTRIBUTES);
+  deleteCookie(c, HINT, HINT_ATTRIBUTES);
 }
 
 const ATTRIBUTES = { prefix: "host", httpOnly: true, secure: true, sameSite: "Strict", path: "/" } as const;
+
+/**
+ * `__Host-chirpy_session_hint=1`: readable by the page (not HttpOnly) and worth nothing to anyone
+ * else: it says only that this browser holds a refresh cookie, so a page loaded without it knows
+ * it is logged out without asking /api/refresh (and logging a 401). It never authenticates.
+ */
+const HINT = "chirpy_session_hint";
+/** The hint's full name as the browser stores it. */
+export const SESSION_HINT_COOKIE = `__Host-${HINT}`;
+const HINT_ATTRIBUTES = { ...ATTRIBUTES, httpOnly: false } as const;
 
 // The device cookie (auth/device.ts): __Host-chirpy-device, HttpOnly, Secure, SameSite=Strict, a
 // year. Set by every successful login, in bearer and cookie mode alike; read by the next login.

@@ -86,6 +86,18 @@ export const password = v.pipe(
 
 export const credentialsSchema = named("Credentials", v.object({ email, password }));
 
+/** A credential change: a new email, a new password, or both (what is left out stays as it is). */
+export const credentialChangeSchema = named(
+  "CredentialChange",
+  v.pipe(
+    v.object({ email: v.optional(email), password: v.optional(password) }),
+    v.check(
+      (body) => body.email !== undefined || body.password !== undefined,
+      invalidField.atLeastOne("email", "password"),
+    ),
+  ),
+);
+
 /** A base64url field (WebAuthn's binary fields in JSON), refused with the field's name. */
 const base64url = (field: string, maxLength = 8192) =>
   v.pipe(

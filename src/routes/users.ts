@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { type AppEnv, mailMetaOf } from "../middleware/context";
 import { requireUser } from "../middleware/require-auth";
-import { credentialsSchema, jsonBody } from "../middleware/validation";
+import { credentialChangeSchema, credentialsSchema, jsonBody } from "../middleware/validation";
 import { accountFacts, createUser, updateCredentials } from "../users/service";
 import { BODY_FAULTS, describeRoute, errors, UNAUTHORIZED } from "./describe";
 import { meResponseSchema, toUserJson, userResponseSchema } from "./responses";
@@ -38,7 +38,7 @@ export const usersRoutes = new Hono<AppEnv>()
     "/",
     describeRoute({
       summary:
-        "Change email and password (a new password ends all sessions; a new address is unverified until confirmed, and the old one is told)",
+        "Change the email, the password, or both (what the body leaves out stays; a new password ends all sessions; a new address is unverified until confirmed, and the old one is told)",
       tag: "users",
       security: "accessToken",
       responses: {
@@ -53,7 +53,7 @@ export const usersRoutes = new Hono<AppEnv>()
       },
     }),
     requireUser,
-    jsonBody(credentialsSchema),
+    jsonBody(credentialChangeSchema),
     async (c) => {
       const caller = { user: c.get("user"), sessionId: c.get("sessionId") };
       const user = await updateCredentials(c.get("deps"), caller, c.req.valid("json"), mailMetaOf(c));

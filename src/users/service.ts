@@ -66,8 +66,14 @@ async function spendCredentialChangeBudgets(deps: Deps, user: User, newEmail: bo
   );
 }
 
+/** What PUT /api/users changes: the email, the password, or both (what is left out stays). */
+export interface CredentialChange {
+  email?: string;
+  password?: string;
+}
+
 /**
- * Sets a user's email and password. A new password ends every session of the user, their
+ * Sets a user's email, password, or both. A new password ends every session of the user, their
  * access tokens included (ASVS 7.4.3); the same password with a new email ends none. The
  * update lands only while the caller's session is live: a session ended mid-request (log out
  * everywhere from another device) stops it with a 401.
@@ -75,23 +81,28 @@ async function spendCredentialChangeBudgets(deps: Deps, user: User, newEmail: bo
 export async function updateCredentials(
   deps: Deps,
   caller: Authenticated,
-  input: Credentials,
+  input: CredentialChange,
   meta: MailMeta,
 ): Promise<User> {
   const { user, sessionId } = caller;
-  const newAddress = input.email !== user.email;
+  const email = input.email ?? user.email;
+  const newAddress = email !== user.email;
   await spendCredentialChangeBudgets(deps, user, newAddress, meta);
   // With REQUIRE_VERIFIED_EMAIL on, a new address waits until its owner confirms it: the account
   // cannot be moved to an address its holder does not control.
   const holdChange = newAddress && deps.config.requireVerifiedEmail;
-  if (holdChange && (await selectUserByEmail(deps.db, input.email)).length > 0) throw conflict(EMAIL_TAKEN);
-  const samePassword = await verifyPassword(input.password, user.hashedPassword);
-  const hashedPassword = samePassword ? user.hashedPassword : await hashPassword(input.password, deps.random);
-  const pendingEmail = holdChange ? input.email : null;
+  if (holdChange && (await selectUserByEmail(deps.db, email)).length > 0) throw conflict(EMAIL_TAKEN);
+  const samePassword = input.password === undefined || (await verifyPassword(input.password, user.hashedPassword));
+  const hashedPassword =
+    input.password === undefined || samePassword
+      ? user.hashedPassword
+      : await hashPassword(input.password, deps.random);
+  // An email left out leaves a held change as it is; one given (even the current one) replaces it.
+  const pendingEmail = input.email === undefined ? user.pendingEmail : holdChange ? email : null;
   const result = await updateUserCredentials(deps.db, {
     userId: user.id,
     sessionId,
-    email: holdChange ? user.email : input.email,
+    email: holdChange ? user.email : email,
     pendingEmail,
     hashedPassword,
     passwordChanged: !samePassword,

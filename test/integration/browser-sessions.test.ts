@@ -13,6 +13,7 @@ import {
   MISSING_BEARER,
   MISSING_SESSION_COOKIE,
 } from "../../src/errors";
+import { SESSION_HINT_COOKIE } from "../../src/middleware/session-cookie";
 import {
   api,
   appWith,
@@ -92,6 +93,49 @@ describe("login in cookie mode", () => {
     );
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual(errorBody(invalidField.notOneOf("X-Chirpy-Session", ["cookie"])));
+  });
+});
+
+describe("the session hint a page may read", () => {
+  /** The hint cookie a response sets: its value and attributes, or null. */
+  const hintOf = (res: Response) => {
+    const line = res.headers.getAll("Set-Cookie").find((cookie) => cookie.startsWith(`${SESSION_HINT_COOKIE}=`));
+    if (!line) return null;
+    const [pair, ...attributes] = line.split(";").map((part) => part.trim());
+    return { value: pair.slice(SESSION_HINT_COOKIE.length + 1), attributes: attributes.sort() };
+  };
+
+  it("comes with the refresh cookie: '1' (nothing secret), not HttpOnly, otherwise the same attributes and lifetime", async () => {
+    const { res } = await cookieLogin(api);
+    expect(hintOf(res)).toEqual({
+      value: "1",
+      attributes: [`Max-Age=${SIXTY_DAYS}`, "Path=/", "SameSite=Strict", "Secure"].sort(),
+    });
+  });
+
+  it("goes with it: revoke and a refused refresh clear both", async () => {
+    const { cookie } = await cookieLogin(api);
+    const revoked = await api("/api/revoke", withCookie(cookie));
+    expect(hintOf(revoked)?.attributes).toContain("Max-Age=0");
+    expect(refreshCookieOf(revoked)?.attributes).toContain("Max-Age=0");
+    const refused = await api("/api/refresh", withCookie(cookie));
+    expect(refused.status).toBe(401);
+    expect(hintOf(refused)?.attributes).toContain("Max-Age=0");
+  });
+
+  it("alone authenticates nothing: refresh with only the hint is a 401", async () => {
+    const res = await api("/api/refresh", {
+      method: "POST",
+      headers: { Cookie: `${SESSION_HINT_COOKIE}=1`, ...COOKIE_MODE },
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("never comes in bearer mode", async () => {
+    const email = uniqueEmail("bearer-hint");
+    await api("/api/users", json({ email, password: PASSWORD }));
+    const res = await api("/api/login", json({ email, password: PASSWORD }));
+    expect(hintOf(res)).toBeNull();
   });
 });
 

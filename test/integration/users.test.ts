@@ -129,6 +129,37 @@ describe("PUT /api/users", () => {
     expect(await res.json()).toMatchObject({ email: user.email });
   });
 
+  it("changes the password alone when the body leaves the email out", async () => {
+    const user = await newUser();
+    const res = await api("/api/users", put({ password: "only-the-password" }, user.token));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ email: user.email });
+    expect((await api("/api/login", json({ email: user.email, password: "only-the-password" }))).status).toBe(200);
+    expect((await api("/api/login", json({ email: user.email, password: PASSWORD }))).status).toBe(401);
+    // A new password ends every session, the caller's included.
+    expect((await api("/api/chirps", { method: "POST", ...json({ body: "x" }, bearer(user.token)) })).status).toBe(401);
+  });
+
+  it("changes the email alone when the body leaves the password out (the password and the sessions stay)", async () => {
+    const user = await newUser();
+    const email = uniqueEmail("email-only");
+    const res = await api("/api/users", put({ email }, user.token));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ email });
+    expect((await api("/api/login", json({ email, password: PASSWORD }))).status).toBe(200);
+    expect((await api("/api/refresh", { method: "POST", headers: bearer(user.refreshToken) })).status).toBe(200);
+  });
+
+  it("refuses a body with neither (400) and changes nothing", async () => {
+    const user = await newUser();
+    for (const body of [{}, { email: undefined }, { other: "x" }]) {
+      const res = await api("/api/users", put(body, user.token));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual(errorBody(invalidField.atLeastOne("email", "password")));
+    }
+    expect((await api("/api/login", json({ email: user.email, password: PASSWORD }))).status).toBe(200);
+  });
+
   it("returns 400 for an invalid body and changes nothing", async () => {
     const user = await newUser();
     const res = await api("/api/users", put({ email: "nope", password: "x" }, user.token));
