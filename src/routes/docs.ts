@@ -12,6 +12,7 @@ const PAGE = `<!doctype html>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>chirpy-edge API reference</title>
+    <link rel="icon" href="/app/icon.svg" type="image/svg+xml">
   </head>
   <body>
     <div id="app"></div>

@@ -40,14 +40,18 @@ export function render(...nodes: (Node | string)[]) {
 export const whenLeft = (cleanup: () => void) => {
   cleanups.push(cleanup);
 };
+// Two lines in one fixed place under the header: successes in a status region (read politely),
+// failures in an alert (read at once, and styled as an error). Saying one clears the other.
 const statusLine = document.getElementById("status") as HTMLElement;
+const alertLine = document.getElementById("alert") as HTMLElement;
 
 export type SayKind = "info" | "error";
 
-/** Says how the last action went (`data-kind="error"` when it failed). */
+/** Says how the last action went: `role="status"`, or `role="alert"` when it failed. */
 export function say(message: string, kind: SayKind = "info") {
-  statusLine.textContent = message;
-  statusLine.dataset.kind = message ? kind : "";
+  const [shown, cleared] = kind === "error" ? [alertLine, statusLine] : [statusLine, alertLine];
+  cleared.textContent = "";
+  shown.textContent = message;
 }
 
 /** Says why the server refused an action: the error's own message, after what was tried. */

@@ -108,8 +108,16 @@ export async function logOut(): Promise<string | null> {
   }
 }
 
+/**
+ * Whether this browser may hold a session: the server sets the readable hint
+ * `__Host-chirpy_session_hint` beside the HttpOnly refresh cookie and clears both together. Without
+ * it, a page load knows it is logged out without a refresh that would be refused (and logged).
+ */
+const mayHaveSession = () => document.cookie.split("; ").some((pair) => pair.startsWith("__Host-chirpy_session_hint="));
+
 /** A page (re)load: the cookie, if any, says whether the user is still logged in. */
 export async function resume(message = "", kind: SayKind = "info") {
+  if (!mayHaveSession()) return screens.loggedOut(message, kind);
   const token = await client.refresh().catch(() => null);
   const subject = token && claimsOf(token)?.sub;
   if (typeof subject !== "string") return screens.loggedOut(message, kind);

@@ -31,6 +31,11 @@ describe.skipIf(!available)("GET /docs in a browser", () => {
     const page = await browser.newPage();
     const requested: string[] = [];
     page.on("request", (request) => requested.push(request.url()));
+    // Nothing the page asks for fails (an icon of its own: no /favicon.ico 404 in the console).
+    const failed: string[] = [];
+    page.on("response", (res) => {
+      if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`);
+    });
     await page.goto(`${server.base}/docs`);
 
     // Expand every group of the sidebar, then every operation must be listed.
@@ -57,6 +62,8 @@ describe.skipIf(!available)("GET /docs in a browser", () => {
 
     const foreign = requested.filter((url) => !url.startsWith(`${server.base}/`) && !url.startsWith("data:"));
     expect(foreign).toEqual([]);
+    expect(requested).toContain(`${server.base}/app/icon.svg`);
+    expect(failed).toEqual([]);
     await page.close();
   });
 });

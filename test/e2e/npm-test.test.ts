@@ -46,6 +46,17 @@ describe("npm test", () => {
     expect(run.stdout).toContain(`!!   ${loud?.[1]} in test/e2e/docs-page.test.ts`);
   });
 
+  it("prints no line nobody can act on: no 'Using secrets', no runner-socket disconnects, no Vite config notice", () => {
+    const run = npmTest(["--project", "workers", "test/unit/config.test.ts"], {});
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what is stripped
+    const output = (run.stdout + run.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(output).not.toContain("Using secrets defined in");
+    expect(output).not.toContain("WebSocket peer disconnected");
+    expect(output).not.toContain("configLoader");
+  });
+
   it("refuses at once while another run holds this checkout, naming its pid", () => {
     const lock = path.join(dir, "held.lock");
     writeFileSync(lock, JSON.stringify({ pid: process.pid, started: "2026-12-06T10:00:00.000Z" }));

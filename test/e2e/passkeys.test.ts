@@ -136,7 +136,8 @@ describe.skipIf(!chromiumAvailable)("passkeys in the web app (Chromium, a virtua
     await button(page, "Sign up").click();
     await button(page, "Log out").click();
     await button(page, "Sign in with a passkey").click();
-    await expect.poll(() => status(page)).toBe(message);
+    // Said as an error: the alert, not the status line.
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe(message);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);
     await button(page, "Log in").click();

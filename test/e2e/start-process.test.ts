@@ -15,10 +15,13 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-/** The command lines of the processes still running that mention `marker` (the state directory). */
-function processesMentioning(marker: string): string[] {
-  const lines = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" }).split("\n");
-  return lines.filter((line) => line.includes(marker) && !line.includes("ps -eo"));
+/** The processes still alive (not zombies) in process group `group`: npm, start.mjs, wrangler, workerd. */
+function aliveInGroup(group: number): string[] {
+  const lines = execFileSync("ps", ["-eo", "pgid=,stat=,args="], { encoding: "utf8" }).split("\n");
+  return lines.filter((line) => {
+    const [pgid, stat] = line.trim().split(/\s+/);
+    return Number(pgid) === group && !stat.startsWith("Z");
+  });
 }
 
 async function listening(port: number): Promise<boolean> {
@@ -48,29 +51,33 @@ describe("npm start and its processes", () => {
     async (_, signal, target) => {
       const port = await freePort();
       const persistDir = mkdtempSync(path.join(tmpdir(), "chirpy-start-signal-"));
-      cleanups.push(() => {
-        for (const line of processesMentioning(persistDir)) process.kill(Number(line.trim().split(" ")[0]), "SIGKILL");
-        rmSync(persistDir, { recursive: true, force: true });
-      });
       let output = "";
       // As a user runs it: npm, then `kill <that pid>` (npm does not pass the signal on to its script).
       const npm = spawn("npm", ["start", "--", "--port", String(port), "--persist-to", persistDir], {
         cwd: root,
         stdio: ["ignore", "pipe", "pipe"],
-        detached: true, // its own process group, as a terminal's foreground job
+        detached: true, // its own process group, as a terminal's foreground job; workerd joins it
+      });
+      const group = npm.pid as number;
+      cleanups.push(() => {
+        try {
+          process.kill(-group, "SIGKILL");
+        } catch {
+          // the group is gone
+        }
+        rmSync(persistDir, { recursive: true, force: true });
       });
       npm.stdout.on("data", (d) => (output += d));
       npm.stderr.on("data", (d) => (output += d));
       expect(await waitFor(() => listening(port), 90_000), output).toBe(true);
-      expect(processesMentioning(persistDir).length).toBeGreaterThan(0);
+      expect(aliveInGroup(group).some((line) => line.includes("workerd"))).toBe(true);
 
       if (target === "npm") npm.kill(signal);
-      else if (npm.pid) process.kill(-npm.pid, signal);
+      else process.kill(-group, signal);
       expect(await waitFor(async () => !(await listening(port)), 20_000), "the port is still served").toBe(true);
-      expect(
-        await waitFor(async () => processesMentioning(persistDir).length === 0, 20_000),
-        processesMentioning(persistDir).join("\n"),
-      ).toBe(true);
+      expect(await waitFor(async () => aliveInGroup(group).length === 0, 20_000), aliveInGroup(group).join("\n")).toBe(
+        true,
+      );
       expect(output).not.toContain("Address already in use");
     },
     150_000,

@@ -2,7 +2,8 @@
 
 import { PasskeyError } from "chirpy-edge/client";
 import { field, h, inputValue, render, say, sayRefused } from "../dom";
-import { client, state } from "../session";
+import { timeOf } from "../format";
+import { announce, client, screens, state } from "../session";
 import { showHome } from "./home";
 import { showLoggedOut } from "./logged-out";
 import { twoFactorSection } from "./two-factor";
@@ -11,21 +12,34 @@ export function showAccount() {
   const { me } = state;
   if (!me) return showLoggedOut();
   say("");
+  // Pre-filled with the current address; either field may change alone.
   const email = h("input", { type: "email", autocomplete: "username", required: true, value: me.email ?? "" });
-  const password = h("input", { type: "password", autocomplete: "new-password", required: true });
+  const password = h("input", { type: "password", autocomplete: "new-password" });
   render(
     h(
       "form",
       {
         onsubmit: async (event: Event) => {
           event.preventDefault();
-          const { data: user, error } = await client.rpc.PUT("/api/users", {
-            body: { email: inputValue(email), password: inputValue(password) },
-          });
+          const newEmail = inputValue(email).trim();
+          const newPassword = inputValue(password);
+          const change = {
+            ...(newEmail.toLowerCase() !== (me.email ?? "") ? { email: newEmail } : {}),
+            ...(newPassword ? { password: newPassword } : {}),
+          };
+          if (Object.keys(change).length === 0) return say("Nothing to save: change the email, the password, or both");
+          const { data: user, error } = await client.rpc.PUT("/api/users", { body: change });
           if (error?.code === "email_taken") return say("Not saved: another account has that address", "error");
           if (error) return sayRefused("Not saved", error);
-          // A new password ends every session, this one included.
-          if (!(await client.refresh())) return;
+          if (change.password) {
+            // A new password ended every session, this one included: forget it and say so.
+            state.me = null;
+            await client.logout();
+            announce("logged-out");
+            return screens.loggedOut(
+              "Password changed: every session was logged out, this one too. Log in with the new password.",
+            );
+          }
           if (state.me) state.me.email = user.email;
           await showHome(
             user.pending_email
@@ -35,9 +49,13 @@ export function showAccount() {
         },
       },
       h("h2", {}, "Account"),
-      h("p", {}, "Change your email or password. A new password logs you out everywhere."),
       ...field("New email", email),
       ...field("New password", password),
+      h(
+        "p",
+        { class: "hint" },
+        "Leave it empty to keep your password. A new password logs you out everywhere, here too.",
+      ),
       h(
         "div",
         { class: "toolbar" },
@@ -95,7 +113,7 @@ const passkeyProblem = (error: PasskeyError) =>
 async function loadPasskeys(list: HTMLElement) {
   const passkeys = await client.passkeys.list().catch(() => null);
   if (!passkeys) return;
-  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "never");
+  const when = (iso: string | null) => (iso ? timeOf(iso) : "never");
   list.replaceChildren(
     ...(passkeys.length === 0
       ? [h("li", { class: "meta" }, "No passkeys yet")]
@@ -107,7 +125,11 @@ async function loadPasskeys(list: HTMLElement) {
             h(
               "div",
               { class: "meta" },
-              `Added ${when(passkey.created_at)}, last used ${when(passkey.last_used_at)} `,
+              "Added ",
+              when(passkey.created_at),
+              ", last used ",
+              when(passkey.last_used_at),
+              " ",
               h(
                 "button",
                 {

@@ -16,7 +16,7 @@ export function showForgotPassword(prefill: string) {
           if (error) return sayRefused("Not sent", error);
           // The same answer whether or not the address has an account.
           screens.loggedOut(
-            "If an account has that address, a reset link is on its way. It works once, for 30 minutes.",
+            "If an account has that address, a reset link is on its way. It works once, for a short while.",
           );
         },
       },

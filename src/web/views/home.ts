@@ -2,6 +2,7 @@
 
 import type { ChirpBody } from "chirpy-edge/client";
 import { field, h, render, type SayKind, say, sayRefused } from "../dom";
+import { pseudonymOf, timeOf } from "../format";
 import { announce, client, logOut, state } from "../session";
 import { showAccount } from "./account";
 import { showLoggedOut } from "./logged-out";
@@ -31,13 +32,13 @@ export async function showHome(message: string, kind: SayKind = "info") {
     },
     h("option", { value: "all", selected: author === null }, "Everyone"),
     h("option", { value: me.id, selected: author === me.id }, "Only mine"),
-    author && author !== me.id ? h("option", { value: author, selected: true }, `Author ${author.slice(0, 8)}`) : null,
+    author && author !== me.id ? h("option", { value: author, selected: true }, pseudonymOf(author)) : null,
   );
   render(
     h(
       "div",
       { class: "toolbar" },
-      h("span", {}, me.email ? `Logged in as ${me.email}` : "Logged in"),
+      h("span", { class: "who" }, me.email ? `Logged in as ${me.email}` : "Logged in"),
       h("button", { type: "button", onclick: () => showAccount() }, "Account"),
       h("button", { type: "button", onclick: sayIfRefused(logOut) }, "Log out"),
     ),
@@ -45,7 +46,7 @@ export async function showHome(message: string, kind: SayKind = "info") {
       ? ""
       : h(
           "p",
-          {},
+          { class: "banner" },
           "Your email address is not verified yet: follow the link in the mail we sent. ",
           h(
             "button",
@@ -141,18 +142,20 @@ function chirpItem(c: ChirpBody, list: HTMLElement): HTMLElement {
     h(
       "div",
       { class: "meta" },
-      `${new Date(c.created_at).toLocaleString()} by `,
+      timeOf(c.created_at),
+      " by ",
       h(
         "button",
         {
           type: "button",
+          class: "link",
           title: "Show this author's chirps",
           onclick: async () => {
             state.author = c.user_id;
             await showHome("");
           },
         },
-        mine ? "you" : c.user_id.slice(0, 8),
+        mine ? "you" : pseudonymOf(c.user_id),
       ),
       mine &&
         h(
@@ -186,7 +189,10 @@ async function loadSessions(list: HTMLElement) {
         h(
           "div",
           { class: "meta" },
-          `Since ${new Date(s.created_at).toLocaleString()}, last used ${new Date(s.last_used_at).toLocaleString()}`,
+          "Since ",
+          timeOf(s.created_at),
+          ", last used ",
+          timeOf(s.last_used_at),
           h(
             "button",
             {

@@ -3,7 +3,6 @@
 
 import { field, h, inputValue, render, say, sayRefused } from "../dom";
 import { client, resume, screens } from "../session";
-import { showForgotPassword } from "./forgot-password";
 
 /** /app/reset-password: choose a new password. */
 export function showResetPassword(token: string) {
@@ -18,10 +17,7 @@ export function showResetPassword(token: string) {
           const { error } = await client.anonymous.POST("/api/password-resets/confirm", {
             body: { token, password: inputValue(password) },
           });
-          if (error?.code === "invalid_reset_token") {
-            showForgotPassword("");
-            return say("This link has expired or was already used: ask for a new one below.", "error");
-          }
+          if (error?.code === "invalid_reset_token") return showResetLinkSpent();
           if (error) return sayRefused("Not reset", error);
           screens.loggedOut("Password reset: every session was logged out. Log in with the new password.");
         },
@@ -29,6 +25,71 @@ export function showResetPassword(token: string) {
       h("h2", {}, "Choose a new password"),
       ...field("New password", password),
       h("button", { type: "submit" }, "Reset password"),
+    ),
+  );
+}
+
+/** A reset link that was used, replaced or expired: a way to a new one, there and then. */
+function showResetLinkSpent() {
+  say("This reset link has expired or was already used.", "error");
+  const email = h("input", { type: "email", autocomplete: "username", required: true });
+  render(
+    h(
+      "form",
+      {
+        onsubmit: async (event: Event) => {
+          event.preventDefault();
+          const { error } = await client.anonymous.POST("/api/password-resets", { body: { email: inputValue(email) } });
+          if (error) return sayRefused("Not sent", error);
+          // The same answer whether or not the address has an account.
+          screens.loggedOut("If an account has that address, a new reset link is on its way. Use the newest one.");
+        },
+      },
+      h("h2", {}, "Get a new reset link"),
+      h("p", {}, "Each link works once, for a short while. Enter your address and we will mail a new one."),
+      ...field("Email", email),
+      h(
+        "div",
+        { class: "toolbar" },
+        h("button", { type: "submit" }, "Send a new link"),
+        h("button", { type: "button", onclick: () => screens.loggedOut() }, "Back to log in"),
+      ),
+    ),
+  );
+}
+
+/** A verification link that was used, replaced, expired or sent to a former address. */
+function showVerificationLinkSpent() {
+  say("This verification link has expired, was already used, or was sent to a former address.", "error");
+  render(
+    h(
+      "div",
+      {},
+      h("h2", {}, "Get a new verification link"),
+      h("p", {}, "We mail a new link to your account's current address. You need to be logged in."),
+      h(
+        "div",
+        { class: "toolbar" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "primary",
+            onclick: async () => {
+              if (!(await client.refresh().catch(() => null))) {
+                return screens.loggedOut("Log in first: then the banner offers a new verification mail.", "error");
+              }
+              const { data: me } = await client.rpc.GET("/api/users/me");
+              if (me?.email_verified) return resume("Your email address is already verified");
+              const { error } = await client.rpc.POST("/api/email-verifications");
+              if (error) return sayRefused("Not sent", error);
+              await resume("A new verification mail is on its way: use the link in the newest one");
+            },
+          },
+          "Send a new link",
+        ),
+        h("button", { type: "button", onclick: () => resume() }, "Back"),
+      ),
     ),
   );
 }
@@ -44,12 +105,8 @@ export function showVerifyEmail(token: string) {
           event.preventDefault();
           const { error } = await client.anonymous.POST("/api/email-verifications/confirm", { body: { token } });
           if (!error) return resume("Email address verified");
-          await resume(
-            error.code === "invalid_verification_token"
-              ? "Not verified: this link has expired, was already used, or was sent to a former address; log in and ask for a new one"
-              : `Not verified: ${error.error}`,
-            "error",
-          );
+          if (error.code === "invalid_verification_token") return showVerificationLinkSpent();
+          await resume(`Not verified: ${error.error}`, "error");
         },
       },
       h("h2", {}, "Confirm your email address"),
