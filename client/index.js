@@ -306,6 +306,11 @@ function createChirpyClient(options) {
       }
       await endSession("logged-out");
     },
+    async me() {
+      if (!await currentAccessToken()) return null;
+      const { data } = await rpc.GET("/api/users/me");
+      return data ?? null;
+    },
     onSessionEnded(listener) {
       listeners.add(listener);
       return () => {

@@ -76,6 +76,8 @@ export interface ChirpyClientOptions {
 
 /** A passkey as the API lists it. */
 export type PasskeyBody = components["schemas"]["Passkey"];
+/** GET /api/users/me's answer: the user, how many passkeys sign in to it, its two-factor state. */
+export type MeBody = components["schemas"]["Me"];
 type CreationOptionsJSON = components["schemas"]["PasskeyCreationOptions"];
 type RequestOptionsJSON = components["schemas"]["PasskeyRequestOptions"];
 type RegistrationResponseJSON = components["schemas"]["PasskeyRegistration"]["credential"];
@@ -346,6 +348,11 @@ export interface ChirpyClient {
     list(): Promise<PasskeyBody[]>;
     remove(id: string): Promise<void>;
   };
+  /**
+   * Who is logged in (GET /api/users/me): the user, their passkey count and two-factor state; null
+   * without a live session (the access token refreshed first where needed, as every call).
+   */
+  me(): Promise<MeBody | null>;
   /** Subscribes to "session ended"; returns the unsubscribe function. */
   onSessionEnded(listener: (event: SessionEndedEvent) => void): () => void;
   /**
@@ -578,6 +585,11 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
         }
       }
       await endSession("logged-out");
+    },
+    async me() {
+      if (!(await currentAccessToken())) return null;
+      const { data } = await rpc.GET("/api/users/me");
+      return data ?? null;
     },
     onSessionEnded(listener: (event: SessionEndedEvent) => void) {
       listeners.add(listener);

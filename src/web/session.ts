@@ -3,7 +3,7 @@
 // memory only), one refresh at a time across tabs (Web Locks, in the client), and each tab hearing
 // the others' log in and log out (BroadcastChannel).
 
-import { type ChirpyClient, claimsOf, createChirpyClient, type LoginBody, PasskeyError } from "chirpy-edge/client";
+import { type ChirpyClient, createChirpyClient, type LoginBody, PasskeyError } from "chirpy-edge/client";
 import type { SayKind } from "./dom";
 
 export const client: ChirpyClient = createChirpyClient({ baseUrl: location.origin, session: "cookie" });
@@ -12,7 +12,7 @@ const channel = "BroadcastChannel" in globalThis ? new BroadcastChannel("chirpy-
 export interface Me {
   id: string;
   email: string | null;
-  /** Known after a log-in in this tab (a reload only knows the session). */
+  /** From the login, or after a reload from GET /api/users/me. */
   emailVerified: boolean | null;
 }
 
@@ -118,14 +118,10 @@ const mayHaveSession = () => document.cookie.split("; ").some((pair) => pair.sta
 /** A page (re)load: the cookie, if any, says whether the user is still logged in. */
 export async function resume(message = "", kind: SayKind = "info") {
   if (!mayHaveSession()) return screens.loggedOut(message, kind);
-  const token = await client.refresh().catch(() => null);
-  const subject = token && claimsOf(token)?.sub;
-  if (typeof subject !== "string") return screens.loggedOut(message, kind);
-  // Who it is, from the server (the token names only the id).
-  const { data: user } = await client.rpc.GET("/api/users/me");
-  state.me = user
-    ? { id: user.id, email: user.email, emailVerified: user.email_verified }
-    : { id: subject, email: null, emailVerified: null };
+  // Who it is, from the server (a refresh first: after a reload the access token is gone).
+  const user = await client.me().catch(() => null);
+  if (!user) return screens.loggedOut(message, kind);
+  state.me = { id: user.id, email: user.email, emailVerified: user.email_verified };
   await screens.home(message, kind);
 }
 

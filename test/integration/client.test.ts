@@ -256,6 +256,17 @@ describe("client: cookie mode (browser apps)", () => {
     expect(worker.counts["POST /api/refresh"]).toBe(1);
   });
 
+  it("me(): a reloaded page learns who is logged in (one refresh, then GET /api/users/me); logged out, null", async () => {
+    const { worker, user, open } = await start();
+    await open().login(user.email, user.password);
+    const reloaded = open();
+    const me = await reloaded.me();
+    expect(me).toMatchObject({ id: user.id, email: user.email, email_verified: false, passkeys: 0, totp: false });
+    expect(worker.counts["POST /api/refresh"]).toBe(1);
+    await reloaded.logout();
+    expect(await open().me()).toBeNull();
+  });
+
   it("logout revokes the cookie's session and clears it; a page opened afterwards is logged out", async () => {
     const { worker, user, open } = await start();
     const client = open();
