@@ -12,12 +12,23 @@ import { createInterface } from "node:readline";
 import { copyAssets } from "./copy-assets.mjs";
 
 const root = path.join(import.meta.dirname, "..");
-const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// CHROMIUM_PATH, or where Debian, Ubuntu and macOS put Chromium or Chrome; the tests get the one found.
+const candidates = process.env.CHROMIUM_PATH
+  ? [process.env.CHROMIUM_PATH]
+  : [
+      "/usr/bin/chromium",
+      "/usr/bin/chromium-browser",
+      "/usr/bin/google-chrome",
+      "/usr/bin/google-chrome-stable",
+      "/Applications/Chromium.app/Contents/MacOS/Chromium",
+      "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    ];
+const chromium = candidates.find((candidate) => existsSync(candidate));
 
-if (!existsSync(chromium) && process.env.CHIRPY_SKIP_BROWSER_TESTS !== "1") {
+if (!chromium && process.env.CHIRPY_SKIP_BROWSER_TESTS !== "1") {
   console.error(
     [
-      `npm test: no Chromium at ${chromium}, and the browser tests (the web app, /docs, passkeys, two-factor) need one.`,
+      `npm test: no Chromium at ${candidates.join(", ")}, and the browser tests (the web app, /docs, passkeys, two-factor) need one.`,
       "  Debian/Ubuntu: sudo apt-get install chromium",
       "  Elsewhere:     CHROMIUM_PATH=/path/to/chromium-or-chrome npm test",
       "  Without them:  CHIRPY_SKIP_BROWSER_TESTS=1 npm test (the run says how many it skipped)",
@@ -70,6 +81,7 @@ const vitest = spawn(process.execPath, [bin, "run", ...process.argv.slice(2)], {
     // wrangler's "Using secrets defined in .dev.vars", once per test file: the tests never use
     // them (vitest.config.ts sets every binding); warnings and errors still show.
     WRANGLER_LOG: "warn",
+    ...(chromium ? { CHROMIUM_PATH: chromium } : {}),
     ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}),
     ...process.env,
   },
