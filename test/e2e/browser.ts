@@ -3,6 +3,8 @@
 
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { type DevServer, startDevServer } from "./server";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /**
@@ -32,4 +34,24 @@ export function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * A server as `npm start` runs it (with `args`) and a Chromium, started before the file's tests
+ * and stopped after them; nothing when the browser tests are skipped. `appUrl` is the web app on
+ * localhost (passkeys need a domain).
+ */
+export function serverAndBrowser(args: string[] = []) {
+  const suite = {} as { server: DevServer; browser: Browser; appUrl: string };
+  beforeAll(async () => {
+    if (!chromiumAvailable) return;
+    suite.server = await startDevServer(args);
+    suite.appUrl = `http://localhost:${suite.server.port}/app/`;
+    suite.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    suite.server?.stop();
+  });
+  return suite;
 }

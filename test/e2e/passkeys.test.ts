@@ -5,26 +5,12 @@
 // a domain, not an IP address: the app is opened at http://localhost:PORT.
 
 import { createServer, type Server } from "node:http";
-import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumAvailable, launchChromium } from "./browser";
-import { type DevServer, freePort, startDevServer } from "./server";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable, serverAndBrowser } from "./browser";
+import { freePort } from "./server";
 
-let server: DevServer;
-let browser: Browser;
-let appUrl: string;
-
-beforeAll(async () => {
-  if (!chromiumAvailable) return;
-  server = await startDevServer();
-  appUrl = `http://localhost:${server.port}/app/`;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const suite = serverAndBrowser();
 
 const PASSWORD = "correct horse battery staple";
 let counter = 0;
@@ -52,7 +38,7 @@ async function pageWithAuthenticator(context: BrowserContext): Promise<{ page: P
 
 async function signUpAndAddPasskey(page: Page): Promise<string> {
   const email = uniqueEmail();
-  await page.goto(appUrl);
+  await page.goto(suite.appUrl);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await button(page, "Sign up").click();
@@ -66,7 +52,7 @@ async function signUpAndAddPasskey(page: Page): Promise<string> {
 
 describe.skipIf(!chromiumAvailable)("passkeys in the web app (Chromium, a virtual authenticator)", () => {
   it("adds a passkey, signs in with its button after logging out, stays signed in on reload, removes it", async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     // This test takes the button path: the Email field's autofill (which the virtual authenticator
     // would answer at once) is switched off before any page script runs.
     await context.addInitScript(() => {
@@ -99,7 +85,7 @@ describe.skipIf(!chromiumAvailable)("passkeys in the web app (Chromium, a virtua
   });
 
   it("signs in from the Email field's autofill (conditional mediation), with no button pressed", async () => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const { page } = await pageWithAuthenticator(context);
     const email = await signUpAndAddPasskey(page);
     await button(page, "Back").click();
@@ -126,11 +112,11 @@ describe.skipIf(!chromiumAvailable)("passkeys in the web app (Chromium, a virtua
       "Passkey sign-in cancelled",
     ],
   ])("says what happened to %s, and the password still works", async (_who, bend, message) => {
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     await context.addInitScript(bend);
     const { page } = await pageWithAuthenticator(context);
     const email = uniqueEmail();
-    await page.goto(appUrl);
+    await page.goto(suite.appUrl);
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill(PASSWORD);
     await button(page, "Sign up").click();
@@ -153,7 +139,7 @@ describe.skipIf(!chromiumAvailable)("passkeys in the web app (Chromium, a virtua
     });
     await new Promise<void>((resolve) => other.listen(port, "127.0.0.1", resolve));
     try {
-      const context = await browser.newContext();
+      const context = await suite.browser.newContext();
       const { page } = await pageWithAuthenticator(context);
       await signUpAndAddPasskey(page);
       const elsewhere = await context.newPage();

@@ -4,29 +4,14 @@
 // accessibility violation on any view, light or dark. It also takes the README's screenshots.
 
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations } from "./axe";
-import { chromiumAvailable, launchChromium } from "./browser";
+import { chromiumAvailable, serverAndBrowser } from "./browser";
 import { type DevServer, startDevServer } from "./server";
 
 const root = path.resolve(import.meta.dirname, "../..");
-let server: DevServer;
-let browser: Browser;
-let appUrl: string;
-
-beforeAll(async () => {
-  if (!chromiumAvailable) return;
-  server = await startDevServer();
-  // localhost, not 127.0.0.1: what the README tells people to open.
-  appUrl = `http://localhost:${server.port}/app/`;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const suite = serverAndBrowser();
 
 let counter = 0;
 const uniqueEmail = () => `design-${Date.now().toString(36)}-${counter++}@example.com`;
@@ -37,7 +22,7 @@ const alertText = (page: Page) => page.locator("#alert[role=alert]").textContent
 const statusText = (page: Page) => page.locator("#status[role=status]").textContent();
 
 async function signUp(page: Page, email = uniqueEmail()): Promise<string> {
-  await page.goto(appUrl);
+  await page.goto(suite.appUrl);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await button(page, "Sign up").click();
@@ -45,16 +30,16 @@ async function signUp(page: Page, email = uniqueEmail()): Promise<string> {
   return email;
 }
 
-async function mails(to: string, from = server.base): Promise<string[]> {
+async function mails(to: string, from = suite.server.base): Promise<string[]> {
   const res = await fetch(`${from}/admin/mailbox?to=${encodeURIComponent(to)}`);
   return ((await res.json()) as { text: string }[]).map((mail) => mail.text);
 }
 
 /** The newest link of `kind` mailed to `to` (the mailbox lists the newest first), on localhost. */
-async function newestLink(to: string, kind: string, from = server.base): Promise<string | undefined> {
+async function newestLink(to: string, kind: string, from = suite.server.base): Promise<string | undefined> {
   for (const text of await mails(to, from)) {
     const link = new RegExp(`http\\S+/app/${kind}(#token=[0-9a-f]{64})`).exec(text);
-    if (link) return `${appUrl}${kind}${link[1]}`;
+    if (link) return `${suite.appUrl}${kind}${link[1]}`;
   }
   return undefined;
 }
@@ -62,7 +47,7 @@ async function newestLink(to: string, kind: string, from = server.base): Promise
 describe.skipIf(!chromiumAvailable)("the web app as a product", () => {
   const contexts: BrowserContext[] = [];
   const newPage = async (options: { colorScheme?: "light" | "dark" } = {}) => {
-    const context = await browser.newContext(options);
+    const context = await suite.browser.newContext(options);
     contexts.push(context);
     return context.newPage();
   };
@@ -78,7 +63,7 @@ describe.skipIf(!chromiumAvailable)("the web app as a product", () => {
     page.on("response", (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
     const requests: string[] = [];
     page.on("request", (request) => requests.push(new URL(request.url()).pathname));
-    await page.goto(appUrl);
+    await page.goto(suite.appUrl);
     await button(page, "Log in").waitFor();
     await page.waitForLoadState("networkidle");
     expect(problems).toEqual([]);
@@ -240,7 +225,7 @@ describe.skipIf(!chromiumAvailable)("every view, light and dark", () => {
 
   for (const colorScheme of ["light", "dark"] as const) {
     it(`axe-core finds no violation on any view (${colorScheme}); the README's screenshot is taken`, async () => {
-      const context = await browser.newContext({ colorScheme, viewport: { width: 900, height: 900 } });
+      const context = await suite.browser.newContext({ colorScheme, viewport: { width: 900, height: 900 } });
       const page = await context.newPage();
       const checked: Record<string, string[]> = {};
       const check = async (view: string) => {

@@ -3,6 +3,7 @@
 
 import { field, h, inputValue, render, say, sayRefused } from "../dom";
 import { client, resume, screens } from "../session";
+import { showForgotPassword } from "./forgot-password";
 
 /** /app/reset-password: choose a new password. */
 export function showResetPassword(token: string) {
@@ -17,7 +18,8 @@ export function showResetPassword(token: string) {
           const { error } = await client.anonymous.POST("/api/password-resets/confirm", {
             body: { token, password: inputValue(password) },
           });
-          if (error?.code === "invalid_reset_token") return showResetLinkSpent();
+          // Used, replaced or expired: a way to a new link, there and then.
+          if (error?.code === "invalid_reset_token") return showForgotPassword("", "spent");
           if (error) return sayRefused("Not reset", error);
           screens.loggedOut("Password reset: every session was logged out. Log in with the new password.");
         },
@@ -25,35 +27,6 @@ export function showResetPassword(token: string) {
       h("h2", {}, "Choose a new password"),
       ...field("New password", password),
       h("button", { type: "submit" }, "Reset password"),
-    ),
-  );
-}
-
-/** A reset link that was used, replaced or expired: a way to a new one, there and then. */
-function showResetLinkSpent() {
-  say("This reset link has expired or was already used.", "error");
-  const email = h("input", { type: "email", autocomplete: "username", required: true });
-  render(
-    h(
-      "form",
-      {
-        onsubmit: async (event: Event) => {
-          event.preventDefault();
-          const { error } = await client.anonymous.POST("/api/password-resets", { body: { email: inputValue(email) } });
-          if (error) return sayRefused("Not sent", error);
-          // The same answer whether or not the address has an account.
-          screens.loggedOut("If an account has that address, a new reset link is on its way. Use the newest one.");
-        },
-      },
-      h("h2", {}, "Get a new reset link"),
-      h("p", {}, "Each link works once, for a short while. Enter your address and we will mail a new one."),
-      ...field("Email", email),
-      h(
-        "div",
-        { class: "toolbar" },
-        h("button", { type: "submit" }, "Send a new link"),
-        h("button", { type: "button", onclick: () => screens.loggedOut() }, "Back to log in"),
-      ),
     ),
   );
 }
