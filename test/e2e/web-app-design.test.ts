@@ -257,6 +257,10 @@ describe.skipIf(!chromiumAvailable)("every view, light and dark", () => {
       }
       await page.getByRole("list", { name: "Sessions" }).getByRole("listitem").first().waitFor();
       await check("home");
+      // Only this user's chirps: the same picture every run (others' pseudonyms come from random ids).
+      await page.getByLabel("Show").selectOption({ label: "Only mine" });
+      await expect.poll(() => page.getByRole("list", { name: "Timeline" }).getByRole("listitem").count()).toBe(2);
+      await page.evaluate("document.activeElement.blur()");
       await page.screenshot({ path: path.join(root, `docs/screenshots/web-app-${colorScheme}.png`) });
       await button(page, "Account").click();
       await page.getByText("No passkeys yet").waitFor();
