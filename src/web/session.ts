@@ -126,8 +126,10 @@ export async function resume(message = "", kind: SayKind = "info") {
 }
 
 client.onSessionEnded((event) => {
-  // A page opened without a session learns so by a refused refresh: nothing ended that it knew of.
-  if (!state.me) return screens.loggedOut();
+  // Nobody was logged in here: nothing ended that this page knew of, and whatever it shows stays
+  // (a late 401 after a logout must not wipe a login form being filled; a page that finds no
+  // session shows the login form itself, see resume()).
+  if (!state.me) return;
   state.me = null;
   screens.loggedOut(event.reason === "logged-out" ? "Logged out" : "Your session ended; log in again");
 });
