@@ -107,31 +107,33 @@ const base64url = (field: string, maxLength = 8192) =>
   );
 
 const publicKeyType = v.literal("public-key", invalidField.notOneOf("credential.type", ["public-key"]));
-const extensionResults = v.optional(v.record(v.string(), v.unknown()));
-const attachment = v.optional(v.nullable(v.string()));
+
+/** A PublicKeyCredential's JSON (toJSON()): what every ceremony sends, and `response`'s own fields. */
+function credentialWith<const Response extends v.ObjectEntries>(response: Response) {
+  return v.looseObject(
+    {
+      id: base64url("credential.id", 1024),
+      rawId: base64url("credential.rawId", 1024),
+      type: publicKeyType,
+      response: v.looseObject(
+        { clientDataJSON: base64url("credential.response.clientDataJSON"), ...response },
+        invalidField.notObject("credential.response"),
+      ),
+      clientExtensionResults: v.optional(v.record(v.string(), v.unknown())),
+      authenticatorAttachment: v.optional(v.nullable(v.string())),
+    },
+    invalidField.notObject("credential"),
+  );
+}
 
 /** A passkey registration: RegistrationResponseJSON (PublicKeyCredential.toJSON()), and a name for it. */
 export const passkeyRegistrationSchema = named(
   "PasskeyRegistration",
   v.object({
-    credential: v.looseObject(
-      {
-        id: base64url("credential.id", 1024),
-        rawId: base64url("credential.rawId", 1024),
-        type: publicKeyType,
-        response: v.looseObject(
-          {
-            clientDataJSON: base64url("credential.response.clientDataJSON"),
-            attestationObject: base64url("credential.response.attestationObject"),
-            transports: v.optional(v.array(v.string())),
-          },
-          invalidField.notObject("credential.response"),
-        ),
-        clientExtensionResults: extensionResults,
-        authenticatorAttachment: attachment,
-      },
-      invalidField.notObject("credential"),
-    ),
+    credential: credentialWith({
+      attestationObject: base64url("credential.response.attestationObject"),
+      transports: v.optional(v.array(v.string())),
+    }),
     name: v.optional(
       v.pipe(
         v.string(invalidField.notString("name")),
@@ -152,25 +154,11 @@ export const passkeyRegistrationSchema = named(
 export const passkeyAssertionSchema = named(
   "PasskeyAssertion",
   v.object({
-    credential: v.looseObject(
-      {
-        id: base64url("credential.id", 1024),
-        rawId: base64url("credential.rawId", 1024),
-        type: publicKeyType,
-        response: v.looseObject(
-          {
-            clientDataJSON: base64url("credential.response.clientDataJSON"),
-            authenticatorData: base64url("credential.response.authenticatorData"),
-            signature: base64url("credential.response.signature"),
-            userHandle: v.optional(v.nullable(base64url("credential.response.userHandle", 1024))),
-          },
-          invalidField.notObject("credential.response"),
-        ),
-        clientExtensionResults: extensionResults,
-        authenticatorAttachment: attachment,
-      },
-      invalidField.notObject("credential"),
-    ),
+    credential: credentialWith({
+      authenticatorData: base64url("credential.response.authenticatorData"),
+      signature: base64url("credential.response.signature"),
+      userHandle: v.optional(v.nullable(base64url("credential.response.userHandle", 1024))),
+    }),
   }),
 );
 

@@ -92,11 +92,13 @@ export async function updateCredentials(
   // cannot be moved to an address its holder does not control.
   const holdChange = newAddress && deps.config.requireVerifiedEmail;
   if (holdChange && (await selectUserByEmail(deps.db, email)).length > 0) throw conflict(EMAIL_TAKEN);
-  const samePassword = input.password === undefined || (await verifyPassword(input.password, user.hashedPassword));
-  const hashedPassword =
-    input.password === undefined || samePassword
-      ? user.hashedPassword
-      : await hashPassword(input.password, deps.random);
+  // A password left out, or the current one again, changes nothing.
+  const newPassword =
+    input.password !== undefined && !(await verifyPassword(input.password, user.hashedPassword))
+      ? input.password
+      : null;
+  const samePassword = newPassword === null;
+  const hashedPassword = newPassword === null ? user.hashedPassword : await hashPassword(newPassword, deps.random);
   // An email left out leaves a held change as it is; one given (even the current one) replaces it.
   const pendingEmail = input.email === undefined ? user.pendingEmail : holdChange ? email : null;
   const result = await updateUserCredentials(deps.db, {

@@ -61,7 +61,7 @@ const BIRDS = [
   "Puffin",
   "Sparrow",
   "Starling",
-  "Swift",
+  "Plover",
   "Tern",
   "Thrush",
   "Warbler",
