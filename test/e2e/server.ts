@@ -83,3 +83,19 @@ export async function startDevServer(extraArgs: string[] = [], timeoutMs = 90_00
   server.stop();
   throw new Error(`server did not become healthy:\n${output}`);
 }
+
+/**
+ * What wrangler dev's own proxy answers, as a 503, when it could not pass a non-GET request on to
+ * the Worker (the Worker never answered). Under wrangler 4.86 this is mostly not a restart: the
+ * proxy's pooled connection to the Worker's runtime was closed by the runtime's 5 s keep-alive
+ * timeout as the request was written to it (kj's client and server timeouts are both 5 s;
+ * cloudflare/workers-sdk#14641), and 4.86 labels every such failure a restart (#14593).
+ * `node scripts/dev-proxy-race.mjs` reproduces it. The Worker's own answers are JSON.
+ */
+const DEV_PROXY_DROPPED =
+  "Your worker restarted mid-request. Please try sending the request again. Only GET or HEAD requests are retried automatically.";
+
+/** True when an answer is wrangler dev's proxy saying it dropped the request, never one of the Worker's. */
+export function isDevProxyDrop(status: number, headers: Headers, text: string): boolean {
+  return status === 503 && text === DEV_PROXY_DROPPED && headers.get("Retry-After") === "0";
+}
