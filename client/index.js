@@ -76,7 +76,10 @@ function lifetimeOf(jwt) {
 async function errorOf(res) {
   const body = await res.json().catch(() => null);
   if (body && typeof body.error === "string" && typeof body.code === "string") return body;
-  return { error: `HTTP ${res.status}`, code: res.status >= 500 ? "internal_error" : "bad_request" };
+  return standInError(res.status);
+}
+function standInError(status) {
+  return status >= 500 ? { error: `The API did not answer (HTTP ${status} from something in between); try again`, code: "internal_error" } : { error: `HTTP ${status}`, code: "bad_request" };
 }
 function nextLinkOf(res, requestUrl) {
   const match = /<([^>]*)>\s*;\s*rel="?next"?/.exec(res.headers.get("Link") ?? "");
@@ -218,7 +221,7 @@ function createChirpyClient(options) {
           }
         };
       }
-      const error = typeof refused?.error === "string" && typeof refused.code === "string" ? refused : { error: `HTTP ${res.status}`, code: res.status >= 500 ? "internal_error" : "bad_request" };
+      const error = typeof refused?.error === "string" && typeof refused.code === "string" ? refused : standInError(res.status);
       return { ok: false, refusal: { ...error, status: res.status, retryAfter } };
     }
     const login = await res.json();

@@ -180,7 +180,18 @@ function lifetimeOf(jwt: string): number | null {
 async function errorOf(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => null)) as Partial<ApiError> | null;
   if (body && typeof body.error === "string" && typeof body.code === "string") return body as ApiError;
-  return { error: `HTTP ${res.status}`, code: res.status >= 500 ? "internal_error" : "bad_request" };
+  return standInError(res.status);
+}
+
+/**
+ * For an answer without the API's error body: something between the app and the API answered
+ * (a gateway's 502/504, a CDN's page, wrangler dev's proxy losing a request); saying so beats a bare
+ * status. A 5xx says to try again: the API itself always answers with a body.
+ */
+function standInError(status: number): ApiError {
+  return status >= 500
+    ? { error: `The API did not answer (HTTP ${status} from something in between); try again`, code: "internal_error" }
+    : { error: `HTTP ${status}`, code: "bad_request" };
 }
 
 /** What a login answers (in cookie mode without `refresh_token`). */
@@ -493,7 +504,7 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
       const error =
         typeof refused?.error === "string" && typeof refused.code === "string"
           ? (refused as ApiError)
-          : { error: `HTTP ${res.status}`, code: (res.status >= 500 ? "internal_error" : "bad_request") as ErrorCode };
+          : standInError(res.status);
       return { ok: false, refusal: { ...error, status: res.status, retryAfter } };
     }
     const login = (await res.json()) as LoginBody;

@@ -352,6 +352,34 @@ describe("client: refusals carry the server's code", () => {
     expect(error?.code).toBe("chirp_too_long");
     expect(worker.counts["POST /api/refresh"]).toBeUndefined();
   });
+
+  it("an answer that is not the API's (wrangler dev's proxy losing the request) says so, not a bare status", async () => {
+    const clock = fixedClock();
+    const worker = countingWorker(clock);
+    const user = await newUser(worker.app, uniqueEmail("between"));
+    // What wrangler dev's proxy answers when it lost a POST before the Worker saw it.
+    const between = async () =>
+      new Response("Your worker restarted mid-request. Please try sending the request again.", {
+        status: 503,
+        headers: { "Retry-After": "0" },
+      });
+    const lost = await createChirpyClient({ baseUrl: "http://chirpy.test", fetch: between, now: clock.now }).login(
+      user.email,
+      user.password,
+    );
+    expect(lost).toEqual({
+      ok: false,
+      refusal: {
+        status: 503,
+        code: "internal_error",
+        error: "The API did not answer (HTTP 503 from something in between); try again",
+        retryAfter: null,
+      },
+    });
+    // Sent again, to the API itself: the login happens.
+    const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: worker.fetch, now: clock.now });
+    expect(await client.login(user.email, user.password)).toMatchObject({ ok: true });
+  });
 });
 
 describe("client: passkeys", () => {
