@@ -71,6 +71,13 @@ const release = () => {
 const NOISE = /^exception = workerd\/api\/web-socket\.c\+\+:\d+: disconnected: WebSocket peer disconnected$/;
 
 copyAssets(); // public/docs/scalar.js, served by the Worker under test
+
+// wrangler writes a debug log of every command it runs into ~/.config/.wrangler/logs and never
+// removes one: a run here leaves ~50 files and ~50 MB (the soak's heap snapshots pass through the
+// inspector's log). This run's go to one folder in the checkout, emptied when the next run starts
+// (unless WRANGLER_LOG_PATH says where: a run started by a test inherits its parent's).
+const wranglerLogs = process.env.WRANGLER_LOG_PATH ?? path.join(path.dirname(lock), "wrangler-logs");
+if (!process.env.WRANGLER_LOG_PATH) rmSync(wranglerLogs, { recursive: true, force: true });
 const bin = path.join(root, "node_modules/vitest/vitest.mjs");
 const vitest = spawn(process.execPath, [bin, "run", ...process.argv.slice(2)], {
   cwd: root,
@@ -81,6 +88,7 @@ const vitest = spawn(process.execPath, [bin, "run", ...process.argv.slice(2)], {
     // wrangler's "Using secrets defined in .dev.vars", once per test file: the tests never use
     // them (vitest.config.ts sets every binding); warnings and errors still show.
     WRANGLER_LOG: "warn",
+    WRANGLER_LOG_PATH: wranglerLogs,
     ...(chromium ? { CHROMIUM_PATH: chromium } : {}),
     ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}),
     ...process.env,

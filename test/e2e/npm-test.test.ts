@@ -3,7 +3,7 @@
 // a second run in the same checkout refuses at once instead of starving the first.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,6 +16,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function npmTest(args: string[], env: Record<string, string>, lock = path.join(dir, `${Math.random()}.lock`)) {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST")));
   delete inherited.CHIRPY_SKIP_BROWSER_TESTS;
+  delete inherited.WRANGLER_LOG_PATH; // set by the npm test running this one
+  delete inherited.XDG_CONFIG_HOME; // wrangler's home folder is then $HOME/.config/.wrangler
   return spawnSync(process.execPath, ["scripts/test.mjs", ...args], {
     cwd: root,
     encoding: "utf8",
@@ -46,9 +48,17 @@ describe("npm test", () => {
     expect(run.stdout).toContain(`!!   ${loud?.[1]} in test/e2e/docs-page.test.ts`);
   });
 
-  it("prints no line nobody can act on: no 'Using secrets', no runner-socket disconnects, no Vite config notice", () => {
-    const run = npmTest(["--project", "workers", "test/unit/config.test.ts"], {});
+  it("prints no line nobody can act on (no 'Using secrets', runner-socket disconnects, Vite config notice) and leaves no log in ~/.config", () => {
+    const home = mkdtempSync(path.join(dir, "home-"));
+    const lock = path.join(mkdtempSync(path.join(dir, "checkout-")), "npm-test.lock");
+    const run = npmTest(["--project", "workers", "test/unit/config.test.ts"], { HOME: home }, lock);
     expect(run.status, run.stdout + run.stderr).toBe(0);
+    // wrangler's debug logs of the run sit beside the lock (node_modules/.cache/chirpy-edge/ in a
+    // checkout), emptied by the next run, instead of piling up in the home folder.
+    expect(existsSync(path.join(home, ".config/.wrangler/logs"))).toBe(false);
+    expect(readdirSync(path.join(path.dirname(lock), "wrangler-logs")).filter((f) => f.endsWith(".log"))).not.toEqual(
+      [],
+    );
     // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes are what is stripped
     const output = (run.stdout + run.stderr).replace(/\x1b\[[0-9;]*m/g, "");
     expect(output).toMatch(/Tests\s+\d+ passed/);
