@@ -74,11 +74,11 @@ function lifetimeOf(jwt) {
   return typeof exp === "number" && typeof iat === "number" ? (exp - iat) * 1e3 : null;
 }
 async function errorOf(res) {
-  const body = await res.json().catch(() => null);
-  if (body && typeof body.error === "string" && typeof body.code === "string") return body;
-  return standInError(res.status);
+  return apiErrorOr(await res.json().catch(() => null), res.status);
 }
-function standInError(status) {
+function apiErrorOr(body, status) {
+  const error = body;
+  if (typeof error?.error === "string" && typeof error.code === "string") return error;
   return status >= 500 ? { error: `The API did not answer (HTTP ${status} from something in between); try again`, code: "internal_error" } : { error: `HTTP ${status}`, code: "bad_request" };
 }
 function nextLinkOf(res, requestUrl) {
@@ -221,8 +221,7 @@ function createChirpyClient(options) {
           }
         };
       }
-      const error = typeof refused?.error === "string" && typeof refused.code === "string" ? refused : standInError(res.status);
-      return { ok: false, refusal: { ...error, status: res.status, retryAfter } };
+      return { ok: false, refusal: { ...apiErrorOr(refused, res.status), status: res.status, retryAfter } };
     }
     const login = await res.json();
     generation++;

@@ -178,17 +178,17 @@ function lifetimeOf(jwt: string): number | null {
 
 /** An error answer's body, or a stand-in with the status when it is not one of ours (a proxy's page). */
 async function errorOf(res: Response): Promise<ApiError> {
-  const body = (await res.json().catch(() => null)) as Partial<ApiError> | null;
-  if (body && typeof body.error === "string" && typeof body.code === "string") return body as ApiError;
-  return standInError(res.status);
+  return apiErrorOr(await res.json().catch(() => null), res.status);
 }
 
 /**
- * For an answer without the API's error body: something between the app and the API answered
- * (a gateway's 502/504, a CDN's page, wrangler dev's proxy losing a request); saying so beats a bare
- * status. A 5xx says to try again: the API itself always answers with a body.
+ * A parsed error body when it is the API's, else a stand-in: something between the app and the
+ * API answered (a gateway's 502/504, a CDN's page, wrangler dev's proxy losing a request), and
+ * saying so beats a bare status. A 5xx says to try again: the API itself always answers with a body.
  */
-function standInError(status: number): ApiError {
+function apiErrorOr(body: unknown, status: number): ApiError {
+  const error = body as Partial<ApiError> | null;
+  if (typeof error?.error === "string" && typeof error.code === "string") return error as ApiError;
   return status >= 500
     ? { error: `The API did not answer (HTTP ${status} from something in between); try again`, code: "internal_error" }
     : { error: `HTTP ${status}`, code: "bad_request" };
@@ -501,11 +501,7 @@ export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
           },
         };
       }
-      const error =
-        typeof refused?.error === "string" && typeof refused.code === "string"
-          ? (refused as ApiError)
-          : standInError(res.status);
-      return { ok: false, refusal: { ...error, status: res.status, retryAfter } };
+      return { ok: false, refusal: { ...apiErrorOr(refused, res.status), status: res.status, retryAfter } };
     }
     const login = (await res.json()) as LoginBody;
     generation++;
