@@ -118,8 +118,19 @@ function cookieTransport(base) {
     exclusive: (run) => locks ? locks.request(`chirpy-edge refresh ${base}`, run) : run()
   };
 }
+var DEV_SERVER_LOST = "Your worker restarted mid-request.";
+function resendingLost(fetchFn) {
+  return async (input, init) => {
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    if (method === "GET" || method === "HEAD") return fetchFn(input, init);
+    const again = input instanceof Request ? input.clone() : input;
+    const res = await fetchFn(input, init);
+    const lost = res.status === 503 && res.headers.get("Retry-After") === "0" && (await res.clone().text()).startsWith(DEV_SERVER_LOST);
+    return lost ? fetchFn(again, init) : res;
+  };
+}
 function createChirpyClient(options) {
-  const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const baseFetch = resendingLost(options.fetch ?? ((input, init) => fetch(input, init)));
   const now = options.now ?? Date.now;
   const leewayMs = (options.refreshLeewaySeconds ?? 60) * 1e3;
   const base = options.baseUrl.replace(/\/$/, "");

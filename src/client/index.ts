@@ -375,8 +375,32 @@ export interface ChirpyClient {
   chirpPages(options?: ChirpPagesOptions): AsyncGenerator<ChirpPage, void, undefined>;
 }
 
+/**
+ * How wrangler dev (`npm start`) answers, as a 503 with `Retry-After: 0`, when it lost a request on
+ * its way to the Worker, which never saw it: mostly a pooled connection that the Worker's runtime
+ * closed after 5 s idle as the request was written to it (cloudflare/workers-sdk#14641). It retries
+ * GET and HEAD itself; no deployed Worker answers this.
+ */
+const DEV_SERVER_LOST = "Your worker restarted mid-request.";
+
+/** `fetchFn`, sending a request again once when the local dev server says it lost it. */
+function resendingLost(fetchFn: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    if (method === "GET" || method === "HEAD") return fetchFn(input, init);
+    // A Request's body can be read once: keep a copy to send again (client bodies are small JSON).
+    const again = input instanceof Request ? input.clone() : input;
+    const res = await fetchFn(input, init);
+    const lost =
+      res.status === 503 &&
+      res.headers.get("Retry-After") === "0" &&
+      (await res.clone().text()).startsWith(DEV_SERVER_LOST);
+    return lost ? fetchFn(again, init) : res;
+  };
+}
+
 export function createChirpyClient(options: ChirpyClientOptions): ChirpyClient {
-  const baseFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const baseFetch = resendingLost(options.fetch ?? ((input, init) => fetch(input, init)));
   const now = options.now ?? Date.now;
   const leewayMs = (options.refreshLeewaySeconds ?? 60) * 1000;
   const base = options.baseUrl.replace(/\/$/, "");

@@ -353,20 +353,54 @@ describe("client: refusals carry the server's code", () => {
     expect(worker.counts["POST /api/refresh"]).toBeUndefined();
   });
 
-  it("an answer that is not the API's (wrangler dev's proxy losing the request) says so, not a bare status", async () => {
+  /** What wrangler dev's proxy answers when it lost a non-GET request before the Worker saw it. */
+  const lostByDevServer = () =>
+    new Response(
+      "Your worker restarted mid-request. Please try sending the request again. Only GET or HEAD requests are retried automatically.",
+      { status: 503, headers: { "Retry-After": "0" } },
+    );
+
+  it("a request the local dev server lost is sent again once: the login, the post and the logout happen", async () => {
     const clock = fixedClock();
     const worker = countingWorker(clock);
-    const user = await newUser(worker.app, uniqueEmail("between"));
-    // What wrangler dev's proxy answers when it lost a POST before the Worker saw it.
-    const between = async () =>
-      new Response("Your worker restarted mid-request. Please try sending the request again.", {
-        status: 503,
-        headers: { "Retry-After": "0" },
-      });
-    const lost = await createChirpyClient({ baseUrl: "http://chirpy.test", fetch: between, now: clock.now }).login(
-      user.email,
-      user.password,
+    const user = await newUser(worker.app, uniqueEmail("lost"));
+    // The dev server loses the first attempt of every non-GET request (after reading its body, as
+    // a real connection does); the second reaches the Worker.
+    const attempts: Record<string, number> = {};
+    const losing = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = new Request(input, init);
+      const key = `${request.method} ${new URL(request.url).pathname}`;
+      attempts[key] = (attempts[key] ?? 0) + 1;
+      if (request.method !== "GET" && attempts[key] % 2 === 1) {
+        await request.text();
+        return lostByDevServer();
+      }
+      return worker.fetch(request);
+    };
+    const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: losing, now: clock.now });
+    expect(await client.login(user.email, user.password)).toMatchObject({ ok: true, body: { id: user.id } });
+    const posted = await client.rpc.POST("/api/chirps", { body: { body: "sent twice, stored once" } });
+    expect(posted.response.status).toBe(201);
+    await client.logout();
+    expect(attempts).toEqual({ "POST /api/login": 2, "POST /api/chirps": 2, "POST /api/revoke": 2 });
+    expect(worker.counts).toEqual({ "POST /api/login": 1, "POST /api/chirps": 1, "POST /api/revoke": 1 });
+    const chirps = await worker.app(`/api/chirps?author_id=${user.id}`);
+    expect(((await chirps.json()) as { body: string }[]).map((c) => c.body)).toEqual(["sent twice, stored once"]);
+  });
+
+  it("lost twice, or a 503 of the API's own, is not sent again and says what happened", async () => {
+    const clock = fixedClock();
+    let calls = 0;
+    const alwaysLost = async () => {
+      calls++;
+      return lostByDevServer();
+    };
+    const lost = await createChirpyClient({ baseUrl: "http://chirpy.test", fetch: alwaysLost, now: clock.now }).login(
+      "someone@example.com",
+      "password-123456",
     );
+    expect(calls).toBe(2);
+    // An answer without the API's error body: says that something in between answered.
     expect(lost).toEqual({
       ok: false,
       refusal: {
@@ -376,9 +410,21 @@ describe("client: refusals carry the server's code", () => {
         retryAfter: null,
       },
     });
-    // Sent again, to the API itself: the login happens.
-    const client = createChirpyClient({ baseUrl: "http://chirpy.test", fetch: worker.fetch, now: clock.now });
-    expect(await client.login(user.email, user.password)).toMatchObject({ ok: true });
+    calls = 0;
+    const unavailable = async () => {
+      calls++;
+      return Response.json(
+        { error: "Database unavailable", code: "database_unavailable" },
+        { status: 503, headers: { "Retry-After": "0" } },
+      );
+    };
+    const refused = await createChirpyClient({
+      baseUrl: "http://chirpy.test",
+      fetch: unavailable,
+      now: clock.now,
+    }).login("someone@example.com", "password-123456");
+    expect(calls).toBe(1);
+    expect(refused).toMatchObject({ ok: false, refusal: { status: 503, code: "database_unavailable" } });
   });
 });
 
